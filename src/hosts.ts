@@ -1,0 +1,40 @@
+/**
+ * Host names: the key every set, row and plan action uses.
+ *
+ * Rule (RFC 1123 §2.1 and RFC 1035 §2.3.4): a name is dot-separated labels of 1–63 characters
+ * from `a-z 0-9 -`, not starting or ending with `-`, 253 characters at most in all. Names are
+ * lower-cased first (DNS is case-insensitive). Control planes key DataNodes as `host:port`;
+ * the port is dropped so the host is the key. Anything else (spaces, shell metacharacters,
+ * underscores) is refused: such a string must never reach a command line or a plan.
+ */
+
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** True when `name` (already lower case, no port) is a valid DNS host name. */
+export function isValidHostname(name: string): boolean {
+  if (name.length === 0 || name.length > 253) return false;
+  const labels = name.endsWith('.') ? name.slice(0, -1).split('.') : name.split('.');
+  for (const label of labels) if (!LABEL.test(label)) return false;
+  return true;
+}
+
+/** Result of {@link normalizeHost}: the host key, or why the input is not one. */
+export type HostKey = { ok: true; host: string } | { ok: false; problem: string };
+
+/**
+ * Normalise a raw host string from a source: trim, drop a `:port` suffix (digits only),
+ * drop one trailing dot, lower-case, and validate as a DNS name.
+ * `"DN1.Example.com:50010"` → `{ ok: true, host: "dn1.example.com" }`.
+ * Never throws; the caller turns `problem` into an {@link InputError} naming its file and field.
+ */
+export function normalizeHost(raw: string): HostKey {
+  let s = raw.trim();
+  const colon = s.lastIndexOf(':');
+  if (colon > 0 && /^\d{1,5}$/.test(s.slice(colon + 1))) s = s.slice(0, colon);
+  if (s.endsWith('.')) s = s.slice(0, -1);
+  s = s.toLowerCase();
+  if (!isValidHostname(s)) {
+    return { ok: false, problem: `expected a DNS host name (letters, digits, '-', '.'), got ${JSON.stringify(raw)}` };
+  }
+  return { ok: true, host: s };
+}
