@@ -1,0 +1,95 @@
+/**
+ * Random fleets for property tests, built as parsed sources (the parsers' output shape), so
+ * tests exercise buildFleet → reconcile exactly as a pass does.
+ */
+import { prng } from '../../src/pass/pick.js';
+import { toHostSet } from '../../src/sets/hostset.js';
+import { setNameSuffix } from '../../src/sets/names.js';
+import type { HdfsAdminState, HdfsNodeRow, HealthRow, InventoryRow, Lifecycle, ParsedSource } from '../../src/sources/types.js';
+
+export interface FleetShape {
+  seed: number;
+  clusters: number;
+  maxHosts: number;
+  racks: number;
+  groups: number;
+  /** Share of hosts (0..1) failing a check. */
+  failRate: number;
+  /** Share of hosts already out (dead / decommissioning). */
+  outRate: number;
+  /** Share of hosts without a data group. */
+  noGroupRate: number;
+}
+
+export interface SyntheticFleet {
+  inventory: ParsedSource<InventoryRow>;
+  health: ParsedSource<HealthRow>;
+  hdfs: ParsedSource<HdfsNodeRow>;
+}
+
+export function randomFleet(s: FleetShape): SyntheticFleet {
+  const r = prng(s.seed);
+  const pickOf = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const inv: InventoryRow[] = [];
+  const hdfs: HdfsNodeRow[] = [];
+  const health: HealthRow[] = [];
+  for (let c = 0; c < s.clusters; c++) {
+    const n = 1 + Math.floor(r() * s.maxHosts);
+    for (let i = 0; i < n; i++) {
+      const host = `h${c}-${i}.c${c}.test`;
+      const lifecycle: Lifecycle = r() < 0.9 ? 'managed' : pickOf(['allocated', 'repair', 'decommissioned'] as const);
+      const group = r() < s.noGroupRate ? null : `g${Math.floor(r() * s.groups)}`;
+      inv.push({ host, dc: 'dc1', cluster: `c${c}`, role: 'worker', rack: `r${c}-${Math.floor(r() * s.racks)}`, dataGroup: group, lifecycle,
+        ticket: r() < 0.03 ? 'OPS-1' : null, exclude: r() < 0.02 ? 'yes' : null });
+      if (r() < 0.02) continue; // absent from the NameNode: unknown
+      const out = r() < s.outRate;
+      const state: HdfsAdminState = out ? pickOf(['Decommission In Progress', 'Decommissioned', 'In Service'] as const) : 'In Service';
+      hdfs.push({ host, live: !(out && state === 'In Service'), adminState: state, rack: null, upgradeDomain: null });
+      const reachable = r() > s.failRate / 4;
+      health.push({ host, check: 'reachable', status: reachable ? 'ok' : 'fail', detail: '' });
+      health.push({ host, check: 'disk', status: r() < s.failRate ? 'fail' : 'ok', detail: '' });
+    }
+  }
+  if (r() < 0.5) hdfs.push({ host: 'stranger.test', live: true, adminState: 'In Service', rack: null, upgradeDomain: null });
+  return {
+    inventory: { kind: 'inventory', origin: 'inventory.tsv', rows: inv, sets: inventorySets(inv), notes: [] },
+    health: { kind: 'health', origin: 'health.tsv', rows: health, sets: healthSets(health), notes: [] },
+    hdfs: { kind: 'hdfs-jmx', origin: 'jmx.json', rows: hdfs, sets: hdfsSets(hdfs), notes: [] },
+  };
+}
+
+export function inventorySets(rows: InventoryRow[]): Record<string, readonly string[]> {
+  const by = (f: (x: InventoryRow) => boolean) => toHostSet(rows.filter(f).map((x) => x.host));
+  const sets: Record<string, readonly string[]> = {
+    all: by(() => true), managed: by((x) => x.lifecycle === 'managed'), allocated: by((x) => x.lifecycle === 'allocated'),
+    repair: by((x) => x.lifecycle === 'repair'), decommissioned: by((x) => x.lifecycle === 'decommissioned'),
+    ticketed: by((x) => x.ticket !== null), excluded: by((x) => x.exclude !== null),
+  };
+  for (const x of rows) {
+    for (const [p, v] of [['cluster', x.cluster], ['rack', x.rack], ['group', x.dataGroup]] as const) {
+      if (v) sets[`${p}-${setNameSuffix(v)}`] = toHostSet([...(sets[`${p}-${setNameSuffix(v)}`] ?? []), x.host]);
+    }
+  }
+  return sets;
+}
+
+export function healthSets(rows: HealthRow[]): Record<string, readonly string[]> {
+  const unresponsive = toHostSet(rows.filter((x) => x.check === 'reachable' && x.status === 'fail').map((x) => x.host));
+  const all = toHostSet(rows.map((x) => x.host));
+  return {
+    unresponsive,
+    responsive: all.filter((h) => !unresponsive.includes(h)),
+    failing: toHostSet(rows.filter((x) => x.check !== 'reachable' && x.status === 'fail').map((x) => x.host)),
+  };
+}
+
+export function hdfsSets(rows: HdfsNodeRow[]): Record<string, readonly string[]> {
+  const by = (f: (x: HdfsNodeRow) => boolean) => toHostSet(rows.filter(f).map((x) => x.host));
+  return {
+    'hdfs-all': by(() => true), 'hdfs-live': by((x) => x.live), 'hdfs-dead': by((x) => !x.live),
+    'hdfs-in-service': by((x) => x.live && x.adminState === 'In Service'),
+    'hdfs-decommissioning': by((x) => x.adminState === 'Decommission In Progress'),
+    'hdfs-decommissioned': by((x) => x.adminState === 'Decommissioned'),
+    'hdfs-maintenance': by((x) => x.adminState === 'Entering Maintenance' || x.adminState === 'In Maintenance'),
+  };
+}
