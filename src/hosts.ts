@@ -8,13 +8,22 @@
  * underscores) is refused: such a string must never reach a command line or a plan.
  */
 
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** True when `name` (already lower case, no port) is a valid DNS host name. */
+/** True when `name` (already lower case, no port, no trailing dot) is a valid DNS host name. One pass over the characters. */
 export function isValidHostname(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false;
-  const labels = name.endsWith('.') ? name.slice(0, -1).split('.') : name.split('.');
-  for (const label of labels) if (!LABEL.test(label)) return false;
+  const n = name.length;
+  if (n === 0 || n > 253) return false;
+  let labelStart = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? name.charCodeAt(i) : 46; // end of name closes the last label like a '.'
+    if (c === 46) {
+      const len = i - labelStart;
+      if (len === 0 || len > 63) return false;
+      if (name.charCodeAt(labelStart) === 45 || name.charCodeAt(i - 1) === 45) return false; // no '-' at either end
+      labelStart = i + 1;
+    } else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) {
+      return false;
+    }
+  }
   return true;
 }
 
@@ -32,7 +41,7 @@ export function normalizeHost(raw: string): HostKey {
   const colon = s.lastIndexOf(':');
   if (colon > 0 && /^\d{1,5}$/.test(s.slice(colon + 1))) s = s.slice(0, colon);
   if (s.endsWith('.')) s = s.slice(0, -1);
-  s = s.toLowerCase();
+  if (/[A-Z]/.test(s)) s = s.toLowerCase();
   if (!isValidHostname(s)) {
     return { ok: false, problem: `expected a DNS host name (letters, digits, '-', '.'), got ${JSON.stringify(raw)}` };
   }

@@ -1,0 +1,497 @@
+/**
+ * HDFS control plane, JMX flavour: the NameNode's `/jmx` servlet (full dump or a `?qry=` subset).
+ *
+ * Format reference (Apache Hadoop):
+ * - `Hadoop:service=NameNode,name=NameNodeInfo` is the `NameNodeMXBean` implemented by
+ *   `FSNamesystem` (`getLiveNodes`, `getDeadNodes`, `getDecomNodes`, `getEnteringMaintenanceNodes`).
+ *   Each of those attributes is a JSON object serialised INTO A STRING, keyed by DataNode:
+ *   bare host name in 1.x/early 2.x, `host:xferPort` in later 2.x and 3.x.
+ *   Live entries: 1.x `{usedSpace, lastContact}`; 2.x/3.x add `adminState` (the `toString()` of
+ *   `DatanodeInfo.AdminStates`), `xferaddr`, `infoAddr`, capacity fields, and in 3.x
+ *   `upgradeDomain` when one is set. Dead entries: `{lastContact, decommissioned}` (1.x often only
+ *   `lastContact`), 3.x adds `adminState` and `xferaddr`. Decommissioning / entering-maintenance
+ *   entries carry per-node block counts, not a state.
+ * - `Hadoop:service=NameNode,name=FSNamesystem` (2.x/3.x metrics), `…,name=FSNamesystemState`
+ *   (`FSNamesystemMBean`) and `…,name=FSNamesystemMetrics` (1.x) carry the block counters
+ *   `UnderReplicatedBlocks` (3.x also `LowRedundancyBlocks`, the same counter renamed) and
+ *   `MissingBlocks`; NameNodeInfo itself has `NumberOfMissingBlocks` from 2.x on.
+ */
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { normalizeHost } from '../hosts.js';
+import { toHostSet, type HostSet } from '../sets/hostset.js';
+import { HDFS_ADMIN_STATES, type HdfsAdminState, type HdfsBlockCounts, type HdfsNodeRow, type ParsedSource } from './types.js';
+
+/** JMX bean names this parser reads (identical in Hadoop 1.x, 2.x and 3.x). */
+export const NAMENODE_INFO_BEAN = 'Hadoop:service=NameNode,name=NameNodeInfo';
+const COUNTER_BEANS = new Set([
+  'Hadoop:service=NameNode,name=FSNamesystem',
+  'Hadoop:service=NameNode,name=FSNamesystemState',
+  'Hadoop:service=NameNode,name=FSNamesystemMetrics',
+]);
+
+/** The raw sets an HDFS source derives (DESIGN.md §2 step 1); every key is always present. */
+export type HdfsSetName =
+  | 'hdfs-all'
+  | 'hdfs-live'
+  | 'hdfs-dead'
+  | 'hdfs-in-service'
+  | 'hdfs-decommissioning'
+  | 'hdfs-decommissioned'
+  | 'hdfs-maintenance';
+
+/**
+ * Derive the seven HDFS raw sets from DataNode rows (shared by the JMX and `dfsadmin -report`
+ * parsers so both sources mean the same thing by each name):
+ * `hdfs-all` every DataNode listed; `hdfs-live` / `hdfs-dead` by heartbeat;
+ * `hdfs-in-service` live AND `In Service` (a dead node is not serving, whatever its admin state);
+ * `hdfs-decommissioning` `Decommission In Progress`; `hdfs-decommissioned` `Decommissioned`;
+ * `hdfs-maintenance` `Entering Maintenance` or `In Maintenance`.
+ * Each set is sorted unique in byte order; empty sets are present as `[]`.
+ */
+export function hdfsSets(rows: readonly HdfsNodeRow[]): Record<HdfsSetName, HostSet> {
+  const all: string[] = [];
+  const live: string[] = [];
+  const dead: string[] = [];
+  const inService: string[] = [];
+  const decommissioning: string[] = [];
+  const decommissioned: string[] = [];
+  const maintenance: string[] = [];
+  for (const r of rows) {
+    all.push(r.host);
+    (r.live ? live : dead).push(r.host);
+    switch (r.adminState) {
+      case 'In Service': if (r.live) inService.push(r.host); break;
+      case 'Decommission In Progress': decommissioning.push(r.host); break;
+      case 'Decommissioned': decommissioned.push(r.host); break;
+      case 'Entering Maintenance':
+      case 'In Maintenance': maintenance.push(r.host); break;
+    }
+  }
+  return {
+    'hdfs-all': toHostSet(all),
+    'hdfs-live': toHostSet(live),
+    'hdfs-dead': toHostSet(dead),
+    'hdfs-in-service': toHostSet(inService),
+    'hdfs-decommissioning': toHostSet(decommissioning),
+    'hdfs-decommissioned': toHostSet(decommissioned),
+    'hdfs-maintenance': toHostSet(maintenance),
+  };
+}
+
+/**
+ * Parse a NameNode `/jmx` response (`{"beans":[…]}`) into one {@link HdfsNodeRow} per DataNode
+ * listed in the NameNodeInfo bean, the seven HDFS raw sets (see {@link hdfsSets}) and, when an
+ * FSNamesystem / FSNamesystemState bean (or NameNodeInfo's `NumberOfMissingBlocks`) is present,
+ * the block counters in `blocks` (counts of blocks; `null` where the payload has no such counter).
+ *
+ * Per DataNode: `live` = listed in `LiveNodes` (else in `DeadNodes`); `adminState` = the entry's
+ * `adminState` when present, otherwise derived: in `DecomNodes` → `Decommission In Progress`,
+ * dead with `decommissioned: true` → `Decommissioned`, in `EnteringMaintenanceNodes` →
+ * `Entering Maintenance`, else `In Service`; `rack` from a `location` field, `upgradeDomain` from
+ * `upgradeDomain`, else `null`. Keys are normalised with `normalizeHost` (port dropped).
+ * A host listed both live and dead keeps its live entry (a note says so). Rows are sorted by host.
+ *
+ * A payload with FSNamesystem counters but no NameNodeInfo is valid: no rows, a note.
+ *
+ * @throws InputError (with `origin` and `field`) when the text is not JSON (`(document)`, with
+ *   line, column and character position), has no `beans` array, has neither bean, a node list is
+ *   not a JSON object in a string, a key is not a DNS host name (`beans[i].LiveNodes["key"]`),
+ *   an `adminState` is not one of `DatanodeInfo.AdminStates`, or a counter is not a whole number.
+ */
+export function parseHdfsJmx(text: string, origin: string): ParsedSource<HdfsNodeRow> {
+  const doc = parseJsonDocument(text, origin, 'a NameNode /jmx response {"beans":[…]}');
+  const top = JmxDocument.safeParse(doc);
+  if (!top.success) throw zodInputError(origin, '', top.error);
+  const beans = top.data.beans;
+
+  const notes: string[] = [];
+  let infoIndex = -1;
+  for (let i = 0; i < beans.length; i++) {
+    if (beans[i].name !== NAMENODE_INFO_BEAN) continue;
+    if (infoIndex < 0) infoIndex = i;
+    else notes.push(`more than one ${NAMENODE_INFO_BEAN} bean (beans[${infoIndex}] and beans[${i}]); read beans[${infoIndex}]`);
+  }
+  const blocks = readBlockCounters(beans, infoIndex, origin);
+
+  if (infoIndex < 0 && blocks === undefined) {
+    throw new InputError(
+      { origin, field: 'beans' },
+      `expected a ${NAMENODE_INFO_BEAN} bean (DataNodes) or an FSNamesystem / FSNamesystemState bean (block counters), ` +
+        `found ${beans.length} bean(s)${beans.length ? `: ${beans.slice(0, 5).map((b) => b.name).join(', ')}${beans.length > 5 ? ', …' : ''}` : ''}; ` +
+        `query the NameNode's /jmx (or /jmx?qry=${NAMENODE_INFO_BEAN})`,
+    );
+  }
+
+  let rows: HdfsNodeRow[] = [];
+  if (infoIndex < 0) {
+    notes.push('no NameNodeInfo bean: no DataNodes listed');
+  } else {
+    rows = readNameNodeInfo(beans[infoIndex], `beans[${infoIndex}]`, origin, notes);
+  }
+
+  const out: ParsedSource<HdfsNodeRow> = { kind: 'hdfs-jmx', origin, rows, sets: hdfsSets(rows), notes };
+  if (blocks) out.blocks = blocks;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas: only the fields this parser reads are checked. Unknown fields are allowed everywhere
+// (each Hadoop release adds some); node entries use zod's default strip mode rather than
+// passthrough because copying ~20 unread fields of 100,000 entries costs more than the parse.
+
+const Bean = z.looseObject({ name: z.string() });
+const JmxDocument = z.object({ beans: z.array(Bean) });
+
+/** A NameNodeInfo node list: a JSON object serialised into a string. */
+const NodeList = z.string();
+const NameNodeInfoBean = z.object({
+  LiveNodes: NodeList,
+  DeadNodes: NodeList,
+  DecomNodes: NodeList.optional(),
+  EnteringMaintenanceNodes: NodeList.optional(),
+  Safemode: z.string().nullish(),
+});
+
+const optionalText = z.string().nullish();
+const LiveEntry = z.object({ adminState: optionalText, upgradeDomain: optionalText, location: optionalText });
+const DeadEntry = z.object({
+  adminState: optionalText,
+  upgradeDomain: optionalText,
+  location: optionalText,
+  decommissioned: z.boolean().nullish(),
+});
+/** DecomNodes / EnteringMaintenanceNodes entries: only membership is read. */
+const OtherEntry = z.object({});
+const Entries = <T extends z.ZodType>(entry: T) => z.record(z.string(), entry);
+
+const Counter = z.number().int().nonnegative().nullish();
+
+type LiveEntryT = z.infer<typeof LiveEntry>;
+type DeadEntryT = z.infer<typeof DeadEntry>;
+
+// ---------------------------------------------------------------------------------------------
+
+interface NodeDraft {
+  host: string;
+  live: boolean;
+  /** The key and list it came from, for error messages. */
+  field: string;
+  entry: LiveEntryT | DeadEntryT;
+}
+
+/** Hadoop's `NetworkTopology.DEFAULT_RACK`: no rack configured (dfsadmin -report omits it too). */
+const DEFAULT_RACK = '/default-rack';
+
+const ADMIN_STATES: ReadonlyMap<string, HdfsAdminState> = new Map(HDFS_ADMIN_STATES.map((s) => [s, s]));
+
+function readNameNodeInfo(bean: unknown, beanPath: string, origin: string, notes: string[]): HdfsNodeRow[] {
+  const info = NameNodeInfoBean.safeParse(bean);
+  if (!info.success) throw zodInputError(origin, beanPath, info.error);
+  const { LiveNodes, DeadNodes, DecomNodes, EnteringMaintenanceNodes, Safemode } = info.data;
+  if (Safemode) notes.push(`NameNode reports safe mode: ${JSON.stringify(Safemode)}`);
+
+  const live = parseNodeList(LiveNodes, LiveEntry, `${beanPath}.LiveNodes`, origin);
+  const dead = parseNodeList(DeadNodes, DeadEntry, `${beanPath}.DeadNodes`, origin);
+  const decom = DecomNodes === undefined ? [] : parseNodeList(DecomNodes, OtherEntry, `${beanPath}.DecomNodes`, origin);
+  const entering =
+    EnteringMaintenanceNodes === undefined
+      ? []
+      : parseNodeList(EnteringMaintenanceNodes, OtherEntry, `${beanPath}.EnteringMaintenanceNodes`, origin);
+
+  const byHost = new Map<string, NodeDraft>();
+  const twiceLive: string[] = [];
+  const liveAndDead: string[] = [];
+  const twiceDead: string[] = [];
+  for (const n of live) {
+    if (byHost.has(n.host)) twiceLive.push(n.host);
+    else byHost.set(n.host, { host: n.host, live: true, field: n.field, entry: n.entry });
+  }
+  for (const n of dead) {
+    const seen = byHost.get(n.host);
+    if (!seen) byHost.set(n.host, { host: n.host, live: false, field: n.field, entry: n.entry });
+    else if (seen.live) liveAndDead.push(n.host);
+    else twiceDead.push(n.host);
+  }
+  if (twiceLive.length) notes.push(`${countHosts(twiceLive)} listed twice in LiveNodes (several DataNode ports on one host?); kept the first entry: ${sample(twiceLive)}`);
+  if (liveAndDead.length) notes.push(`${countHosts(liveAndDead)} listed in both LiveNodes and DeadNodes; kept the live entry: ${sample(liveAndDead)}`);
+  if (twiceDead.length) notes.push(`${countHosts(twiceDead)} listed twice in DeadNodes; kept the first entry: ${sample(twiceDead)}`);
+
+  const decommissioning = new Set<string>();
+  const enteringMaintenance = new Set<string>();
+  const orphans: string[] = [];
+  for (const [list, into] of [[decom, decommissioning], [entering, enteringMaintenance]] as const) {
+    for (const n of list) {
+      into.add(n.host);
+      if (!byHost.has(n.host)) {
+        byHost.set(n.host, { host: n.host, live: true, field: n.field, entry: {} });
+        orphans.push(n.host);
+      }
+    }
+  }
+  if (orphans.length) {
+    notes.push(`${countHosts(orphans)} listed as decommissioning or entering maintenance but in neither LiveNodes nor DeadNodes; counted as live: ${sample(orphans)}`);
+  }
+
+  const rows: HdfsNodeRow[] = [];
+  for (const d of byHost.values()) {
+    rows.push({
+      host: d.host,
+      live: d.live,
+      adminState: adminStateOf(d, decommissioning, enteringMaintenance, origin),
+      rack: d.entry.location && d.entry.location !== DEFAULT_RACK ? d.entry.location : null,
+      upgradeDomain: d.entry.upgradeDomain || null,
+    });
+  }
+  rows.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  return rows;
+}
+
+function adminStateOf(d: NodeDraft, decommissioning: Set<string>, enteringMaintenance: Set<string>, origin: string): HdfsAdminState {
+  const raw = d.entry.adminState;
+  if (raw !== undefined && raw !== null) {
+    const state = ADMIN_STATES.get(raw);
+    if (!state) {
+      throw new InputError(
+        { origin, field: `${d.field}.adminState` },
+        `expected one of ${HDFS_ADMIN_STATES.map((s) => JSON.stringify(s)).join(', ')} (Hadoop DatanodeInfo.AdminStates), got ${JSON.stringify(raw)}`,
+      );
+    }
+    return state;
+  }
+  if (decommissioning.has(d.host)) return 'Decommission In Progress';
+  if (!d.live && (d.entry as DeadEntryT).decommissioned === true) return 'Decommissioned';
+  if (enteringMaintenance.has(d.host)) return 'Entering Maintenance';
+  return 'In Service';
+}
+
+/** One entry of a NameNodeInfo node list, keyed by its normalised host. */
+interface ListedNode<E> {
+  host: string;
+  field: string;
+  entry: E;
+}
+
+function parseNodeList<T extends z.ZodType>(text: string, entry: T, field: string, origin: string): ListedNode<z.infer<T>>[] {
+  const value = parseJsonDocument(text, origin, 'a JSON object (keyed by DataNode) inside the string', field);
+  const parsed = Entries(entry).safeParse(value);
+  if (!parsed.success) throw zodInputError(origin, field, parsed.error, true);
+  const out: ListedNode<z.infer<T>>[] = [];
+  for (const [key, e] of Object.entries(parsed.data as Record<string, z.infer<T>>)) {
+    const keyField = `${field}[${JSON.stringify(key)}]`;
+    const h = normalizeHost(key);
+    if (!h.ok) throw new InputError({ origin, field: keyField }, h.problem);
+    out.push({ host: h.host, field: keyField, entry: e });
+  }
+  return out;
+}
+
+function readBlockCounters(beans: readonly z.infer<typeof Bean>[], infoIndex: number, origin: string): HdfsBlockCounts | undefined {
+  let found = false;
+  let under: number | null = null;
+  let lowRedundancy: number | null = null;
+  let missing: number | null = null;
+  const counter = (bean: Record<string, unknown>, i: number, name: string): number | null => {
+    if (!(name in bean)) return null;
+    const r = Counter.safeParse(bean[name]);
+    if (!r.success) throw new InputError({ origin, field: `beans[${i}].${name}` }, `expected a whole number of blocks, got ${JSON.stringify(bean[name])}`);
+    return r.data ?? null;
+  };
+  for (let i = 0; i < beans.length; i++) {
+    if (!COUNTER_BEANS.has(beans[i].name)) continue;
+    found = true;
+    under ??= counter(beans[i], i, 'UnderReplicatedBlocks');
+    lowRedundancy ??= counter(beans[i], i, 'LowRedundancyBlocks');
+    missing ??= counter(beans[i], i, 'MissingBlocks');
+  }
+  if (infoIndex >= 0) {
+    const fromInfo = counter(beans[infoIndex], infoIndex, 'NumberOfMissingBlocks');
+    if (fromInfo !== null) found = true;
+    missing ??= fromInfo;
+  }
+  if (!found) return undefined;
+  return { underReplicatedBlocks: under ?? lowRedundancy, missingBlocks: missing };
+}
+
+function countHosts(hosts: readonly string[]): string {
+  return hosts.length === 1 ? '1 host' : `${hosts.length} hosts`;
+}
+
+/**
+ * The first few items of a list and how many more, for a note that stays one line on a
+ * 100,000-node cluster: `a, b, c, d, e, … (7 more)`. Shared by the HDFS parsers.
+ */
+export function sample(hosts: readonly string[], max = 5): string {
+  return hosts.length <= max ? hosts.join(', ') : `${hosts.slice(0, max).join(', ')}, … (${hosts.length - max} more)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON and zod errors as InputErrors.
+
+/**
+ * The first zod issue as an InputError whose field is `base` plus the issue path; when `keyed`,
+ * the first path element is a DataNode key and is written `["host:port"]`.
+ */
+function zodInputError(origin: string, base: string, error: z.ZodError, keyed = false): InputError {
+  const issue = error.issues[0];
+  let field = base;
+  issue.path.forEach((p, k) => {
+    if (keyed && k === 0) field += `[${JSON.stringify(String(p))}]`;
+    else if (typeof p === 'number') field += `[${p}]`;
+    else field += field ? `.${String(p)}` : String(p);
+  });
+  return new InputError({ origin, field: field || '(document)' }, issue.message);
+}
+
+/**
+ * `JSON.parse` with an {@link InputError} on failure that says where: character position (0-based),
+ * and line and column (1-based) when `field` is the document itself.
+ */
+function parseJsonDocument(text: string, origin: string, expected: string, field = '(document)'): unknown {
+  if (text.trim() === '') {
+    throw new InputError({ origin, field }, `expected ${expected}, got ${text.length === 0 ? 'an empty input' : 'only white space'}`);
+  }
+  // A byte-order mark (from a Windows editor) is skipped; positions stay those of the file.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = bom ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    const position = bom + jsonErrorPosition(body, (e as Error).message);
+    const where = field === '(document)' ? lineAndColumn(text, position) : {};
+    throw new InputError(
+      { origin, field, ...where },
+      `expected JSON (${expected}), got a parse error at position ${position}: ${(e as Error).message}; check that the whole response was saved`,
+    );
+  }
+}
+
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < position; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: position - lineStart + 1 };
+}
+
+/**
+ * Where JSON text first goes wrong (0-based; `text.length` when it ends early). V8 names the
+ * position for some errors but not for an unexpected first token, so the text is scanned here.
+ */
+function jsonErrorPosition(text: string, message: string): number {
+  const stated = /at position (\d+)/.exec(message);
+  if (stated) return Number(stated[1]);
+  try {
+    return Math.max(0, new JsonScanner(text).firstError());
+  } catch {
+    return 0; // nesting too deep to scan: report the start rather than nothing
+  }
+}
+
+/** A JSON syntax checker (RFC 8259) used only on the error path to locate the first bad character. */
+class JsonScanner {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  firstError(): number {
+    const bad = this.value();
+    if (bad >= 0) return bad;
+    this.ws();
+    return this.i < this.s.length ? this.i : -1;
+  }
+
+  private ws(): void {
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      this.i++;
+    }
+  }
+
+  /** Returns the position of the first error, or -1 when a whole value was read. */
+  private value(): number {
+    this.ws();
+    const s = this.s;
+    if (this.i >= s.length) return s.length;
+    const c = s[this.i];
+    if (c === '{') return this.container('}', true);
+    if (c === '[') return this.container(']', false);
+    if (c === '"') return this.string();
+    if (c === '-' || (c >= '0' && c <= '9')) return this.number();
+    for (const word of ['true', 'false', 'null']) {
+      if (c === word[0]) {
+        for (let k = 0; k < word.length; k++, this.i++) if (s[this.i] !== word[k]) return this.i;
+        return -1;
+      }
+    }
+    return this.i;
+  }
+
+  private container(close: string, keyed: boolean): number {
+    const s = this.s;
+    this.i++;
+    this.ws();
+    if (s[this.i] === close) { this.i++; return -1; }
+    for (;;) {
+      if (keyed) {
+        this.ws();
+        if (s[this.i] !== '"') return Math.min(this.i, s.length);
+        const bad = this.string();
+        if (bad >= 0) return bad;
+        this.ws();
+        if (s[this.i] !== ':') return Math.min(this.i, s.length);
+        this.i++;
+      }
+      const bad = this.value();
+      if (bad >= 0) return bad;
+      this.ws();
+      if (s[this.i] === ',') { this.i++; continue; }
+      if (s[this.i] === close) { this.i++; return -1; }
+      return Math.min(this.i, s.length);
+    }
+  }
+
+  private string(): number {
+    const s = this.s;
+    this.i++;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 0x22) { this.i++; return -1; }
+      if (c < 0x20) return this.i;
+      if (c === 0x5c) {
+        const e = s[this.i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(this.i + 2, this.i + 6))) return this.i;
+          this.i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) this.i += 2;
+        else return this.i;
+      } else this.i++;
+    }
+    return s.length;
+  }
+
+  private number(): number {
+    const s = this.s;
+    const digits = (): number => {
+      const start = this.i;
+      while (this.i < s.length && s[this.i] >= '0' && s[this.i] <= '9') this.i++;
+      return this.i - start;
+    };
+    if (s[this.i] === '-') this.i++;
+    if (s[this.i] === '0') this.i++;
+    else if (digits() === 0) return Math.min(this.i, s.length);
+    if (s[this.i] === '.') {
+      this.i++;
+      if (digits() === 0) return Math.min(this.i, s.length);
+    }
+    if (s[this.i] === 'e' || s[this.i] === 'E') {
+      this.i++;
+      if (s[this.i] === '+' || s[this.i] === '-') this.i++;
+      if (digits() === 0) return Math.min(this.i, s.length);
+    }
+    return -1;
+  }
+}

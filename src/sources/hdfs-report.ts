@@ -1,0 +1,490 @@
+/**
+ * HDFS control plane, CLI flavour: the text of `hdfs dfsadmin -report`.
+ *
+ * Format reference (Apache Hadoop): `org.apache.hadoop.hdfs.tools.DFSAdmin#report` prints a
+ * cluster header, then one section per node list —
+ * `Live datanodes (N):`, `Dead datanodes (N):`, `Decommissioning datanodes (N):`,
+ * `Entering maintenance datanodes (N):`, `In maintenance datanodes (N):` — and under each one
+ * `DatanodeInfo#getDatanodeReport()` per DataNode:
+ *
+ * ```
+ * Name: 10.10.6.14:30010 (wn2-ax.internal.cloudapp.net)   ← xfer address (reverse-DNS name)
+ * Hostname: wn2-ax.internal.cloudapp.net
+ * Rack: /dc1/rack12                                      ← omitted for /default-rack
+ * Upgrade domain: ud1                                    ← 3.x, when one is set
+ * Decommission Status : Normal | Decommission in progress | Decommissioned
+ *                       | Entering maintenance | In maintenance
+ * Configured Capacity: …  (ignored)
+ * ```
+ *
+ * Header layouts: 2.x prints `Under replicated blocks:` / `Missing blocks:` flat; 3.x groups them
+ * under `Replicated Blocks:` (sub-items TAB-indented) and adds `Erasure Coded Block Groups:` with
+ * `Low redundancy block groups:` / `Missing block groups:`. Indentation is tabs or spaces, as
+ * copies of the output vary. The Hadoop 1.x layout (`Datanodes available: …`, no sections) is
+ * refused: it does not say which nodes are dead.
+ */
+import { InputError } from '../errors.js';
+import { normalizeHost } from '../hosts.js';
+import { hdfsSets, sample } from './hdfs-jmx.js';
+import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from './types.js';
+
+/**
+ * Parse `hdfs dfsadmin -report` text (2.x or 3.x layout, whole or grep-filtered) into one
+ * {@link HdfsNodeRow} per DataNode, the seven HDFS raw sets (see `hdfsSets`) and the header's block
+ * counters in `blocks` (counts of blocks; present when the header has at least one counter).
+ *
+ * Host key per DataNode: `Hostname:`, else the reverse-DNS name in `Name: addr (name)`, else the
+ * `Name:` address (port dropped), each through `normalizeHost`. `live` is false in the Dead
+ * section, true in the Live section; a DataNode seen only outside those (a grep-filtered report,
+ * or only under Decommissioning / maintenance) is counted as live, with a note. `adminState` maps
+ * `Decommission Status` (`Normal` → `In Service`, `Decommission in progress` →
+ * `Decommission In Progress`, …). `underReplicatedBlocks` / `missingBlocks` add the erasure-coded
+ * block groups to the replicated blocks when the 3.x report lists both, as the NameNode's own
+ * `UnderReplicatedBlocks` / `MissingBlocks` counters do. Rows are sorted by host.
+ *
+ * One pass over the lines with prefix checks only: linear in the size of the report.
+ *
+ * @throws InputError (origin, line, field) when the text has neither a report header nor a DataNode
+ *   entry, a host name is not a DNS name, a `Decommission Status` is unknown, a counter is not a
+ *   whole number, a DataNode entry has no `Name:`/`Hostname:`, a section announces more or fewer
+ *   DataNodes than follow it (a cut-short report), or the text is the Hadoop 1.x layout.
+ */
+export function parseHdfsReport(text: string, origin: string): ParsedSource<HdfsNodeRow> {
+  return new ReportParser(text, origin).parse();
+}
+
+type SectionKind = 'live' | 'dead' | 'decommissioning' | 'entering-maintenance' | 'in-maintenance';
+
+const SECTIONS: readonly { prefix: string; kind: SectionKind }[] = [
+  { prefix: 'Live datanodes (', kind: 'live' },
+  { prefix: 'Dead datanodes (', kind: 'dead' },
+  { prefix: 'Decommissioning datanodes (', kind: 'decommissioning' },
+  { prefix: 'Entering maintenance datanodes (', kind: 'entering-maintenance' },
+  { prefix: 'In maintenance datanodes (', kind: 'in-maintenance' },
+];
+
+/** State a section implies for a DataNode entry that has no `Decommission Status` line. */
+const SECTION_STATE: Partial<Record<SectionKind, HdfsAdminState>> = {
+  decommissioning: 'Decommission In Progress',
+  'entering-maintenance': 'Entering Maintenance',
+  'in-maintenance': 'In Maintenance',
+};
+
+/** `Decommission Status` values (`DatanodeInfo#getDatanodeReport`), lower-cased. */
+const DECOMMISSION_STATUS: ReadonlyMap<string, HdfsAdminState> = new Map([
+  ['normal', 'In Service'],
+  ['decommission in progress', 'Decommission In Progress'],
+  ['decommissioned', 'Decommissioned'],
+  ['entering maintenance', 'Entering Maintenance'],
+  ['in maintenance', 'In Maintenance'],
+]);
+
+/** Header lines that identify a report even when it lists no DataNode. */
+const HEADER_KEYS = ['Configured Capacity:', 'Present Capacity:', 'DFS Remaining:', 'DFS Used:', 'Blocks with corrupt replicas:'];
+
+interface Section {
+  kind: SectionKind;
+  label: string;
+  announced: number;
+  line: number;
+  listed: number;
+}
+
+/**
+ * The DataNode entry being read (one object, reset for each entry). `Name:` and `Hostname:` values
+ * are kept as offsets into the text (start, end, and the start of their line; start -1 = absent)
+ * and only the one that becomes the host key is copied out.
+ */
+interface Entry {
+  line: number;
+  section: SectionKind | null;
+  nameStart: number;
+  nameEnd: number;
+  nameLine: number;
+  nameLineStart: number;
+  hostnameStart: number;
+  hostnameEnd: number;
+  hostnameLine: number;
+  hostnameLineStart: number;
+  rack: string | null;
+  upgradeDomain: string | null;
+  state: HdfsAdminState | null;
+  /** True in the Live section, false in the Dead one, null elsewhere. */
+  live: boolean | null;
+}
+
+function emptyEntry(): Entry {
+  return {
+    line: 0, section: null,
+    nameStart: -1, nameEnd: -1, nameLine: 0, nameLineStart: 0,
+    hostnameStart: -1, hostnameEnd: -1, hostnameLine: 0, hostnameLineStart: 0,
+    rack: null, upgradeDomain: null, state: null, live: null,
+  };
+}
+
+class ReportParser {
+  private readonly notes: string[] = [];
+  private section: Section | null = null;
+  private readonly current: Entry = emptyEntry();
+  /** The entry being read, or null between entries. */
+  private entry: Entry | null = null;
+  // DataNodes kept so far, one per host; parallel arrays indexed through `byHost` (100,000 nodes
+  // allocate one row each and nothing else that lives on).
+  private readonly byHost = new Map<string, number>();
+  private readonly keptRows: HdfsNodeRow[] = [];
+  private readonly keptLive: (boolean | null)[] = [];
+  private readonly keptSection: (SectionKind | null)[] = [];
+  private readonly keptLine: number[] = [];
+  private headerSeen = false;
+  private sectionsSeen = false;
+  private inHeader = true;
+  private headerGroup: 'flat' | 'replicated' | 'ec' = 'flat';
+  private readonly counters = { under: null as number | null, missing: null as number | null, ecUnder: null as number | null, ecMissing: null as number | null };
+  private readonly duplicates: string[] = [];
+  private readonly liveAndDead: string[] = [];
+
+  // The line being read: [s, e) after trimming, its number, and where it starts in `text`.
+  private lineNo = 0;
+  private lineStart = 0;
+  private s = 0;
+  private e = 0;
+  /** 1-based column of the last value read by {@link valueAt}. */
+  private valueColumn = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly origin: string,
+  ) {}
+
+  parse(): ParsedSource<HdfsNodeRow> {
+    const text = this.text;
+    if (text.trim() === '') {
+      throw new InputError({ origin: this.origin, field: '(document)' }, `expected \`hdfs dfsadmin -report\` output, got ${text.length ? 'only white space' : 'an empty input'}`);
+    }
+    const n = text.length;
+    let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark from a Windows editor
+    while (pos <= n) {
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = n;
+      this.lineNo++;
+      let s = pos;
+      let e = end;
+      while (s < e) { const c = text.charCodeAt(s); if (c !== 0x20 && c !== 0x09) break; s++; }
+      while (e > s) { const c = text.charCodeAt(e - 1); if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break; e--; }
+      if (s < e) {
+        this.lineStart = pos;
+        this.s = s;
+        this.e = e;
+        this.line();
+      }
+      pos = end + 1;
+    }
+    this.endEntry();
+    this.endSection();
+    return this.result();
+  }
+
+  /**
+   * Dispatch one non-blank line on its first one or two characters, so the ~15 lines of a node
+   * entry this parser does not read cost a character comparison each.
+   */
+  private line(): void {
+    const text = this.text;
+    const s = this.s;
+    const c1 = text.charCodeAt(s + 1);
+    switch (text.charCodeAt(s)) {
+      case 0x4e: // N: Name
+        if (text.startsWith('Name:', s)) {
+          const entry = this.startEntry();
+          entry.nameStart = this.skipBlanks(s + 5);
+          entry.nameEnd = this.e;
+          entry.nameLine = this.lineNo;
+          entry.nameLineStart = this.lineStart;
+        }
+        return;
+      case 0x48: // H: Hostname
+        if (text.startsWith('Hostname:', s)) {
+          // A second Hostname without a Name line between: the next entry of a grep-filtered report.
+          const entry = this.entry && this.entry.hostnameStart < 0 ? this.entry : this.startEntry();
+          entry.hostnameStart = this.skipBlanks(s + 9);
+          entry.hostnameEnd = this.e;
+          entry.hostnameLine = this.lineNo;
+          entry.hostnameLineStart = this.lineStart;
+        }
+        return;
+      case 0x52: // R: Rack, Replicated Blocks
+        if (text.startsWith('Rack:', s)) this.setOnce('rack', 'Rack', ownCopy(this.valueAt(s + 5)) || null);
+        else if (this.inHeader && text.startsWith('Replicated Blocks:', s)) this.headerGroupStarts('replicated');
+        return;
+      case 0x55: // U: Upgrade domain, Under replicated blocks
+        if (text.startsWith('Upgrade domain:', s) || text.startsWith('Upgrade Domain:', s)) {
+          this.setOnce('upgradeDomain', 'Upgrade domain', ownCopy(this.valueAt(s + 15)) || null);
+        } else if (this.inHeader && text.startsWith('Under replicated blocks:', s)) this.counter('Under replicated blocks', s + 24);
+        return;
+      case 0x44: // D: Decommission Status, Dead / Decommissioning datanodes, Datanodes available, DFS …
+        if (c1 === 0x65 /* e */) {
+          if (text.startsWith('Decommission Status', s)) this.decommissionStatus();
+          else this.trySection();
+        } else if (c1 === 0x61 /* a */ && text.startsWith('Datanodes available:', s)) {
+          throw this.error('Datanodes available', 'this is the Hadoop 1.x report layout, which does not tell dead DataNodes from live ones; read the NameNode /jmx (hdfs-jmx source) instead');
+        } else if (this.inHeader) this.tryHeaderKey();
+        return;
+      case 0x4c: // L: Live datanodes, Low redundancy …
+        if (c1 === 0x69 /* i */) this.trySection();
+        else if (this.inHeader && c1 === 0x6f /* o */) {
+          if (text.startsWith('Low redundancy blocks:', s)) this.counter('Low redundancy blocks', s + 22);
+          else if (text.startsWith('Low redundancy block groups:', s)) this.counter('Low redundancy block groups', s + 28);
+        }
+        return;
+      case 0x4d: // M: Missing blocks, Missing block groups
+        if (!this.inHeader) return;
+        if (text.startsWith('Missing blocks:', s)) this.counter('Missing blocks', s + 15);
+        else if (text.startsWith('Missing block groups:', s)) this.counter('Missing block groups', s + 21);
+        return;
+      case 0x45: // E: Entering maintenance datanodes, Erasure Coded Block Groups
+        if (c1 === 0x6e /* n */) this.trySection();
+        else if (this.inHeader && text.startsWith('Erasure Coded Block Groups:', s)) this.headerGroupStarts('ec');
+        return;
+      case 0x49: // I: In maintenance datanodes
+        if (c1 === 0x6e /* n */) this.trySection();
+        return;
+      case 0x43: // C, P, B: Configured Capacity, Present Capacity, Blocks with corrupt replicas
+      case 0x50:
+      case 0x42:
+        if (this.inHeader) this.tryHeaderKey();
+        return;
+      case 0x53: // S: Safe mode is ON
+        if (text.startsWith('Safe mode is ON', s)) this.notes.push(`NameNode reports safe mode: ${JSON.stringify(text.slice(s, this.e))}`);
+        return;
+    }
+  }
+
+  /** A section header such as `Live datanodes (3):` ends the previous section and entry. */
+  private trySection(): void {
+    const text = this.text;
+    const s = this.s;
+    for (const sec of SECTIONS) {
+      if (!text.startsWith(sec.prefix, s)) continue;
+      const m = /^\((\d+)\):$/.exec(text.slice(s + sec.prefix.length - 1, this.e));
+      if (!m) return;
+      this.endEntry();
+      this.endSection();
+      this.inHeader = false;
+      this.sectionsSeen = true;
+      this.section = { kind: sec.kind, label: sec.prefix.slice(0, -2), announced: Number(m[1]), line: this.lineNo, listed: 0 };
+      return;
+    }
+  }
+
+  private tryHeaderKey(): void {
+    for (const k of HEADER_KEYS) {
+      if (this.text.startsWith(k, this.s)) {
+        this.headerSeen = true;
+        return;
+      }
+    }
+  }
+
+  private headerGroupStarts(group: 'replicated' | 'ec'): void {
+    this.headerSeen = true;
+    this.headerGroup = group;
+  }
+
+  private counter(key: string, valueFrom: number): void {
+    this.headerSeen = true;
+    const value = this.valueAt(valueFrom);
+    if (!/^\d+$/.test(value)) {
+      throw new InputError({ origin: this.origin, field: key, line: this.lineNo, column: this.valueColumn }, `expected a whole number of blocks, got ${JSON.stringify(value)}`);
+    }
+    const count = Number(value);
+    const c = this.counters;
+    if (this.headerGroup === 'ec') {
+      if (key === 'Low redundancy block groups') c.ecUnder ??= count;
+      else if (key === 'Missing block groups') c.ecMissing ??= count;
+    } else if (key === 'Under replicated blocks' || key === 'Low redundancy blocks') c.under ??= count;
+    else if (key === 'Missing blocks') c.missing ??= count;
+  }
+
+  private decommissionStatus(): void {
+    const colon = this.text.indexOf(':', this.s);
+    if (colon < 0 || colon >= this.e) return;
+    const start = this.skipBlanks(colon + 1);
+    // Nearly every DataNode is `Normal`: recognise it without copying the value out.
+    if (this.e - start === 6 && this.text.startsWith('Normal', start)) {
+      this.setOnce('state', 'Decommission Status', 'In Service');
+      return;
+    }
+    const value = this.valueAt(start);
+    const state = DECOMMISSION_STATUS.get(value.toLowerCase());
+    if (!state) {
+      throw new InputError(
+        { origin: this.origin, field: 'Decommission Status', line: this.lineNo, column: this.valueColumn },
+        `expected one of Normal, Decommission in progress, Decommissioned, Entering maintenance, In maintenance (Hadoop DatanodeInfo#getDatanodeReport), got ${JSON.stringify(value)}`,
+      );
+    }
+    this.setOnce('state', 'Decommission Status', state);
+  }
+
+  private setOnce<K extends 'rack' | 'upgradeDomain' | 'state'>(key: K, field: string, value: Entry[K]): void {
+    const entry = this.entry ?? this.startEntry();
+    if (entry[key] !== null) {
+      throw this.error(field, `a second ${field} line for the DataNode entry that starts on line ${entry.line}; expected a Name: or Hostname: line between DataNode entries`);
+    }
+    entry[key] = value;
+  }
+
+  private startEntry(): Entry {
+    this.endEntry();
+    this.inHeader = false;
+    const section = this.section;
+    if (section) section.listed++;
+    const kind = section ? section.kind : null;
+    const e = this.current;
+    e.line = this.lineNo;
+    e.section = kind;
+    e.nameStart = e.hostnameStart = -1;
+    e.rack = e.upgradeDomain = e.state = null;
+    e.live = kind === 'live' ? true : kind === 'dead' ? false : null;
+    return (this.entry = e);
+  }
+
+  /** Give the current entry its host key and merge it with an earlier entry for the same host. */
+  private endEntry(): void {
+    const entry = this.entry;
+    if (!entry) return;
+    this.entry = null;
+    const host = this.hostOf(entry);
+    const i = this.byHost.get(host);
+    if (i === undefined) {
+      this.byHost.set(host, this.keptRows.length);
+      this.keep(this.keptRows.length, host, entry);
+    } else if (this.keptSection[i] === entry.section) {
+      this.duplicates.push(`${host} (lines ${this.keptLine[i]} and ${entry.line})`);
+    } else if (this.keptLive[i] === null && entry.live !== null) {
+      this.keep(i, host, entry);
+    } else if (this.keptLive[i] !== null && entry.live !== null && this.keptLive[i] !== entry.live) {
+      this.liveAndDead.push(host);
+      if (entry.live) this.keep(i, host, entry);
+    }
+    // Otherwise a Decommissioning / maintenance entry repeats a node whose Live or Dead entry came first.
+  }
+
+  private keep(i: number, host: string, entry: Entry): void {
+    this.keptRows[i] = {
+      host,
+      live: entry.live ?? true,
+      adminState: entry.state ?? (entry.section && SECTION_STATE[entry.section]) ?? 'In Service',
+      rack: entry.rack,
+      upgradeDomain: entry.upgradeDomain,
+    };
+    this.keptLive[i] = entry.live;
+    this.keptSection[i] = entry.section;
+    this.keptLine[i] = entry.line;
+  }
+
+  /** `Hostname:`, else the reverse-DNS name of `Name: addr (name)`, else the address. */
+  private hostOf(entry: Entry): string {
+    const text = this.text;
+    let start: number;
+    let end: number;
+    let field: string;
+    let line: number;
+    let lineStart: number;
+    if (entry.hostnameStart >= 0) {
+      [start, end, field, line, lineStart] = [entry.hostnameStart, entry.hostnameEnd, 'Hostname', entry.hostnameLine, entry.hostnameLineStart];
+    } else if (entry.nameStart >= 0 && entry.nameStart < entry.nameEnd) {
+      [start, end, field, line, lineStart] = [entry.nameStart, entry.nameEnd, 'Name', entry.nameLine, entry.nameLineStart];
+      if (text.charCodeAt(end - 1) === 0x29 /* ) */) {
+        const open = text.lastIndexOf(' (', end);
+        if (open >= start) [start, end] = [open + 2, end - 1];
+      }
+    } else {
+      throw new InputError({ origin: this.origin, line: entry.line, field: 'Name' }, 'a DataNode entry without a Name: or Hostname: line; expected `Name: <ip>:<port> (<host>)` or `Hostname: <host>` to start each entry');
+    }
+    const h = normalizeHost(text.slice(start, end));
+    if (!h.ok) throw new InputError({ origin: this.origin, field, line, column: start - lineStart + 1 }, h.problem);
+    return ownCopy(h.host);
+  }
+
+  private endSection(): void {
+    const sec = this.section;
+    if (!sec) return;
+    this.section = null;
+    if (sec.listed !== sec.announced) {
+      throw new InputError(
+        { origin: this.origin, field: sec.label, line: sec.line },
+        `announces ${sec.announced} DataNode(s) but ${sec.listed} follow: the report looks cut short or edited; capture the whole \`hdfs dfsadmin -report\` output again`,
+      );
+    }
+  }
+
+  private result(): ParsedSource<HdfsNodeRow> {
+    if (this.byHost.size === 0 && !this.headerSeen && !this.sectionsSeen) {
+      throw new InputError(
+        { origin: this.origin, field: '(document)' },
+        'expected `hdfs dfsadmin -report` output (a header such as "Configured Capacity:" or DataNode entries with "Name:" / "Hostname:"), found neither',
+      );
+    }
+    const rows = this.keptRows;
+    const unsectioned: string[] = [];
+    for (let i = 0; i < rows.length; i++) if (this.keptLive[i] === null) unsectioned.push(rows[i].host);
+    rows.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+
+    const notes = this.notes;
+    if (this.duplicates.length) {
+      notes.push(`${plural(this.duplicates.length, 'host name')} listed twice in the same section (two DataNodes reporting one host name?); kept the first: ${sample(this.duplicates)}`);
+    }
+    if (this.liveAndDead.length) notes.push(`${plural(this.liveAndDead.length, 'host')} listed as both live and dead; kept the live entry: ${sample(this.liveAndDead)}`);
+    if (unsectioned.length) {
+      notes.push(`${plural(unsectioned.length, 'DataNode')} listed outside a Live or Dead datanodes section (a filtered report?); counted as live: ${sample(unsectioned)}`);
+    }
+    if (rows.length === 0) notes.push('the report lists no DataNodes');
+
+    const out: ParsedSource<HdfsNodeRow> = { kind: 'hdfs-report', origin: this.origin, rows, sets: hdfsSets(rows), notes };
+    const blocks = this.blocks();
+    if (blocks) out.blocks = blocks;
+    return out;
+  }
+
+  private blocks(): HdfsBlockCounts | undefined {
+    const { under, missing, ecUnder, ecMissing } = this.counters;
+    if (under === null && missing === null && ecUnder === null && ecMissing === null) return undefined;
+    return { underReplicatedBlocks: sum(under, ecUnder), missingBlocks: sum(missing, ecMissing) };
+  }
+
+  /** The trimmed text from `from` to the end of the current line; its column goes to `valueColumn`. */
+  private valueAt(from: number): string {
+    const s = this.skipBlanks(from);
+    this.valueColumn = s - this.lineStart + 1;
+    return this.text.slice(s, this.e);
+  }
+
+  /** The offset of the first character after `from` on the current line that is not a space or tab. */
+  private skipBlanks(from: number): number {
+    let s = from;
+    while (s < this.e) { const c = this.text.charCodeAt(s); if (c !== 0x20 && c !== 0x09) break; s++; }
+    return s;
+  }
+
+  /** An error about the current line, located at its first non-blank character. */
+  private error(field: string, problem: string): InputError {
+    return new InputError({ origin: this.origin, field, line: this.lineNo, column: this.s - this.lineStart + 1 }, problem);
+  }
+}
+
+/**
+ * A copy of `s` that does not share memory with the report text. V8 keeps a substring of 13 or
+ * more characters as a view into its parent: host keys kept that way would pin the whole report
+ * in memory and compare (sort, Map, set algebra) several times slower than compact strings.
+ */
+function ownCopy(s: string): string {
+  return (' ' + s).slice(1);
+}
+
+function sum(a: number | null, b: number | null): number | null {
+  return a === null && b === null ? null : (a ?? 0) + (b ?? 0);
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
