@@ -1,0 +1,409 @@
+/**
+ * Health observer: a check-results file, one row per (host, check), written by whatever runs the
+ * checks (an SSH fan-out of healthcheck commands, a Prometheus export script).
+ *
+ * Format (ours; DESIGN.md §1): TSV or CSV, told apart by the header line (a TAB in it: TSV, else a
+ * comma: CSV). The header names the columns `host`, `check`, `status`, `detail` in any order
+ * (case-insensitive; other columns are ignored). `status` is `ok` or `fail`; `detail` is free text,
+ * empty or `-` for none. Blank lines and lines starting with `#` are skipped.
+ *
+ * ```
+ * host	check	status	detail
+ * dn1.example.com	reachable	ok	ssh ok in 0.21 s
+ * dn1.example.com	disk	fail	/dev/sdc: 12 reallocated sectors
+ * ```
+ *
+ * TSV has no quoting: a field is everything between TABs. CSV follows RFC 4180: a field may be in
+ * double quotes, `""` inside is one quote, and a quoted field may hold commas and line breaks
+ * (white space around a quoted field is tolerated; a quote inside an unquoted field is literal).
+ */
+import { InputError } from '../errors.js';
+import { normalizeHost } from '../hosts.js';
+import { difference, toHostSet, union, type HostSet } from '../sets/hostset.js';
+import { setNameSuffix } from '../sets/names.js';
+import { sample } from './hdfs-jmx.js';
+import type { HealthRow, ParsedSource } from './types.js';
+
+/** The check whose failure means "the host did not answer": its result decides `unresponsive`. */
+export const REACHABILITY_CHECK = 'reachable';
+
+/** Columns a check-results header must name (any order). */
+export const HEALTH_COLUMNS = ['host', 'check', 'status', 'detail'] as const;
+type Column = (typeof HEALTH_COLUMNS)[number];
+
+/**
+ * Parse a check-results file (see the module comment) into one {@link HealthRow} per data line,
+ * in file order, and the health raw sets.
+ *
+ * Rows: `host` through `normalizeHost` (lower case, port dropped); `check` trimmed and lower-cased
+ * (a check's set name is lower case, so `Disk` and `disk` are one check); `status` `ok` / `fail`
+ * in any case; `detail` trimmed, `-` read as empty.
+ *
+ * Sets — the rule:
+ * - `unresponsive`: hosts whose {@link REACHABILITY_CHECK} (`reachable`) result is `fail`;
+ * - `responsive`: every host in the file that is not unresponsive (a host without a `reachable`
+ *   result counts as responsive: something reported its other checks);
+ * - `failing`: hosts with at least one `fail` on a check other than `reachable`;
+ * - `failing-<check>`: hosts failing that check, one set (possibly empty) for every check name
+ *   seen other than `reachable`, the suffix from `setNameSuffix(check)`. Two check names with the
+ *   same suffix (`disk io`, `disk_io`) share the set, with a note.
+ * Every set is sorted unique in byte order.
+ *
+ * One pass over the text, linear in its size: each line is cut at its TABs (TSV) or commas (CSV)
+ * by offset, fields are compared in place and sliced only when their value is kept; hosts and
+ * checks are looked up once per new value, not once per line. Only a CSV line that has a quote goes
+ * through the RFC 4180 splitter. 300,000 lines cost about twice a bare `split` on lines and TABs.
+ *
+ * @throws InputError naming `origin`, the line and the field when: there is no header line
+ *   (`(document)`); the header has neither TABs nor commas, or lacks a column or names one twice
+ *   (field = the column); a line has a different number of fields from the header (`row`); a CSV
+ *   quote is never closed or is followed by text (`row`); a host is not a DNS host name (`host`);
+ *   a check is empty (`check`); a status is not `ok` or `fail` (`status`); or the same host and
+ *   check appear twice (`check`: which result is true is ambiguous).
+ */
+export function parseHealth(text: string, origin: string): ParsedSource<HealthRow> {
+  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const len = t.length;
+
+  // The header: the first line that is not blank or a comment.
+  let pos = 0;
+  let line = 1;
+  let headerLine = 0;
+  let headerFields: string[] = [];
+  let tsv = false;
+  while (pos < len) {
+    const eol = lineEnd(t, pos);
+    const content = t.slice(pos, eol > pos && t.charCodeAt(eol - 1) === 13 ? eol - 1 : eol);
+    if (isSkipped(content)) {
+      pos = eol + 1;
+      line++;
+      continue;
+    }
+    headerLine = line;
+    tsv = content.includes('\t');
+    if (!tsv && !content.includes(',')) {
+      throw new InputError(
+        { origin, line, field: 'header' },
+        `expected the columns ${HEALTH_COLUMNS.join(', ')} separated by TABs (TSV) or commas (CSV), got ${JSON.stringify(content)}`,
+      );
+    }
+    if (tsv) {
+      headerFields = content.split('\t');
+      pos = eol + 1;
+      line++;
+    } else {
+      const rec = csvRecordAt(t, pos, line, origin);
+      headerFields = rec.fields;
+      pos = rec.end + 1;
+      line += rec.breaks + 1;
+    }
+    break;
+  }
+  if (headerLine === 0) {
+    throw new InputError(
+      { origin, field: '(document)' },
+      `expected a header line naming the columns ${HEALTH_COLUMNS.join(', ')}, got ${text.trim() === '' ? 'an empty input' : 'only comments'}`,
+    );
+  }
+  const width = headerFields.length;
+  const at = columnIndexes(headerFields, origin, headerLine);
+  const sep = tsv ? '\t' : ',';
+
+  const rows: HealthRow[] = [];
+  /** Line of each row, for the duplicate message. */
+  const rowLines: number[] = [];
+  /** Hosts by raw field and by host name (one entry per host), and the host names in order of appearance. */
+  const hosts = new Map<string, HostEntry>();
+  const hostNames: string[] = [];
+  /** Checks by raw field (the first few also in `recentChecks`, compared in place) and by name. */
+  const checkOf = new Map<string, CheckEntry>();
+  const recentChecks: { raw: string; entry: CheckEntry }[] = [];
+  const checks = new Map<string, CheckEntry>();
+  const unresponsive: string[] = [];
+  const failing: string[] = [];
+
+  // Field i of a line without quotes spans [starts[i], ends[i]) of `t`: compared in place, sliced
+  // only when its value is needed. A CSV line with quotes has its fields in `quoted`.
+  const starts = new Int32Array(width);
+  const ends = new Int32Array(width);
+  let quoted: string[] | null = null;
+  const field = (i: number): string => (quoted ? quoted[i] : t.slice(starts[i], ends[i]));
+  const fieldIs = (i: number, value: string): boolean =>
+    quoted ? quoted[i] === value : ends[i] - starts[i] === value.length && t.startsWith(value, starts[i]);
+  let nextQuote = tsv ? -1 : t.indexOf('"', pos);
+  let prevRawHost = '';
+  let prevHost: HostEntry | undefined;
+
+  while (pos < len) {
+    let eol = lineEnd(t, pos);
+    const end = eol > pos && t.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    const lineNo = line;
+    const c = t.charCodeAt(pos);
+    if (pos === end || c === 35 || ((c === 32 || c === 9) && isSkipped(t.slice(pos, end)))) {
+      pos = eol + 1;
+      line++;
+      continue;
+    }
+
+    let count = 0;
+    if (nextQuote >= 0 && nextQuote < pos) nextQuote = t.indexOf('"', pos);
+    if (nextQuote >= 0 && nextQuote < end) {
+      // A CSV line with a quote: the RFC 4180 splitter, which may read on over line breaks.
+      const rec = csvRecordAt(t, pos, lineNo, origin);
+      quoted = rec.fields;
+      count = quoted.length;
+      eol = rec.end;
+      line += rec.breaks;
+    } else {
+      quoted = null;
+      let s = pos;
+      for (;;) {
+        const k = t.indexOf(sep, s);
+        const fieldEnd = k < 0 || k >= end ? end : k;
+        if (count < width) {
+          starts[count] = s;
+          ends[count] = fieldEnd;
+        }
+        count++;
+        if (fieldEnd === end || count > width) break;
+        s = k + 1;
+      }
+    }
+    if (count !== width) {
+      throw new InputError(
+        { origin, line: lineNo, field: 'row' },
+        `expected ${width} fields as in the header (line ${headerLine}), got ${quoted ? count : t.slice(pos, end).split(sep).length}` +
+          (tsv ? '' : '; in CSV, put a detail that contains commas in double quotes'),
+      );
+    }
+
+    // A host's results are usually on consecutive lines: compare in place before slicing and hashing.
+    let h: HostEntry | undefined;
+    if (prevHost && fieldIs(at.host, prevRawHost)) h = prevHost;
+    else {
+      const rawHost = field(at.host);
+      h = hosts.get(rawHost);
+      if (h === undefined) {
+        const key = normalizeHost(rawHost);
+        if (!key.ok) throw new InputError({ origin, line: lineNo, field: 'host' }, key.problem);
+        if (key.host !== rawHost) h = hosts.get(key.host);
+        if (h === undefined) {
+          hosts.set(key.host, (h = { host: key.host, checks: 0, more: null }));
+          hostNames.push(key.host);
+        }
+        if (key.host !== rawHost) hosts.set(rawHost, h);
+      }
+      prevRawHost = rawHost;
+      prevHost = h;
+    }
+
+    let ch: CheckEntry | undefined;
+    for (let k = 0; k < recentChecks.length; k++) {
+      if (fieldIs(at.check, recentChecks[k].raw)) {
+        ch = recentChecks[k].entry;
+        break;
+      }
+    }
+    if (ch === undefined) {
+      const rawCheck = field(at.check);
+      ch = checkOf.get(rawCheck);
+      if (ch === undefined) {
+        const name = rawCheck.trim().toLowerCase();
+        if (name === '') throw new InputError({ origin, line: lineNo, field: 'check' }, 'expected a check name, got an empty field');
+        ch = checks.get(name);
+        if (ch === undefined) checks.set(name, (ch = { name, index: checks.size, failing: [] }));
+        checkOf.set(rawCheck, ch);
+        if (recentChecks.length < 8) recentChecks.push({ raw: rawCheck, entry: ch });
+      }
+    }
+
+    const status = fieldIs(at.status, 'ok') ? 'ok' : fieldIs(at.status, 'fail') ? 'fail' : statusOf(field(at.status));
+    if (status === null) {
+      throw new InputError({ origin, line: lineNo, field: 'status' }, `expected ok or fail, got ${JSON.stringify(field(at.status).trim())}`);
+    }
+    if (seenBefore(h, ch.index)) {
+      const name = ch.name;
+      const host = h.host;
+      const first = rowLines[rows.findIndex((r) => r.host === host && r.check === name)];
+      throw new InputError(
+        { origin, line: lineNo, field: 'check' },
+        `${host} has a second ${JSON.stringify(name)} result (the first is on line ${first}): which one is true is ambiguous; keep one result per host and check`,
+      );
+    }
+    let detail = fieldIs(at.detail, '-') || fieldIs(at.detail, '') ? '' : field(at.detail).trim();
+    if (detail === '-') detail = '';
+    rows.push({ host: h.host, check: ch.name, status, detail });
+    rowLines.push(lineNo);
+    if (status === 'fail') {
+      if (ch.name === REACHABILITY_CHECK) unresponsive.push(h.host);
+      else {
+        failing.push(h.host);
+        ch.failing.push(h.host);
+      }
+    }
+    pos = eol + 1;
+    line++;
+  }
+
+  const notes: string[] = [];
+  if (rows.length === 0) notes.push('no check results: the file has a header only');
+  const unresponsiveSet = toHostSet(unresponsive);
+  const sets: Record<string, HostSet> = {
+    responsive: difference(toHostSet(hostNames), unresponsiveSet),
+    unresponsive: unresponsiveSet,
+    failing: toHostSet(failing),
+  };
+  const namesBySet = new Map<string, string[]>();
+  for (const ch of checks.values()) {
+    if (ch.name === REACHABILITY_CHECK) continue;
+    const name = `failing-${setNameSuffix(ch.name)}`;
+    const shared = namesBySet.get(name);
+    if (shared) shared.push(ch.name);
+    else namesBySet.set(name, [ch.name]);
+    sets[name] = shared ? union(sets[name], toHostSet(ch.failing)) : toHostSet(ch.failing);
+  }
+  const shared = [...namesBySet].filter(([, names]) => names.length > 1);
+  if (shared.length) {
+    notes.push(`check names that share a set: ${sample(shared.map(([name, names]) => `${names.map((n) => JSON.stringify(n)).join(' and ')} → ${name}`))}`);
+  }
+  return { kind: 'health', origin, rows, sets, notes };
+}
+
+/** A host seen in the file, and which checks it has reported (bit i = check index i < 31; the rest in `more`). */
+interface HostEntry {
+  host: string;
+  checks: number;
+  more: Set<number> | null;
+}
+
+/** A check seen in the file: its lower-case name, its index, and the hosts failing it. */
+interface CheckEntry {
+  name: string;
+  index: number;
+  failing: string[];
+}
+
+/** True when `h` already reported check `index`; records it otherwise. */
+function seenBefore(h: HostEntry, index: number): boolean {
+  if (index < 31) {
+    const bit = 1 << index;
+    if (h.checks & bit) return true;
+    h.checks |= bit;
+    return false;
+  }
+  h.more ??= new Set();
+  if (h.more.has(index)) return true;
+  h.more.add(index);
+  return false;
+}
+
+/** Offset of the `\n` ending the line that starts at `pos` (the text length on the last line). */
+function lineEnd(t: string, pos: number): number {
+  const eol = t.indexOf('\n', pos);
+  return eol < 0 ? t.length : eol;
+}
+
+function columnIndexes(names: readonly string[], origin: string, line: number): Record<Column, number> {
+  const found = new Map<string, number>();
+  names.forEach((raw, i) => {
+    const name = raw.trim().toLowerCase();
+    if (!(HEALTH_COLUMNS as readonly string[]).includes(name)) return;
+    const before = found.get(name);
+    if (before !== undefined) {
+      throw new InputError({ origin, line, field: name }, `the header names column ${JSON.stringify(name)} twice (columns ${before + 1} and ${i + 1})`);
+    }
+    found.set(name, i);
+  });
+  const out = {} as Record<Column, number>;
+  for (const col of HEALTH_COLUMNS) {
+    const i = found.get(col);
+    if (i === undefined) {
+      throw new InputError(
+        { origin, line, field: col },
+        `missing column ${JSON.stringify(col)}: the first line that is not blank or a comment must be a header naming ` +
+          `${HEALTH_COLUMNS.join(', ')} (any order); got ${names.map((n) => JSON.stringify(n.trim())).join(', ')}`,
+      );
+    }
+    out[col] = i;
+  }
+  return out;
+}
+
+function statusOf(raw: string): 'ok' | 'fail' | null {
+  const s = raw.trim();
+  if (s === 'ok' || s === 'fail') return s;
+  const lower = s.toLowerCase();
+  return lower === 'ok' || lower === 'fail' ? lower : null;
+}
+
+/** Blank (or white space only) lines and `#` comments. */
+function isSkipped(line: string): boolean {
+  const c = line.charCodeAt(0);
+  if (c === 35) return true; // '#'
+  if (line.length === 0 || c === 13) return line.trim() === '';
+  if (c === 32 || c === 9) {
+    const t = line.trim();
+    return t === '' || t.charCodeAt(0) === 35;
+  }
+  return false;
+}
+
+/**
+ * One RFC 4180 record starting at offset `start` (line `lineNo`) of `t`. A quoted field may hold
+ * line breaks (kept as `\n`). Returns the fields, the offset of the `\n` that ends the record (or
+ * the text length) and how many line breaks were inside quotes.
+ */
+function csvRecordAt(t: string, start: number, lineNo: number, origin: string): { fields: string[]; end: number; breaks: number } {
+  const fields: string[] = [];
+  let breaks = 0;
+  let p = start;
+  const isBlank = (c: number) => c === 32 || c === 9;
+  for (;;) {
+    let q = p;
+    while (isBlank(t.charCodeAt(q))) q++;
+    if (t.charCodeAt(q) !== 34) {
+      // Unquoted: up to the next comma or the end of the line.
+      const eol = lineEnd(t, p);
+      const comma = t.indexOf(',', p);
+      if (comma < 0 || comma > eol) {
+        fields.push(t.slice(p, eol > p && t.charCodeAt(eol - 1) === 13 ? eol - 1 : eol));
+        return { fields, end: eol, breaks };
+      }
+      fields.push(t.slice(p, comma));
+      p = comma + 1;
+      continue;
+    }
+    let value = '';
+    p = q + 1;
+    for (;;) {
+      const close = t.indexOf('"', p);
+      if (close < 0) {
+        throw new InputError({ origin, line: lineNo, field: 'row' }, 'a quoted field is never closed: a `"` opened on this line has no closing `"`');
+      }
+      value += t.slice(p, close);
+      if (t.charCodeAt(close + 1) === 34) {
+        value += '"';
+        p = close + 2;
+        continue;
+      }
+      p = close + 1;
+      break;
+    }
+    if (value.includes('\n')) {
+      for (let i = value.indexOf('\n'); i >= 0; i = value.indexOf('\n', i + 1)) breaks++;
+      value = value.replace(/\r\n/g, '\n');
+    }
+    fields.push(value);
+    while (isBlank(t.charCodeAt(p))) p++;
+    if (t.charCodeAt(p) === 13 && (p + 1 === t.length || t.charCodeAt(p + 1) === 10)) p++;
+    if (p >= t.length || t.charCodeAt(p) === 10) return { fields, end: p, breaks };
+    if (t.charCodeAt(p) !== 44) {
+      const lineStart = t.lastIndexOf('\n', p - 1) + 1;
+      throw new InputError(
+        { origin, line: lineNo + breaks, column: p - lineStart + 1, field: 'row' },
+        `expected a comma or the end of the line after a closing quote, got ${JSON.stringify(t[p])}; write a quote inside a quoted field as ""`,
+      );
+    }
+    p++;
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * YARN control plane, REST flavour: the ResourceManager's `/ws/v1/cluster/nodes`, and the pieces
+ * the three YARN parsers share (state names, host keys, duplicates, the raw sets).
+ *
+ * Format reference (Apache Hadoop, "ResourceManager REST API's", Cluster Nodes API;
+ * `org.apache.hadoop.yarn.server.resourcemanager.webapp.dao.NodesInfo` / `NodeInfo`):
+ *
+ * ```
+ * {"nodes": {"node": [
+ *   {"id": "host:port", "nodeHostName": "host", "nodeHTTPAddress": "host:8042",
+ *    "rack": "/default-rack", "state": "RUNNING", "healthReport": "", …}, …]}}
+ * ```
+ *
+ * `state` is the name of `org.apache.hadoop.yarn.api.records.NodeState`: NEW, RUNNING, UNHEALTHY,
+ * DECOMMISSIONING (2.8+), DECOMMISSIONED, LOST, REBOOTED, SHUTDOWN (2.8+). With no node at all the
+ * RM sends `{"nodes": null}`. Later releases and vendor patches add fields (resource utilisation,
+ * GPUs, node attributes); only the fields above are read. Without `?states=` the RM lists every
+ * node it tracks, inactive ones (LOST, DECOMMISSIONED, …) included. A host in the RM exclude list
+ * that never registered is listed DECOMMISSIONED with port `-1` (`NodesListManager`'s unknown
+ * node id), e.g. `"id": "host:-1"`.
+ */
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { normalizeHost, type HostKey } from '../hosts.js';
+import { toHostSet, type HostSet } from '../sets/hostset.js';
+import { sample } from './hdfs-jmx.js';
+import { YARN_NODE_STATES, type ParsedSource, type YarnNodeRow, type YarnNodeState } from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the YARN parsers (yarn-nodes, yarn-jmx, yarn-list).
+
+/** The raw sets a YARN source derives (DESIGN.md §2 step 1): `yarn-all` and one per NodeState. */
+export const YARN_SET_NAMES = [
+  'yarn-all', 'yarn-running', 'yarn-unhealthy', 'yarn-decommissioning', 'yarn-decommissioned', 'yarn-lost', 'yarn-shutdown',
+  'yarn-new', 'yarn-rebooted',
+] as const;
+/** One of {@link YARN_SET_NAMES}. */
+export type YarnSetName = (typeof YARN_SET_NAMES)[number];
+
+/**
+ * Derive the nine YARN raw sets from NodeManager rows (shared by the REST, JMX and CLI parsers so
+ * every YARN source means the same thing by each name): `yarn-all` every NodeManager listed, and
+ * `yarn-<state>` (lower case) the NodeManagers in that `NodeState`. Each set is sorted unique in
+ * byte order; every key is present, `[]` when empty.
+ */
+export function yarnSets(rows: readonly YarnNodeRow[]): Record<YarnSetName, HostSet> {
+  const byState = new Map<YarnNodeState, string[]>(YARN_NODE_STATES.map((s) => [s, []]));
+  const all: string[] = [];
+  for (const r of rows) {
+    all.push(r.host);
+    byState.get(r.state)!.push(r.host);
+  }
+  const set = (s: YarnNodeState) => toHostSet(byState.get(s)!);
+  return {
+    'yarn-all': toHostSet(all),
+    'yarn-running': set('RUNNING'),
+    'yarn-unhealthy': set('UNHEALTHY'),
+    'yarn-decommissioning': set('DECOMMISSIONING'),
+    'yarn-decommissioned': set('DECOMMISSIONED'),
+    'yarn-lost': set('LOST'),
+    'yarn-shutdown': set('SHUTDOWN'),
+    'yarn-new': set('NEW'),
+    'yarn-rebooted': set('REBOOTED'),
+  };
+}
+
+const NODE_STATES: ReadonlySet<string> = new Set(YARN_NODE_STATES);
+
+/**
+ * A `NodeState` name as the RM prints it (upper case, exact).
+ * @throws InputError at `where` when `raw` is not one of {@link YARN_NODE_STATES}.
+ */
+export function yarnNodeState(raw: unknown, where: { origin: string; field: string; line?: number }): YarnNodeState {
+  if (typeof raw === 'string' && NODE_STATES.has(raw)) return raw as YarnNodeState;
+  throw new InputError(
+    where,
+    `expected a YARN NodeState (${YARN_NODE_STATES.join(', ')}), got ${raw === undefined ? 'nothing' : JSON.stringify(raw)}`,
+  );
+}
+
+/**
+ * The host of a YARN node id or address (`host:port`). Like {@link normalizeHost}, and also drops
+ * the port `-1` the RM gives hosts it only knows from its exclude list (`NodesListManager`).
+ */
+export function yarnHost(raw: string): HostKey {
+  const m = /^(.*):-1$/.exec(raw.trim());
+  return normalizeHost(m ? m[1] : raw);
+}
+
+/** Hadoop's `NetworkTopology.DEFAULT_RACK`: no rack configured; kept as `null`, as the HDFS parsers do. */
+const DEFAULT_RACK = '/default-rack';
+
+/** A rack as the RM names it, `null` when absent, empty or `/default-rack`. */
+export function yarnRack(raw: string | null | undefined): string | null {
+  const r = raw?.trim();
+  return r && r !== DEFAULT_RACK ? r : null;
+}
+
+/** A health report, `null` when absent or empty (a healthy NodeManager reports `""`). */
+export function yarnHealthReport(raw: string | null | undefined): string | null {
+  const r = raw?.trim();
+  return r ? r : null;
+}
+
+/**
+ * Finish the rows of one YARN source: a host listed twice (several NodeManagers on one host, or
+ * one restarted on a new port while the old id is still tracked) keeps its FIRST entry, and a note
+ * names the hosts and both states. Returns the rows sorted by host, with the raw sets.
+ */
+export function finishYarnRows(
+  kind: 'yarn-nodes' | 'yarn-jmx' | 'yarn-list',
+  origin: string,
+  listed: readonly YarnNodeRow[],
+  notes: string[],
+): ParsedSource<YarnNodeRow> {
+  const byHost = new Map<string, YarnNodeRow>();
+  const twice: string[] = [];
+  for (const row of listed) {
+    const first = byHost.get(row.host);
+    if (!first) byHost.set(row.host, row);
+    else twice.push(`${row.host} (kept ${first.state}, dropped ${row.state})`);
+  }
+  if (twice.length) {
+    notes.push(
+      `${twice.length === 1 ? '1 host' : `${twice.length} hosts`} listed twice (several NodeManagers on one host, or one restarted on a new port?); ` +
+        `kept the first entry: ${sample(twice)}`,
+    );
+  }
+  const rows = [...byHost.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  return { kind, origin, rows, sets: yarnSets(rows), notes };
+}
+
+/** The first zod issue as an InputError whose field is `base` plus the issue path. */
+export function zodInputError(origin: string, base: string, error: z.ZodError): InputError {
+  const issue = error.issues[0];
+  let field = base;
+  for (const p of issue.path) field += typeof p === 'number' ? `[${p}]` : field ? `.${String(p)}` : String(p);
+  return new InputError({ origin, field: field || '(document)' }, issue.message);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON with errors that say where. The NameNode parser (hdfs-jmx.ts) has the same logic privately;
+// the two belong in one module.
+
+/**
+ * `JSON.parse` with an {@link InputError} on failure naming `field` (`(document)` for the whole
+ * text) and the 0-based character position of the first bad character; for the whole document
+ * also its 1-based line and column. A leading byte-order mark is skipped.
+ * @throws InputError on empty input, white space only, or invalid JSON.
+ */
+export function parseJsonText(text: string, origin: string, expected: string, field = '(document)'): unknown {
+  if (text.trim() === '') {
+    throw new InputError({ origin, field }, `expected ${expected}, got ${text.length === 0 ? 'an empty input' : 'only white space'}`);
+  }
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = bom ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    const message = (e as Error).message;
+    const stated = /at position (\d+)/.exec(message);
+    const position = bom + (stated ? Number(stated[1]) : firstJsonError(body));
+    const where = field === '(document)' ? lineAndColumn(text, position) : {};
+    throw new InputError(
+      { origin, field, ...where },
+      `expected JSON (${expected}), got a parse error at position ${position}: ${message}; check that the whole response was saved`,
+    );
+  }
+}
+
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < position; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: position - lineStart + 1 };
+}
+
+/**
+ * Position of the first character that breaks RFC 8259 JSON (`text.length` when it ends early).
+ * Only on the error path: V8 states no position for an unexpected token.
+ */
+function firstJsonError(s: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
+  };
+  const digits = () => {
+    const start = i;
+    while (i < s.length && s[i] >= '0' && s[i] <= '9') i++;
+    if (i === start) throw i;
+  };
+  const string = () => {
+    for (i++; i < s.length; ) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) { i++; return; }
+      if (c < 0x20) throw i;
+      if (c !== 0x5c) { i++; continue; }
+      const e = s[i + 1];
+      if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) i += 6;
+      else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+      else throw i;
+    }
+    throw i;
+  };
+  const value = (): void => {
+    ws();
+    const c = s[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (s[i] === close) { i++; return; }
+      for (;;) {
+        if (close === '}') {
+          ws();
+          if (s[i] !== '"') throw i;
+          string();
+          ws();
+          if (s[i] !== ':') throw i;
+          i++;
+        }
+        value();
+        ws();
+        if (s[i] === ',') { i++; continue; }
+        if (s[i] === close) { i++; return; }
+        throw i;
+      }
+    }
+    if (c === '"') return string();
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      if (s[i] === '-') i++;
+      if (s[i] === '0') i++;
+      else digits();
+      if (s[i] === '.') { i++; digits(); }
+      if (s[i] === 'e' || s[i] === 'E') {
+        i++;
+        if (s[i] === '+' || s[i] === '-') i++;
+        digits();
+      }
+      return;
+    }
+    for (const word of ['true', 'false', 'null']) {
+      if (s.startsWith(word, i)) { i += word.length; return; }
+    }
+    throw i;
+  };
+  try {
+    value();
+    ws();
+    return i;
+  } catch (at) {
+    return typeof at === 'number' ? Math.min(at, s.length) : 0; // RangeError: nested too deep to scan
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// /ws/v1/cluster/nodes
+
+const optionalText = z.string().nullish();
+/** One `node` entry; fields the parser does not read pass through untouched. */
+const RestNode = z.looseObject({
+  id: optionalText,
+  nodeHostName: optionalText,
+  nodeHTTPAddress: optionalText,
+  rack: optionalText,
+  state: z.unknown(),
+  healthReport: optionalText,
+});
+const NodesDocument = z.looseObject({
+  nodes: z.union([z.null(), z.looseObject({ node: z.array(z.unknown()).nullish() })], {
+    error: 'expected an object {"node":[…]} or null (no nodes)',
+  }),
+});
+
+/**
+ * Parse a ResourceManager `/ws/v1/cluster/nodes` response (JSON, see the module comment) into one
+ * {@link YarnNodeRow} per host and the nine YARN raw sets ({@link yarnSets}).
+ *
+ * Per node: host from `nodeHostName`, else from `id`, else from `nodeHTTPAddress` (port dropped,
+ * `normalizeHost`); `state` must be a `NodeState` name; `rack` and `healthReport` are `null` when
+ * empty (and `/default-rack` counts as no rack). `{"nodes": null}` (or no `node` list) means no
+ * NodeManagers: no rows, a note. A host listed twice keeps its first entry, with a note. Rows are
+ * sorted by host.
+ *
+ * @throws InputError naming `origin` and the field: `(document)` with line, column and position
+ *   when the text is empty or not JSON; `nodes` when it is not a Cluster Nodes response (an RM
+ *   `RemoteException` is quoted); `nodes.node[i].state` for a state that is not a `NodeState`;
+ *   `nodes.node[i].nodeHostName` (or `id`, `nodeHTTPAddress`) for a value that is not a DNS host
+ *   name; `nodes.node[i]` when a node names no host at all.
+ */
+export function parseYarnNodes(text: string, origin: string): ParsedSource<YarnNodeRow> {
+  const doc = parseJsonText(text, origin, 'a ResourceManager /ws/v1/cluster/nodes response {"nodes":{"node":[…]}}');
+  const remote = remoteException(doc);
+  if (remote) throw new InputError({ origin, field: 'RemoteException' }, `the ResourceManager answered with an error instead of nodes: ${remote}`);
+  const top = NodesDocument.safeParse(doc);
+  if (!top.success) throw zodInputError(origin, '', top.error);
+
+  const notes: string[] = [];
+  const list = top.data.nodes?.node ?? [];
+  if (list.length === 0) notes.push('the ResourceManager lists no NodeManagers');
+  const rows: YarnNodeRow[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const base = `nodes.node[${i}]`;
+    const parsed = RestNode.safeParse(list[i]);
+    if (!parsed.success) throw zodInputError(origin, base, parsed.error);
+    const n = parsed.data;
+    rows.push({
+      host: restNodeHost(n, base, origin),
+      state: yarnNodeState(n.state, { origin, field: `${base}.state` }),
+      rack: yarnRack(n.rack),
+      healthReport: yarnHealthReport(n.healthReport),
+    });
+  }
+  return finishYarnRows('yarn-nodes', origin, rows, notes);
+}
+
+function restNodeHost(n: z.infer<typeof RestNode>, base: string, origin: string): string {
+  for (const key of ['nodeHostName', 'id', 'nodeHTTPAddress'] as const) {
+    const raw = n[key];
+    if (!raw || !raw.trim()) continue;
+    const h = yarnHost(raw);
+    if (!h.ok) throw new InputError({ origin, field: `${base}.${key}` }, h.problem);
+    return h.host;
+  }
+  throw new InputError({ origin, field: base }, 'expected a host name in nodeHostName, id or nodeHTTPAddress, found none');
+}
+
+/** The `exception: message` of a Hadoop web services error (`{"RemoteException":{…}}`), if that is what `doc` is. */
+function remoteException(doc: unknown): string | null {
+  if (typeof doc !== 'object' || doc === null || !('RemoteException' in doc)) return null;
+  const r = (doc as { RemoteException: unknown }).RemoteException;
+  if (typeof r !== 'object' || r === null) return JSON.stringify(r);
+  const { exception, message } = r as { exception?: unknown; message?: unknown };
+  return [exception, message].filter((x) => typeof x === 'string' && x).join(': ') || JSON.stringify(r);
+}
