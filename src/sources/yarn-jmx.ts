@@ -21,7 +21,8 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { ParsedSource, YarnNodeRow } from './types.js';
-import { finishYarnRows, parseJsonText, yarnHealthReport, yarnHost, yarnNodeState, yarnRack, zodInputError } from './yarn-nodes.js';
+import { parseJsonDocument, zodInputError } from './json.js';
+import { finishYarnRows, yarnHealthReport, yarnHost, yarnNodeState, yarnRack } from './yarn-nodes.js';
 
 /** The JMX bean this parser reads (Hadoop 2.x and 3.x). */
 export const RMNM_INFO_BEAN = 'Hadoop:service=ResourceManager,name=RMNMInfo';
@@ -70,7 +71,7 @@ const INACTIVE_COUNTERS = [
  *   not a DNS host name; `beans[i].LiveNodeManagers[k]` when an entry names no host.
  */
 export function parseYarnJmx(text: string, origin: string): ParsedSource<YarnNodeRow> {
-  const doc = parseJsonText(text, origin, 'a ResourceManager /jmx response {"beans":[…]}');
+  const doc = parseJsonDocument(text, origin, 'a ResourceManager /jmx response {"beans":[…]}');
   const top = JmxDocument.safeParse(doc);
   if (!top.success) throw zodInputError(origin, '', top.error);
   const beans = top.data.beans;
@@ -95,7 +96,7 @@ export function parseYarnJmx(text: string, origin: string): ParsedSource<YarnNod
   const info = RmnmInfoBean.safeParse(beans[infoIndex]);
   if (!info.success) throw zodInputError(origin, base, info.error);
   const listField = `${base}.LiveNodeManagers`;
-  const list = parseJsonText(info.data.LiveNodeManagers, origin, 'a JSON array of NodeManagers inside the string', listField);
+  const list = parseJsonDocument(info.data.LiveNodeManagers, origin, 'a JSON array of NodeManagers inside the string', listField);
   if (!Array.isArray(list)) {
     throw new InputError({ origin, field: listField }, `expected a JSON array of NodeManagers inside the string, got ${typeof list === 'object' ? 'an object' : typeof list}`);
   }

@@ -24,6 +24,7 @@ import { InputError } from '../errors.js';
 import { normalizeHost, type HostKey } from '../hosts.js';
 import { toHostSet, type HostSet } from '../sets/hostset.js';
 import { sample } from './hdfs-jmx.js';
+import { parseJsonDocument, zodInputError } from './json.js';
 import { YARN_NODE_STATES, type ParsedSource, type YarnNodeRow, type YarnNodeState } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -130,131 +131,6 @@ export function finishYarnRows(
   return { kind, origin, rows, sets: yarnSets(rows), notes };
 }
 
-/** The first zod issue as an InputError whose field is `base` plus the issue path. */
-export function zodInputError(origin: string, base: string, error: z.ZodError): InputError {
-  const issue = error.issues[0];
-  let field = base;
-  for (const p of issue.path) field += typeof p === 'number' ? `[${p}]` : field ? `.${String(p)}` : String(p);
-  return new InputError({ origin, field: field || '(document)' }, issue.message);
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON with errors that say where. The NameNode parser (hdfs-jmx.ts) has the same logic privately;
-// the two belong in one module.
-
-/**
- * `JSON.parse` with an {@link InputError} on failure naming `field` (`(document)` for the whole
- * text) and the 0-based character position of the first bad character; for the whole document
- * also its 1-based line and column. A leading byte-order mark is skipped.
- * @throws InputError on empty input, white space only, or invalid JSON.
- */
-export function parseJsonText(text: string, origin: string, expected: string, field = '(document)'): unknown {
-  if (text.trim() === '') {
-    throw new InputError({ origin, field }, `expected ${expected}, got ${text.length === 0 ? 'an empty input' : 'only white space'}`);
-  }
-  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const body = bom ? text.slice(1) : text;
-  try {
-    return JSON.parse(body);
-  } catch (e) {
-    const message = (e as Error).message;
-    const stated = /at position (\d+)/.exec(message);
-    const position = bom + (stated ? Number(stated[1]) : firstJsonError(body));
-    const where = field === '(document)' ? lineAndColumn(text, position) : {};
-    throw new InputError(
-      { origin, field, ...where },
-      `expected JSON (${expected}), got a parse error at position ${position}: ${message}; check that the whole response was saved`,
-    );
-  }
-}
-
-function lineAndColumn(text: string, position: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < position; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: position - lineStart + 1 };
-}
-
-/**
- * Position of the first character that breaks RFC 8259 JSON (`text.length` when it ends early).
- * Only on the error path: V8 states no position for an unexpected token.
- */
-function firstJsonError(s: string): number {
-  let i = 0;
-  const ws = () => {
-    while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
-  };
-  const digits = () => {
-    const start = i;
-    while (i < s.length && s[i] >= '0' && s[i] <= '9') i++;
-    if (i === start) throw i;
-  };
-  const string = () => {
-    for (i++; i < s.length; ) {
-      const c = s.charCodeAt(i);
-      if (c === 0x22) { i++; return; }
-      if (c < 0x20) throw i;
-      if (c !== 0x5c) { i++; continue; }
-      const e = s[i + 1];
-      if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) i += 6;
-      else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-      else throw i;
-    }
-    throw i;
-  };
-  const value = (): void => {
-    ws();
-    const c = s[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (s[i] === close) { i++; return; }
-      for (;;) {
-        if (close === '}') {
-          ws();
-          if (s[i] !== '"') throw i;
-          string();
-          ws();
-          if (s[i] !== ':') throw i;
-          i++;
-        }
-        value();
-        ws();
-        if (s[i] === ',') { i++; continue; }
-        if (s[i] === close) { i++; return; }
-        throw i;
-      }
-    }
-    if (c === '"') return string();
-    if (c === '-' || (c >= '0' && c <= '9')) {
-      if (s[i] === '-') i++;
-      if (s[i] === '0') i++;
-      else digits();
-      if (s[i] === '.') { i++; digits(); }
-      if (s[i] === 'e' || s[i] === 'E') {
-        i++;
-        if (s[i] === '+' || s[i] === '-') i++;
-        digits();
-      }
-      return;
-    }
-    for (const word of ['true', 'false', 'null']) {
-      if (s.startsWith(word, i)) { i += word.length; return; }
-    }
-    throw i;
-  };
-  try {
-    value();
-    ws();
-    return i;
-  } catch (at) {
-    return typeof at === 'number' ? Math.min(at, s.length) : 0; // RangeError: nested too deep to scan
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // /ws/v1/cluster/nodes
@@ -292,7 +168,7 @@ const NodesDocument = z.looseObject({
  *   name; `nodes.node[i]` when a node names no host at all.
  */
 export function parseYarnNodes(text: string, origin: string): ParsedSource<YarnNodeRow> {
-  const doc = parseJsonText(text, origin, 'a ResourceManager /ws/v1/cluster/nodes response {"nodes":{"node":[…]}}');
+  const doc = parseJsonDocument(text, origin, 'a ResourceManager /ws/v1/cluster/nodes response {"nodes":{"node":[…]}}');
   const remote = remoteException(doc);
   if (remote) throw new InputError({ origin, field: 'RemoteException' }, `the ResourceManager answered with an error instead of nodes: ${remote}`);
   const top = NodesDocument.safeParse(doc);
