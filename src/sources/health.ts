@@ -22,6 +22,7 @@ import { normalizeHost } from '../hosts.js';
 import { difference, toHostSet, union, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { sample } from './hdfs-jmx.js';
+import { csvRecordAt, isSkipped, lineEnd } from './delimited.js';
 import type { HealthRow, ParsedSource } from './types.js';
 
 /** The check whose failure means "the host did not answer": its result decides `unresponsive`. */
@@ -297,11 +298,6 @@ function seenBefore(h: HostEntry, index: number): boolean {
   return false;
 }
 
-/** Offset of the `\n` ending the line that starts at `pos` (the text length on the last line). */
-function lineEnd(t: string, pos: number): number {
-  const eol = t.indexOf('\n', pos);
-  return eol < 0 ? t.length : eol;
-}
 
 function columnIndexes(names: readonly string[], origin: string, line: number): Record<Column, number> {
   const found = new Map<string, number>();
@@ -334,76 +330,4 @@ function statusOf(raw: string): 'ok' | 'fail' | null {
   if (s === 'ok' || s === 'fail') return s;
   const lower = s.toLowerCase();
   return lower === 'ok' || lower === 'fail' ? lower : null;
-}
-
-/** Blank (or white space only) lines and `#` comments. */
-function isSkipped(line: string): boolean {
-  const c = line.charCodeAt(0);
-  if (c === 35) return true; // '#'
-  if (line.length === 0 || c === 13) return line.trim() === '';
-  if (c === 32 || c === 9) {
-    const t = line.trim();
-    return t === '' || t.charCodeAt(0) === 35;
-  }
-  return false;
-}
-
-/**
- * One RFC 4180 record starting at offset `start` (line `lineNo`) of `t`. A quoted field may hold
- * line breaks (kept as `\n`). Returns the fields, the offset of the `\n` that ends the record (or
- * the text length) and how many line breaks were inside quotes.
- */
-function csvRecordAt(t: string, start: number, lineNo: number, origin: string): { fields: string[]; end: number; breaks: number } {
-  const fields: string[] = [];
-  let breaks = 0;
-  let p = start;
-  const isBlank = (c: number) => c === 32 || c === 9;
-  for (;;) {
-    let q = p;
-    while (isBlank(t.charCodeAt(q))) q++;
-    if (t.charCodeAt(q) !== 34) {
-      // Unquoted: up to the next comma or the end of the line.
-      const eol = lineEnd(t, p);
-      const comma = t.indexOf(',', p);
-      if (comma < 0 || comma > eol) {
-        fields.push(t.slice(p, eol > p && t.charCodeAt(eol - 1) === 13 ? eol - 1 : eol));
-        return { fields, end: eol, breaks };
-      }
-      fields.push(t.slice(p, comma));
-      p = comma + 1;
-      continue;
-    }
-    let value = '';
-    p = q + 1;
-    for (;;) {
-      const close = t.indexOf('"', p);
-      if (close < 0) {
-        throw new InputError({ origin, line: lineNo, field: 'row' }, 'a quoted field is never closed: a `"` opened on this line has no closing `"`');
-      }
-      value += t.slice(p, close);
-      if (t.charCodeAt(close + 1) === 34) {
-        value += '"';
-        p = close + 2;
-        continue;
-      }
-      p = close + 1;
-      break;
-    }
-    if (value.includes('\n')) {
-      for (let i = value.indexOf('\n'); i >= 0; i = value.indexOf('\n', i + 1)) breaks++;
-      value = value.replace(/\r\n/g, '\n');
-    }
-    fields.push(value);
-    while (isBlank(t.charCodeAt(p))) p++;
-    if (t.charCodeAt(p) === 13 && (p + 1 === t.length || t.charCodeAt(p + 1) === 10)) p++;
-    if (p >= t.length || t.charCodeAt(p) === 10) return { fields, end: p, breaks };
-    if (t.charCodeAt(p) !== 44) {
-      const lineStart = t.lastIndexOf('\n', p - 1) + 1;
-      throw new InputError(
-        { origin, line: lineNo + breaks, column: p - lineStart + 1, field: 'row' },
-        `expected a comma or the end of the line after a closing quote, got ${JSON.stringify(t[p])}; write a quote inside a quoted field as ""`,
-      );
-    }
-    p++;
-  }
 }

@@ -93,3 +93,21 @@ export function hdfsSets(rows: HdfsNodeRow[]): Record<string, readonly string[]>
     'hdfs-maintenance': by((x) => x.adminState === 'Entering Maintenance' || x.adminState === 'In Maintenance'),
   };
 }
+
+/**
+ * Write a synthetic fleet as the files a real datacenter exports: canonical inventory TSV,
+ * health check-results TSV, and a Hadoop 3.x NameNode JMX `NameNodeInfo` response.
+ */
+export function fleetFiles(f: SyntheticFleet): { 'inventory.tsv': string; 'health.tsv': string; 'nn-jmx.json': string } {
+  const d = (v: string | null) => v ?? '-';
+  const inv = ['host\tdc\tcluster\trole\track\tdata_group\tlifecycle\tticket\texclude',
+    ...f.inventory.rows.map((r) => [r.host, d(r.dc), d(r.cluster), d(r.role), d(r.rack), d(r.dataGroup), r.lifecycle, d(r.ticket), d(r.exclude)].join('\t'))];
+  const health = ['host\tcheck\tstatus\tdetail', ...f.health.rows.map((r) => [r.host, r.check, r.status, r.detail || '-'].join('\t'))];
+  const node = (r: HdfsNodeRow) => ({ infoAddr: '10.0.0.1:9864', xferaddr: '10.0.0.1:9866', lastContact: r.live ? 1 : 900, adminState: r.adminState, usedSpace: 1, capacity: 2, numBlocks: 10, version: '3.3.6' });
+  const live = Object.fromEntries(f.hdfs.rows.filter((r) => r.live).map((r) => [`${r.host}:9866`, node(r)]));
+  const dead = Object.fromEntries(f.hdfs.rows.filter((r) => !r.live).map((r) => [`${r.host}:9866`, { lastContact: 900, decommissioned: r.adminState === 'Decommissioned', adminState: r.adminState, xferaddr: '10.0.0.1:9866' }]));
+  const decom = Object.fromEntries(f.hdfs.rows.filter((r) => r.adminState === 'Decommission In Progress').map((r) => [`${r.host}:9866`, { xferaddr: '10.0.0.1:9866', underReplicatedBlocks: 3, decommissionOnlyReplicas: 0, underReplicateInOpenFiles: 0 }]));
+  const jmx = { beans: [{ name: 'Hadoop:service=NameNode,name=NameNodeInfo', modelerType: 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem',
+    LiveNodes: JSON.stringify(live), DeadNodes: JSON.stringify(dead), DecomNodes: JSON.stringify(decom), EnteringMaintenanceNodes: '{}' }] };
+  return { 'inventory.tsv': inv.join('\n') + '\n', 'health.tsv': health.join('\n') + '\n', 'nn-jmx.json': JSON.stringify(jmx, null, 1) };
+}

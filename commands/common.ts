@@ -1,0 +1,82 @@
+/**
+ * What every command shares, whether it is called from the CLI or (later) from Slack: where
+ * state and policy are, which datacenter is meant, and the output shape.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findConfig, loadConfig, type Config } from '../src/config/config.js';
+import { InputError } from '../src/errors.js';
+import { listDatacenters, listPasses, readJson } from '../src/pass/passdir.js';
+import type { PassSummary } from '../src/pass/run.js';
+import { shippedPolicyDir } from '../src/paths.js';
+
+/** What a command returns: text for a person, JSON for a program, and the process exit code. */
+export interface CommandOutput {
+  text: string;
+  json: unknown;
+  /** 0 ok (an empty plan is ok), 1 error or bad input, 3 refused by safety. */
+  exitCode: number;
+}
+
+/** Options every command accepts. */
+export interface CommonOptions {
+  config?: string;
+  state?: string;
+  policies?: string;
+  dc?: string;
+}
+
+/** Resolved context: config (if any), state and policy directories. */
+export interface CommandContext {
+  config?: Config;
+  stateDir: string;
+  policyDir: string;
+}
+
+/** Resolve the context: flags win over the config file, which wins over defaults (`./state`, the shipped policy). @throws InputError */
+export function resolveContext(o: CommonOptions): CommandContext {
+  const path = findConfig(o.config);
+  const config = path ? loadConfig(path) : undefined;
+  return {
+    config,
+    stateDir: o.state ?? process.env.BREAKFIX_STATE ?? config?.stateDir ?? 'state',
+    policyDir: o.policies ?? config?.policyDir ?? shippedPolicyDir(),
+  };
+}
+
+/**
+ * The datacenter meant: the flag, else the only one in the config, else the only one with passes.
+ * @throws InputError when it is ambiguous or unknown.
+ */
+export function resolveDc(ctx: CommandContext, dc?: string): string {
+  if (dc) return dc;
+  const known = ctx.config ? Object.keys(ctx.config.datacenters) : listDatacenters(ctx.stateDir);
+  if (known.length === 1) return known[0];
+  if (known.length === 0) throw new InputError({ origin: ctx.stateDir, field: 'dc' }, 'no datacenter has a pass yet: run `breakfix pass` first');
+  throw new InputError({ origin: ctx.config?.path ?? ctx.stateDir, field: 'dc' }, `several datacenters (${known.join(', ')}): name one with --dc`);
+}
+
+/** The newest finished pass of `dc` (or the one given), with its summary. @throws InputError when there is none. */
+export function latestPass(ctx: CommandContext, dc: string, explicitDir?: string): { dir: string; summary: PassSummary; previous?: string } {
+  if (explicitDir) {
+    if (!existsSync(join(explicitDir, 'summary.json'))) throw new InputError({ origin: explicitDir }, 'not a finished pass directory (no summary.json)');
+    return { dir: explicitDir, summary: readJson(join(explicitDir, 'summary.json')) };
+  }
+  const passes = listPasses(ctx.stateDir, dc);
+  if (passes.length === 0) throw new InputError({ origin: join(ctx.stateDir, 'passes', dc), field: 'dc' }, `no pass for ${dc} yet: run \`breakfix pass --dc ${dc}\` first`);
+  const dir = passes[passes.length - 1];
+  return { dir, summary: readJson(join(dir, 'summary.json')), previous: passes[passes.length - 2] };
+}
+
+/** Read a set file of a pass; undefined when the pass has no such set. */
+export function readSet(passDir: string, name: string): string[] | undefined {
+  const p = join(passDir, 'sets', name);
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name) || !existsSync(p)) return undefined;
+  const text = readFileSync(p, 'utf8');
+  return text === '' ? [] : text.slice(0, -1).split('\n');
+}
+
+/** An error output (exit 1) with the message as text. */
+export function failure(message: string, exitCode = 1): CommandOutput {
+  return { text: message, json: { error: message }, exitCode };
+}

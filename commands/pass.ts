@@ -1,0 +1,85 @@
+/**
+ * `breakfix pass`: run a reconciliation pass now and print its summary and proposal
+ * (DESIGN.md §2, §7). Sources come from the config file or from flags for one-off use.
+ */
+import { z } from 'zod';
+import { InputError } from '../src/errors.js';
+import { renderPassText } from '../src/pass/report.js';
+import { resumePass, runPass, type PassResult } from '../src/pass/run.js';
+import type { SourceSpec } from '../src/pass/snapshot.js';
+import { parseYaml } from '../src/config/yaml.js';
+import { InventoryMappingSchema } from '../src/sources/inventory.js';
+import { readFileSync } from 'node:fs';
+import { resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
+
+/** Arguments of `pass`. */
+export const PassArgs = z.object({
+  inventory: z.string().optional(),
+  inventoryMapping: z.string().optional(),
+  health: z.string().optional(),
+  hdfsJmx: z.string().optional(),
+  hdfsReport: z.string().optional(),
+  yarnNodes: z.string().optional(),
+  yarnJmx: z.string().optional(),
+  yarnList: z.string().optional(),
+  seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+  passDir: z.string().optional(),
+  resume: z.string().optional(),
+});
+export type PassArgs = z.infer<typeof PassArgs> & CommonOptions;
+
+/** Run (or resume) a pass. Exit code 0 with a plan (even empty), 1 on bad input, 3 when safety refused the pass. */
+export async function runPassCommand(args: PassArgs, onProgress?: (line: string) => void): Promise<CommandOutput> {
+  let result: PassResult;
+  if (args.resume) {
+    result = await resumePass(args.resume, onProgress);
+  } else {
+    const ctx = resolveContext(args);
+    const flagged = sourcesFromFlags(args);
+    let dc: string;
+    let sources: SourceSpec[];
+    if (flagged.length > 0) {
+      dc = args.dc ?? 'default';
+      sources = flagged;
+    } else {
+      if (!ctx.config) {
+        throw new InputError({ origin: 'breakfix pass', field: 'sources' }, 'no config file (breakfix.yml, --config, $BREAKFIX_CONFIG) and no source flags: give --inventory, --health and --hdfs-jmx/--hdfs-report');
+      }
+      dc = resolveDc(ctx, args.dc);
+      const conf = ctx.config.datacenters[dc];
+      if (!conf) throw new InputError({ origin: ctx.config.path, field: `datacenters.${dc}` }, `no such datacenter (have: ${Object.keys(ctx.config.datacenters).join(', ')})`);
+      sources = conf.sources;
+    }
+    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress });
+  }
+  return passOutput(result);
+}
+
+/** Text and JSON of a pass result: the ten-second summary, or why the pass stopped. */
+export function passOutput(result: PassResult): CommandOutput {
+  const { summary } = result;
+  if (summary.result !== 'ok' || !result.plan) {
+    const head = summary.result === 'refused' ? 'pass refused (fail closed): nothing proposed' : 'pass stopped on bad input: nothing proposed';
+    return {
+      text: [head, ...summary.reasons.map((r) => `  - ${r}`), `files: ${result.dir}`].join('\n'),
+      json: { result: summary.result, reasons: summary.reasons, dir: result.dir },
+      exitCode: summary.result === 'refused' ? 3 : 1,
+    };
+  }
+  return { text: renderPassText(result.dir, summary.counts, result.budgets ?? [], result.plan), json: result.plan, exitCode: 0 };
+}
+
+function sourcesFromFlags(a: PassArgs): SourceSpec[] {
+  const out: SourceSpec[] = [];
+  if (a.inventory) {
+    const mapping = a.inventoryMapping ? parseYaml(readFileSync(a.inventoryMapping, 'utf8'), a.inventoryMapping, InventoryMappingSchema).data : undefined;
+    out.push({ kind: 'inventory', location: a.inventory, ...(mapping ? { mapping } : {}) });
+  }
+  if (a.health) out.push({ kind: 'health', location: a.health });
+  if (a.hdfsJmx) out.push({ kind: 'hdfs-jmx', location: a.hdfsJmx });
+  if (a.hdfsReport) out.push({ kind: 'hdfs-report', location: a.hdfsReport });
+  if (a.yarnNodes) out.push({ kind: 'yarn-nodes', location: a.yarnNodes });
+  if (a.yarnJmx) out.push({ kind: 'yarn-jmx', location: a.yarnJmx });
+  if (a.yarnList) out.push({ kind: 'yarn-list', location: a.yarnList });
+  return out;
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+/**
+ * The `breakfix` command line. Each subcommand parses its flags here and calls the command
+ * module in `commands/` that the Slack front end uses too; modules are imported when their
+ * subcommand runs, so `breakfix --help` starts fast.
+ *
+ * Exit codes: 0 done (an empty plan is done), 1 error or bad input, 2 usage, 3 refused by safety.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandOutput } from '../commands/common.js';
+
+const program = new Command();
+program
+  .name('breakfix')
+  .description('Fleet breakfix: reconciliation passes over inventory, health and control plane; safe, budgeted drains.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+const common = (c: Command) =>
+  c
+    .option('--config <file>', 'config file (default: $BREAKFIX_CONFIG, else ./breakfix.yml if present)')
+    .option('--state <dir>', 'state directory with pass directories (default: config state, else ./state)')
+    .option('--policies <dir>', 'policy directory (default: config policies, else the shipped policies/)')
+    .option('--dc <name>', 'datacenter (default: the only one configured or with passes)')
+    .option('--json', 'print JSON instead of text');
+
+let json = false;
+
+async function emit(run: () => Promise<CommandOutput> | CommandOutput): Promise<void> {
+  const out = await run();
+  process.stdout.write((json ? JSON.stringify(out.json, null, 2) : out.text) + '\n');
+  process.exitCode = out.exitCode;
+}
+
+common(program.command('pass'))
+  .description('run a reconciliation pass now: snapshot sources, compute sets, budget, pick, write the plan')
+  .option('--inventory <file|url>', 'inventory export (TSV, CSV or JSON)')
+  .option('--inventory-mapping <file>', 'YAML column/value mapping to read a foreign inventory export as is')
+  .option('--health <file>', 'health check-results file (host, check, status, detail)')
+  .option('--hdfs-jmx <file|url>', 'NameNode JMX (NameNodeInfo, FSNamesystem)')
+  .option('--hdfs-report <file>', '`hdfs dfsadmin -report` text')
+  .option('--yarn-nodes <file|url>', 'ResourceManager REST /ws/v1/cluster/nodes')
+  .option('--yarn-jmx <file|url>', 'ResourceManager JMX (RMNMInfo)')
+  .option('--yarn-list <file>', '`yarn node -list -all` text')
+  .option('--seed <n>', 'shuffle seed (uint32); random when absent, always recorded in the plan')
+  .option('--pass-dir <dir>', 'write the pass into exactly this directory')
+  .option('--resume <dir>', 're-run a pass from its own directory, writing only missing files')
+  .option('-q, --quiet', 'no progress on stderr')
+  .addHelpText('after', '\nSources come from the config file (breakfix.yml) or, for one-off use, from the flags above.\nExit codes: 0 plan written (possibly empty), 1 bad input, 3 refused by safety (fail closed).')
+  .action(async (o) => {
+    json = !!o.json;
+    const { runPassCommand, PassArgs } = await import('../commands/pass.js');
+    const progress = o.quiet || o.json || !process.stderr.isTTY ? undefined : (l: string) => process.stderr.write(`· ${l}\n`);
+    await emit(() => runPassCommand({ ...o, ...PassArgs.parse(o) }, progress));
+  });
+
+const show = common(program.command('show'))
+  .description('the hosts in a named set of the latest pass')
+  .argument('[set]', 'set name, e.g. drain-candidates (omit with --list)')
+  .option('--all', 'print every host, not the first 20')
+  .option('--list', 'list every set with its count')
+  .option('--pass <dir>', 'a specific pass directory');
+show.action(async (set: string | undefined, o) => {
+  json = !!o.json;
+  const { runShow, runShowList } = await import('../commands/show.js');
+  if (o.list || !set) {
+    if (!o.list) throw usage(show, 'a set name is required (or --list)');
+    return emit(() => runShowList(o));
+  }
+  await emit(() => runShow({ ...o, set }));
+});
+
+common(program.command('diff'))
+  .description('what changed since the previous pass: every set count, or one set host by host')
+  .argument('[set]', 'set name')
+  .action(async (set: string | undefined, o) => {
+    json = !!o.json;
+    const { runDiff } = await import('../commands/diff.js');
+    await emit(() => runDiff({ ...o, set }));
+  });
+
+common(program.command('why'))
+  .description('the sets a host is in, and why it was or was not picked')
+  .argument('<host>', 'host name')
+  .option('--pass <dir>', 'a specific pass directory')
+  .action(async (host: string, o) => {
+    json = !!o.json;
+    const { runWhy } = await import('../commands/why.js');
+    await emit(() => runWhy({ ...o, host }));
+  });
+
+common(program.command('policy'))
+  .description('computed caps per cluster with the arithmetic and reasons')
+  .argument('[cluster]', 'one cluster')
+  .action(async (cluster: string | undefined, o) => {
+    json = !!o.json;
+    const { runPolicy } = await import('../commands/policy.js');
+    await emit(() => runPolicy({ ...o, cluster }));
+  });
+
+const plan = program.command('plan').description('proposed plans: list, show, approve, reject (the same decision path as a Slack click)');
+common(plan.command('list'))
+  .description('every stored plan with its state (the newest pass of each datacenter is registered first)')
+  .action(async (o) => {
+    json = !!o.json;
+    const { runPlanList } = await import('../commands/plan.js');
+    await emit(() => runPlanList(o));
+  });
+common(plan.command('show'))
+  .description('one plan: actions, state, history, decisions, execution journal')
+  .argument('<id>', 'plan id (breakfix plan list)')
+  .action(async (id: string, o) => {
+    json = !!o.json;
+    const { runPlanShow } = await import('../commands/plan.js');
+    await emit(() => runPlanShow({ ...o, id }));
+  });
+common(plan.command('approve'))
+  .description('approve a proposed plan after fresh re-validation (approvers: $BREAKFIX_APPROVERS, else the local user)')
+  .argument('<id>', 'plan id')
+  .option('--digest <sha256>', 'the digest you reviewed (default: the stored plan\'s)')
+  .option('--execute', 'run it now with the simulated executor (demo-* datacenters only)')
+  .addHelpText('after', '\nExit codes: 0 approved (and executed, with --execute), 1 refused (the reason is printed).')
+  .action(async (id: string, o) => {
+    json = !!o.json;
+    const { runPlanDecide } = await import('../commands/plan.js');
+    await emit(() => runPlanDecide({ ...o, id, action: 'approve' }));
+  });
+common(plan.command('reject'))
+  .description('reject a proposed plan')
+  .argument('<id>', 'plan id')
+  .option('--digest <sha256>', 'the digest you reviewed (default: the stored plan\'s)')
+  .action(async (id: string, o) => {
+    json = !!o.json;
+    const { runPlanDecide } = await import('../commands/plan.js');
+    await emit(() => runPlanDecide({ ...o, id, action: 'reject' }));
+  });
+
+const source = program.command('source').description('work with one source');
+source
+  .command('inspect')
+  .description('parse one source and print each raw set with its count')
+  .addOption(new Option('--kind <kind>', 'source kind').choices(['inventory', 'health', 'hdfs-jmx', 'hdfs-report', 'yarn-nodes', 'yarn-jmx', 'yarn-list']).makeOptionMandatory())
+  .option('--mapping <file>', 'inventory mapping (YAML)')
+  .option('--json', 'print {"sets": {"<name>": [hosts]}}')
+  .argument('<location>', 'file or http(s) URL')
+  .action(async (location: string, o) => {
+    json = !!o.json;
+    const { runSourceInspect } = await import('../commands/source-inspect.js');
+    await emit(() => runSourceInspect({ kind: o.kind, location, mapping: o.mapping }));
+  });
+
+program
+  .command('demo')
+  .description('run passes on the embedded demo fleet (real Alibaba machine inventory, control plane served on loopback)')
+  .addOption(new Option('--scenario <name>', 'which scenario').choices(['proposals', 'budget-consumed', 'both']).default('both'))
+  .option('--state <dir>', 'where the demo writes its pass directories', '.breakfix/demo')
+  .option('--seed <n>', 'shuffle seed', '42')
+  .action(async (o) => {
+    const { runDemo } = await import('../commands/demo.js');
+    await emit(() => runDemo({ scenario: o.scenario, stateDir: o.state, seed: Number(o.seed) }));
+  });
+
+function usage(cmd: Command, message: string): Error {
+  cmd.error(`error: ${message}`, { exitCode: 2, code: 'breakfix.usage' });
+  return new Error(message);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else {
+    const err = e as Error;
+    const known = err.name === 'InputError' || err.name === 'SafetyError' || err.name === 'ZodError';
+    process.stderr.write(`breakfix: ${known ? err.message : err.stack ?? err.message}\n`);
+    process.exitCode = err.name === 'SafetyError' ? 3 : 1;
+  }
+}

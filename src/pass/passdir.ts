@@ -1,0 +1,73 @@
+/**
+ * The pass directory (DESIGN.md §2, "the pass directory is the program counter"):
+ *
+ *     <state>/passes/<dc>/<YYYY-MM-DD>/<HHMMSS>-<pass-id>/
+ *       sources/  sets/  policy/  all-data.tsv  budget.tsv  plan.json  transcript.log  summary.json
+ *
+ * Every file is written atomically (temporary name, then rename), so a pass that dies half way
+ * leaves only whole files; `summary.json` is written last and marks a finished pass.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The directory of a new pass. Dates and times are UTC. */
+export function newPassDir(stateDir: string, dc: string, passId: string, now: Date): string {
+  const iso = now.toISOString();
+  const day = iso.slice(0, 10);
+  const hms = iso.slice(11, 19).replace(/:/g, '');
+  return join(stateDir, 'passes', dc, day, `${hms}-${passId}`);
+}
+
+/** Write `content` to `path` atomically (write `path.tmp-<pid>`, rename). Creates parent directories. */
+export function writeAtomic(path: string, content: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+/** Write unless the file exists (a re-run recomputes only what is missing). Returns true when written. */
+export function writeIfMissing(path: string, content: string | Buffer, onlyMissing: boolean): boolean {
+  if (onlyMissing && existsSync(path)) return false;
+  writeAtomic(path, content);
+  return true;
+}
+
+/**
+ * Finished pass directories of a datacenter (those with `summary.json`), oldest first.
+ * Directory names sort by time, so byte order is time order.
+ */
+export function listPasses(stateDir: string, dc: string): string[] {
+  const root = join(stateDir, 'passes', dc);
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  for (const day of readdirSync(root).sort()) {
+    const dayDir = join(root, day);
+    let entries: string[];
+    try {
+      entries = readdirSync(dayDir).sort();
+    } catch {
+      continue;
+    }
+    for (const p of entries) {
+      const dir = join(dayDir, p);
+      if (existsSync(join(dir, 'summary.json'))) out.push(dir);
+    }
+  }
+  return out;
+}
+
+/** Datacenters that have passes in the state directory. */
+export function listDatacenters(stateDir: string): string[] {
+  const root = join(stateDir, 'passes');
+  return existsSync(root) ? readdirSync(root).sort() : [];
+}
+
+/** Read and parse a JSON file of a pass directory. @throws Error naming the file. */
+export function readJson<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * A whole pass, top to bottom (DESIGN.md §2): snapshot → sets → budget → pick → plan → report,
+ * writing the pass directory as it goes. `runPass` fetches fresh snapshots; `resumePass`
+ * re-runs a pass from its own directory and writes only the files that are missing.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, SafetyError } from '../errors.js';
+import { compilePolicy, loadPolicy, POLICY_FILES, type Policy } from '../policy/load.js';
+import { checkSources, type SourceObservation } from '../safety/index.js';
+import { formatSetFile } from '../sets/hostset.js';
+import { parseSource } from '../sources/index.js';
+import { SOURCE_ROLE, type ParsedSource } from '../sources/types.js';
+import { listPasses, newPassDir, readJson, writeAtomic, writeIfMissing } from './passdir.js';
+import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
+import { renderAllData, renderBudgetTsv } from './report.js';
+import { buildFleet, type Fleet } from './sets.js';
+import { snapshotSource, type SourceSnapshot, type SourceSpec } from './snapshot.js';
+
+/** Options of {@link runPass}. */
+export interface PassOptions {
+  dc: string;
+  sources: SourceSpec[];
+  policyDir: string;
+  stateDir: string;
+  /** Shuffle seed (uint32); random when absent. Recorded in the plan. */
+  seed?: number;
+  /** Write the pass here instead of `<state>/passes/<dc>/<day>/<time>-<id>/`. */
+  passDir?: string;
+  now?: Date;
+  /** Progress lines for a terminal (the transcript gets them too). */
+  onProgress?: (line: string) => void;
+}
+
+/** `sources/manifest.json`: what a pass read, enough to re-run it from its own directory. */
+export interface PassManifest {
+  passId: string;
+  dc: string;
+  seed: number;
+  startedAt: string;
+  policyDir: string;
+  sources: (SourceSnapshot & { hosts?: number; previousHosts?: number })[];
+}
+
+/** `summary.json`. */
+export interface PassSummary {
+  passId: string;
+  dc: string;
+  result: 'ok' | 'refused' | 'error';
+  startedAt: string;
+  seed: number;
+  /** Why the pass stopped (refused / error), empty when ok. */
+  reasons: string[];
+  sources: { role: string; kind: string; origin: string; hosts: number; sha256: string; ageMs: number }[];
+  /** Set name → host count. */
+  counts: Record<string, number>;
+  plan: { id: string; digest: string; drain: number; recommission: number; emptyReason: string | null } | null;
+  blocks?: { underReplicatedBlocks: number | null; missingBlocks: number | null };
+}
+
+/** What a pass produced. `fleet`, `budgets` and `plan` are absent when it stopped early. */
+export interface PassResult {
+  dir: string;
+  summary: PassSummary;
+  fleet?: Fleet;
+  budgets?: ClusterBudget[];
+  plan?: Plan;
+  transcript: string[];
+}
+
+const REQUIRED_ROLES = ['inventory', 'health', 'hdfs'] as const;
+
+/**
+ * Run a pass: snapshot every source, check them (fail closed), build the sets, budget, pick
+ * and write the plan. Never throws for bad sources or refusals: they are a result with
+ * `summary.result` `error` or `refused` and a transcript saying why.
+ * @throws InputError when the options themselves are wrong (a required source missing, two
+ *   sources of one role) or the policy does not load.
+ */
+export async function runPass(opts: PassOptions): Promise<PassResult> {
+  const now = opts.now ?? new Date();
+  for (const role of REQUIRED_ROLES) {
+    if (!opts.sources.some((s) => roleOf(s) === role)) {
+      throw new InputError({ origin: 'sources', field: role }, `a pass needs an ${role} source (inventory, health and an HDFS control plane: the three observers)`);
+    }
+  }
+  const roles = opts.sources.map(roleOf);
+  const dup = roles.find((r, i) => roles.indexOf(r) !== i);
+  if (dup) throw new InputError({ origin: 'sources', field: dup }, `two ${dup} sources given; a pass reads one source per observer`);
+  const policy = loadPolicy(opts.policyDir);
+  // Milliseconds first, so passes started within one second still sort in start order by name.
+  const passId = String(now.getUTCMilliseconds()).padStart(3, '0') + randomBytes(3).toString('hex').slice(0, 5);
+  const seed = opts.seed ?? randomInt(0, 2 ** 32 - 1);
+  const dir = opts.passDir ?? newPassDir(opts.stateDir, opts.dc, passId, now);
+  if (existsSync(join(dir, 'summary.json'))) {
+    throw new InputError({ origin: dir }, 'this directory already holds a finished pass; use `breakfix pass --resume DIR` to recompute its missing files');
+  }
+  mkdirSync(join(dir, 'sources'), { recursive: true });
+  const t = transcript(opts.onProgress);
+  t(`pass ${passId} for ${opts.dc}, seed ${seed}, policy ${policy.dir} (sha256 ${policy.digest.slice(0, 12)})`);
+
+  const previous = previousSummary(opts.stateDir, opts.dc, dir);
+  const snaps = await Promise.all(opts.sources.map((s) => snapshotSource(s, now)));
+  const manifest: PassManifest = { passId, dc: opts.dc, seed, startedAt: now.toISOString(), policyDir: policy.dir, sources: [] };
+  for (const { snapshot, data } of snaps) {
+    writeAtomic(join(dir, 'sources', snapshot.file), data);
+    const prev = previous?.sources.find((s) => s.role === snapshot.role)?.hosts;
+    manifest.sources.push({ ...snapshot, ...(prev !== undefined ? { previousHosts: prev } : {}) });
+    t(snapshot.error ? `snapshot ${snapshot.role} FAILED: ${snapshot.error}` : `snapshot ${snapshot.role} (${snapshot.kind}) from ${snapshot.origin}: ${snapshot.bytes} bytes, sha256 ${snapshot.sha256.slice(0, 12)}`);
+  }
+  for (const f of POLICY_FILES) writeAtomic(join(dir, 'policy', f), policy.files[f]);
+  return finishPass(dir, manifest, policy, snaps.map((s) => s.data), t, false);
+}
+
+/**
+ * Re-run a pass from its own directory: its source snapshots, its policy snapshot, its seed.
+ * Writes only the files that are missing; a finished pass re-run changes nothing.
+ * @throws InputError when the directory has no `sources/manifest.json` or its policy snapshot is broken.
+ */
+export async function resumePass(dir: string, onProgress?: (line: string) => void): Promise<PassResult> {
+  const manifestPath = join(dir, 'sources', 'manifest.json');
+  if (!existsSync(manifestPath)) throw new InputError({ origin: manifestPath }, 'not a pass directory (no sources/manifest.json)');
+  const manifest = readJson<PassManifest>(manifestPath);
+  const files: Record<string, string> = {};
+  for (const f of POLICY_FILES) files[f] = readFileSync(join(dir, 'policy', f), 'utf8');
+  const policy = compilePolicy(join(dir, 'policy'), files);
+  const datas = manifest.sources.map((s) => (s.error ? Buffer.alloc(0) : readFileSync(join(dir, 'sources', s.file))));
+  const t = transcript(onProgress);
+  t(`pass ${manifest.passId} for ${manifest.dc} re-run from ${dir}: recomputing missing files only`);
+  return finishPass(dir, manifest, policy, datas, t, true);
+}
+
+async function finishPass(
+  dir: string, manifest: PassManifest, policy: Policy, datas: Buffer[], t: Transcript, onlyMissing: boolean,
+): Promise<PassResult> {
+  const summary: PassSummary = {
+    passId: manifest.passId, dc: manifest.dc, result: 'ok', startedAt: manifest.startedAt, seed: manifest.seed,
+    reasons: [], sources: [], counts: {}, plan: null,
+  };
+  const stop = (result: 'refused' | 'error', reasons: string[]): PassResult => {
+    summary.result = result;
+    summary.reasons = reasons;
+    for (const r of reasons) t(`${result === 'refused' ? 'REFUSED' : 'ERROR'}: ${r}`);
+    t(`pass stopped (${result}); no plan written`);
+    writeIfMissing(join(dir, 'sources', 'manifest.json'), json(manifest), onlyMissing);
+    writeIfMissing(join(dir, 'transcript.log'), t.lines.join('\n') + '\n', onlyMissing);
+    writeIfMissing(join(dir, 'summary.json'), json(summary), onlyMissing);
+    return { dir, summary, transcript: t.lines };
+  };
+
+  // Parse every snapshot; errors are collected so the transcript names every broken source.
+  const parsed: ParsedSource<unknown>[] = [];
+  const errors: string[] = [];
+  const observations: SourceObservation[] = [];
+  manifest.sources.forEach((s, i) => {
+    if (s.error) {
+      observations.push({ role: s.role, origin: s.origin, error: s.error, hosts: 0, ageMs: s.ageMs });
+      return;
+    }
+    try {
+      const p = parseSource(s.kind, datas[i].toString('utf8'), s.origin, s.mapping);
+      parsed.push(p);
+      const hosts = new Set((p.rows as { host: string }[]).map((r) => r.host)).size;
+      s.hosts = hosts;
+      observations.push({ role: s.role, origin: s.origin, hosts, ageMs: s.ageMs, previousHosts: s.previousHosts });
+      summary.sources.push({ role: s.role, kind: s.kind, origin: s.origin, hosts, sha256: s.sha256, ageMs: s.ageMs });
+      t(`parsed ${s.role}: ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      errors.push(e.message);
+    }
+  });
+  if (errors.length > 0) return stop('error', errors);
+  const refusals = checkSources(observations, policy.safety);
+  if (refusals.length > 0) return stop('refused', refusals.map((r) => r.reason));
+  writeIfMissing(join(dir, 'sources', 'manifest.json'), json(manifest), onlyMissing);
+
+  // Sets.
+  const fleet = buildFleet(parsed, policy.sets);
+  let written = 0;
+  for (const [name, set] of fleet.sets) {
+    summary.counts[name] = set.length;
+    if (writeIfMissing(join(dir, 'sets', name), formatSetFile(set), onlyMissing)) written++;
+  }
+  t(`sets: ${fleet.sets.size} (${written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
+  for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
+  writeIfMissing(join(dir, 'all-data.tsv'), renderAllData(fleet), onlyMissing);
+
+  // Budget, pick, plan.
+  const sourceDigests = Object.fromEntries(manifest.sources.map((s) => [s.file, s.sha256]));
+  let out: ReturnType<typeof reconcile>;
+  try {
+    out = reconcile({ fleet, policy, dc: manifest.dc, passId: manifest.passId, seed: manifest.seed, createdAt: manifest.startedAt, sourceDigests });
+  } catch (e) {
+    if (e instanceof SafetyError) return stop('refused', [e.message]);
+    throw e;
+  }
+  const { budgets, plan } = out;
+  for (const b of budgets) {
+    const d = b.actions.drain;
+    t(`budget ${b.cluster} (${b.archetype}): ${d.cap.arithmetic}; in-flight ${d.inFlight}, headroom ${d.headroom}, candidates ${d.candidates}, picked ${d.picked}${d.reason ? ` — ${d.reason}` : ''}`);
+  }
+  writeIfMissing(join(dir, 'budget.tsv'), renderBudgetTsv(budgets), onlyMissing);
+  for (const a of plan.actions) t(`propose ${a.action} ${a.host} (${a.cluster}, rack ${a.rack ?? '-'}, group ${a.dataGroup ?? '-'}): ${a.reason}`);
+  t(plan.emptyReason ?? `plan ${plan.id}: ${plan.actions.length} actions, digest ${plan.digest.slice(0, 12)}`);
+  writeIfMissing(join(dir, 'plan.json'), json(plan), onlyMissing);
+
+  summary.plan = {
+    id: plan.id, digest: plan.digest, emptyReason: plan.emptyReason,
+    drain: plan.actions.filter((a) => a.action === 'drain').length,
+    recommission: plan.actions.filter((a) => a.action === 'recommission').length,
+  };
+  if (fleet.blocks) summary.blocks = fleet.blocks;
+  writeIfMissing(join(dir, 'transcript.log'), t.lines.join('\n') + '\n', onlyMissing);
+  writeIfMissing(join(dir, 'summary.json'), json(summary), onlyMissing);
+  return { dir, summary, fleet, budgets, plan, transcript: t.lines };
+}
+
+/** The summary of the newest finished `ok` pass of `dc` other than `exceptDir`, if any. */
+export function previousSummary(stateDir: string, dc: string, exceptDir?: string): PassSummary | undefined {
+  const passes = listPasses(stateDir, dc).filter((d) => d !== exceptDir);
+  for (let i = passes.length - 1; i >= 0; i--) {
+    const s = readJson<PassSummary>(join(passes[i], 'summary.json'));
+    if (s.result === 'ok') return s;
+  }
+  return undefined;
+}
+
+function roleOf(s: SourceSpec): string {
+  return SOURCE_ROLE[s.kind];
+}
+
+type Transcript = ((line: string) => void) & { lines: string[] };
+
+function transcript(onProgress?: (line: string) => void): Transcript {
+  const lines: string[] = [];
+  const t = ((line: string) => {
+    lines.push(`${new Date().toISOString()}  ${line}`);
+    onProgress?.(line);
+  }) as Transcript;
+  t.lines = lines;
+  return t;
+}
+
+function json(v: unknown): string {
+  return JSON.stringify(v, null, 2) + '\n';
+}

@@ -1,0 +1,82 @@
+/**
+ * Step 1 of a pass (DESIGN.md §2): snapshot each source once. The bytes are kept exactly as
+ * fetched in the pass directory's `sources/`, with their sha256, so a pass can be re-run and
+ * replayed from its own snapshots.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { SOURCE_ROLE, type SourceKind } from '../sources/types.js';
+import type { InventoryMapping } from '../sources/index.js';
+
+/** Where a source is read from: a file path or an http(s) URL. */
+export interface SourceSpec {
+  kind: SourceKind;
+  location: string;
+  /** Inventory column/value mapping, for a foreign export read as is. */
+  mapping?: InventoryMapping;
+}
+
+/** One snapshot, as recorded in `sources/manifest.json`. */
+export interface SourceSnapshot {
+  role: 'inventory' | 'health' | 'hdfs' | 'yarn';
+  kind: SourceKind;
+  origin: string;
+  /** File name under `sources/`. */
+  file: string;
+  sha256: string;
+  bytes: number;
+  /** ISO time the bytes were read. */
+  fetchedAt: string;
+  /** Age of the data at pass time in ms: now − file mtime, or 0 for an URL. */
+  ageMs: number;
+  mapping?: InventoryMapping;
+  /** Set when the source could not be read; the pass then fails closed. */
+  error?: string;
+}
+
+/** HTTP timeout for one source fetch, in ms. */
+export const FETCH_TIMEOUT_MS = 15_000;
+
+/**
+ * Read one source. Never throws: a failure is returned in `error` (with the bytes empty) so the
+ * safety check can stop the pass with every source's state in the transcript.
+ */
+export async function snapshotSource(spec: SourceSpec, now: Date): Promise<{ snapshot: SourceSnapshot; data: Buffer }> {
+  const role = SOURCE_ROLE[spec.kind];
+  const isUrl = /^https?:\/\//i.test(spec.location);
+  const file = `${role}.${spec.kind}.${extensionFor(spec.kind, spec.location)}`;
+  const base = { role, kind: spec.kind, origin: spec.location, file, fetchedAt: now.toISOString(), ...(spec.mapping ? { mapping: spec.mapping } : {}) };
+  try {
+    let data: Buffer;
+    let ageMs = 0;
+    if (isUrl) {
+      const res = await fetch(spec.location, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} from ${spec.location}`);
+      data = Buffer.from(await res.arrayBuffer());
+    } else {
+      const [bytes, st] = await Promise.all([readFile(spec.location), stat(spec.location)]);
+      data = bytes;
+      ageMs = Math.max(0, now.getTime() - st.mtimeMs);
+    }
+    return { snapshot: { ...base, sha256: sha256(data), bytes: data.length, ageMs }, data };
+  } catch (e) {
+    const err = e as Error & { cause?: unknown };
+    const cause = err.cause as { code?: string; message?: string } | undefined;
+    const detail = err.name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS} ms` : cause?.code ?? cause?.message ?? err.message;
+    return { snapshot: { ...base, sha256: sha256(Buffer.alloc(0)), bytes: 0, ageMs: 0, error: `cannot read ${spec.location}: ${detail}` }, data: Buffer.alloc(0) };
+  }
+}
+
+/** sha256 hex of bytes. */
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function extensionFor(kind: SourceKind, location: string): string {
+  if (kind === 'inventory') {
+    const m = /\.(tsv|csv|json)$/i.exec(location);
+    return m ? m[1].toLowerCase() : 'txt';
+  }
+  if (kind === 'health') return /\.csv$/i.test(location) ? 'csv' : 'tsv';
+  return kind.endsWith('jmx') || kind === 'yarn-nodes' ? 'json' : 'txt';
+}

@@ -1,0 +1,112 @@
+/**
+ * The operator's commands through the compiled CLI: pass, show, diff, why, policy, source
+ * inspect, --help. Runs `dist/src/cli.js` as a user would (npm test builds first).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fleetFiles, randomFleet } from '../helpers/fleet.js';
+
+const root = join(import.meta.dirname, '../..');
+const cli = join(root, 'dist/src/cli.js');
+const real = join(root, 'test/fixtures/real');
+
+function bf(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: tmpdir() });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+let src: string;
+let state: string;
+const passFlags = () => ['--dc', 'dc1', '--state', state, '--inventory', join(src, 'inventory.tsv'), '--health', join(src, 'health.tsv'), '--hdfs-jmx', join(src, 'nn-jmx.json')];
+
+beforeAll(() => {
+  src = mkdtempSync(join(tmpdir(), 'bf-cli-src-'));
+  state = mkdtempSync(join(tmpdir(), 'bf-cli-state-'));
+  const files = fleetFiles(randomFleet({ seed: 8, clusters: 2, maxHosts: 200, racks: 6, groups: 1, failRate: 0.06, outRate: 0, noGroupRate: 0 }));
+  for (const [n, t] of Object.entries(files)) writeFileSync(join(src, n), t);
+});
+
+describe('an operator at the terminal', () => {
+  it('every command answers --help', () => {
+    for (const c of [[], ['pass'], ['show'], ['diff'], ['why'], ['policy'], ['source', 'inspect'], ['demo']]) {
+      const r = bf(...c, '--help');
+      expect(r.code, c.join(' ')).toBe(0);
+      expect(r.out).toMatch(/Usage: breakfix/);
+    }
+  });
+
+  it('runs a pass and reads the ten-second summary: counts, budget table, proposal, files', () => {
+    const r = bf('pass', ...passFlags(), '--seed', '5');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/hosts \d+ {2}managed \d+/);
+    expect(r.out).toMatch(/cluster +archetype +managed +cap +in-flight +headroom/);
+    expect(r.out).toMatch(/proposal dc1-[0-9a-f]{8}: \d+ hosts/);
+    expect(r.out).toMatch(new RegExp(`files: ${state}/passes/dc1/`));
+  });
+
+  it('--json prints the plan', () => {
+    const r = bf('pass', ...passFlags(), '--seed', '5', '--json');
+    const plan = JSON.parse(r.out);
+    expect(plan.seed).toBe(5);
+    expect(plan.actions.length).toBeGreaterThan(0);
+  });
+
+  it('shows a set, explains a host, diffs two passes and prints the policy arithmetic', () => {
+    const show = bf('show', 'drain-candidates', '--state', state, '--dc', 'dc1', '--json');
+    const cands = JSON.parse(show.out);
+    expect(cands.count).toBe(cands.hosts.length);
+    const planned = JSON.parse(bf('pass', ...passFlags(), '--seed', '5', '--json').out);
+    const host = planned.actions[0].host;
+    const why = bf('why', host.toUpperCase(), '--state', state, '--dc', 'dc1');
+    expect(why.code).toBe(0);
+    expect(why.out).toContain(`PICKED to drain: ${planned.actions[0].reason}`);
+    expect(why.out).toMatch(/sets \(\d+\): .*drain-candidates/);
+    const diff = bf('diff', '--state', state, '--dc', 'dc1');
+    expect(diff.code).toBe(0);
+    expect(diff.out).toMatch(/no set changed|→/);
+    const policy = bf('policy', 'c0', '--state', state, '--dc', 'dc1');
+    expect(policy.out).toMatch(/c0: \d+ managed hosts.* → archetype (default|small)/);
+    expect(policy.out).toMatch(/drain cap +clamp\(floor\(\d+% × \d+\) = \d+, \d+, \d+\) = \d+/);
+    expect(policy.out).toMatch(/at most \d+ hosts per plan/);
+  });
+
+  it('diff of one set lists the hosts that joined and left', () => {
+    const s2 = mkdtempSync(join(tmpdir(), 'bf-cli-diff-'));
+    const flags = (s: string) => ['--dc', 'dcx', '--state', s2, '--inventory', join(src, 'inventory.tsv'), '--health', join(s, 'health.tsv'), '--hdfs-jmx', join(src, 'nn-jmx.json'), '--quiet'];
+    expect(bf('pass', ...flags(src)).code).toBe(0);
+    const h2 = mkdtempSync(join(tmpdir(), 'bf-cli-h2-'));
+    const lines = readFileSync(join(src, 'health.tsv'), 'utf8').split('\n');
+    const i = lines.findIndex((l) => /\tdisk\tok\t/.test(l));
+    const host = lines[i].split('\t')[0];
+    lines[i] = lines[i].replace('\tdisk\tok\t', '\tdisk\tfail\t');
+    writeFileSync(join(h2, 'health.tsv'), lines.join('\n'));
+    expect(bf('pass', ...flags(h2)).code).toBe(0);
+    const d = bf('diff', 'failing', '--state', s2, '--dc', 'dcx');
+    expect(d.out).toContain(`+ ${host}`);
+  });
+
+  it('show of a set that does not exist suggests close names and exits 1', () => {
+    const r = bf('show', 'drain', '--state', state, '--dc', 'dc1');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/did you mean: .*drain-candidates/);
+  });
+
+  it('inspects one real source and prints its raw sets; --json gives {"sets": …}', () => {
+    const file = join(real, 'hdfs-namenode-jmx/hadoop-1.0.0-yahoo-full-jmx-dump.json');
+    const r = bf('source', 'inspect', '--kind', 'hdfs-jmx', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/hdfs-live +10/);
+    expect(r.out).toMatch(/hdfs-dead +1/);
+    const j = JSON.parse(bf('source', 'inspect', '--kind', 'hdfs-jmx', file, '--json').out);
+    expect(j.sets['hdfs-dead']).toEqual(['hrt18n14.cc1.ygridcore.net']);
+  });
+
+  it('a usage error exits 2 with the usage hint', () => {
+    const r = bf('source', 'inspect', '--kind', 'nope', 'x');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Allowed choices are inventory, health/);
+  });
+});
