@@ -7,7 +7,8 @@
  * Every file is written atomically (temporary name, then rename), so a pass that dies half way
  * leaves only whole files; `summary.json` is written last and marks a finished pass.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { formatSetFile, type HostSet } from '../sets/hostset.js';
 import { dirname, join } from 'node:path';
 
 /** The directory of a new pass. Dates and times are UTC. */
@@ -31,6 +32,27 @@ export function writeIfMissing(path: string, content: string | Buffer, onlyMissi
   if (onlyMissing && existsSync(path)) return false;
   writeAtomic(path, content);
   return true;
+}
+
+/**
+ * Write every set as a file of `setsDir`. A new directory is written whole under a temporary
+ * name and renamed into place, so it appears complete or not at all (one rename instead of one
+ * per file: a pass has thousands of per-rack sets). When the directory exists (a re-run), only
+ * missing set files are written, each atomically. Returns how many files were written.
+ */
+export function writeSetFiles(setsDir: string, sets: ReadonlyMap<string, HostSet>, onlyMissing: boolean): number {
+  if (onlyMissing && existsSync(setsDir)) {
+    let n = 0;
+    for (const [name, set] of sets) if (writeIfMissing(join(setsDir, name), formatSetFile(set), true)) n++;
+    return n;
+  }
+  const tmp = `${setsDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  for (const [name, set] of sets) writeFileSync(join(tmp, name), formatSetFile(set));
+  rmSync(setsDir, { recursive: true, force: true });
+  renameSync(tmp, setsDir);
+  return sets.size;
 }
 
 /**

@@ -90,10 +90,15 @@ const CANDIDATE_SET: Record<Action, string> = { drain: 'drain-candidates', recom
 export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; plan: Plan } {
   const { fleet, policy } = input;
   const unknown = getSet(fleet, 'unknown');
-  const managed = getSet(fleet, 'managed');
-  const inFlightSet = getSet(fleet, 'in-flight');
   const lookingBad = new Set([...getSet(fleet, 'failing'), ...getSet(fleet, 'unresponsive')]);
-  const clusters = groupByCluster(fleet);
+  // Each set split by cluster once: O(|set|) map lookups instead of a search per host and set.
+  const clusters = groupByCluster(fleet, getSet(fleet, 'all'));
+  const managedOf = groupByCluster(fleet, getSet(fleet, 'managed'));
+  const inFlightOf = groupByCluster(fleet, getSet(fleet, 'in-flight'));
+  const candidatesOf = {
+    drain: groupByCluster(fleet, getSet(fleet, CANDIDATE_SET.drain)),
+    recommission: groupByCluster(fleet, getSet(fleet, CANDIDATE_SET.recommission)),
+  };
   const safety = policy.safety;
 
   const budgets: ClusterBudget[] = [];
@@ -102,11 +107,11 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
   const summaries: Plan['clusters'] = [];
   const infoOf = (h: string) => fleet.hosts.get(h)?.inventory;
 
-  for (const [cluster, members] of clusters) {
-    const managedHosts = members.filter((h) => has(managed, h));
+  for (const cluster of clusters.keys()) {
+    const managedHosts = managedOf.get(cluster) ?? [];
     const facts: ClusterFacts = { cluster, managed: managedHosts.length, role: dominantRole(managedHosts, fleet) };
     const cls = classifyCluster(facts, policy.budgets);
-    const inFlight = members.filter((h) => has(inFlightSet, h));
+    const inFlight = inFlightOf.get(cluster) ?? [];
     const inFlightByKind: ClusterBudget['inFlightByKind'] = {};
     for (const h of inFlight) {
       const k = inFlightKind(fleet.hosts.get(h)!);
@@ -127,8 +132,7 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
       const cap = computeCap(facts, action, policy.budgets);
       const used = action === 'drain' ? inFlight.length : 0;
       const headroom = Math.max(0, cap.cap - used);
-      const candidateSet = getSet(fleet, CANDIDATE_SET[action]);
-      const candidates = members.filter((h) => has(candidateSet, h) && !has(unknown, h));
+      const candidates = (candidatesOf[action].get(cluster) ?? []).filter((h) => !has(unknown, h));
       const limit = Math.min(headroom, ceiling - taken);
       let reason: string | null = null;
       let picked: string[] = [];
@@ -183,10 +187,9 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
     cluster: (name) => {
       const b = budgets.find((x) => x.cluster === name);
       if (!b) return undefined;
-      const members = clusters.get(name)!;
       return {
         managed: b.managed,
-        inFlight: members.filter((h) => has(inFlightSet, h)).map((h) => ({ host: h, dataGroup: infoOf(h)?.dataGroup ?? fleet.hosts.get(h)?.hdfs?.upgradeDomain ?? null })),
+        inFlight: (inFlightOf.get(name) ?? []).map((h) => ({ host: h, dataGroup: infoOf(h)?.dataGroup ?? fleet.hosts.get(h)?.hdfs?.upgradeDomain ?? null })),
         maxDataGroups: b.maxDataGroups,
       };
     },
@@ -217,10 +220,10 @@ export function planDigest(p: Pick<Plan, 'id' | 'dc' | 'seed' | 'policyDigest' |
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** Hosts of the inventory by cluster (hosts without a cluster belong to none and are never picked). */
-function groupByCluster(fleet: Fleet): Map<string, HostSet> {
+/** The hosts of `set` by inventory cluster, each list sorted (hosts without a cluster belong to none and are never picked). */
+function groupByCluster(fleet: Fleet, set: HostSet): Map<string, HostSet> {
   const out = new Map<string, string[]>();
-  for (const h of getSet(fleet, 'all')) {
+  for (const h of set) {
     const c = fleet.hosts.get(h)?.inventory?.cluster;
     if (!c) continue;
     let list = out.get(c);

@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { InputError, SafetyError } from '../errors.js';
 import { compilePolicy, loadPolicy, POLICY_FILES, type Policy } from '../policy/load.js';
 import { checkSources, type SourceObservation } from '../safety/index.js';
-import { formatSetFile } from '../sets/hostset.js';
 import { parseSource } from '../sources/index.js';
 import { SOURCE_ROLE, type ParsedSource } from '../sources/types.js';
-import { listPasses, newPassDir, readJson, writeAtomic, writeIfMissing } from './passdir.js';
+import { listPasses, newPassDir, readJson, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
 import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { renderAllData, renderBudgetTsv } from './report.js';
 import { buildFleet, type Fleet } from './sets.js';
@@ -178,11 +177,8 @@ async function finishPass(
 
   // Sets.
   const fleet = buildFleet(parsed, policy.sets);
-  let written = 0;
-  for (const [name, set] of fleet.sets) {
-    summary.counts[name] = set.length;
-    if (writeIfMissing(join(dir, 'sets', name), formatSetFile(set), onlyMissing)) written++;
-  }
+  for (const [name, set] of fleet.sets) summary.counts[name] = set.length;
+  const written = writeSetFiles(join(dir, 'sets'), fleet.sets, onlyMissing);
   t(`sets: ${fleet.sets.size} (${written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
   for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
   writeIfMissing(join(dir, 'all-data.tsv'), renderAllData(fleet), onlyMissing);
