@@ -69,6 +69,7 @@ export interface PassResult {
 }
 
 const REQUIRED_ROLES = ['inventory', 'health', 'hdfs'] as const;
+const EMPTY_BYTES = Buffer.alloc(0);
 
 /**
  * Run a pass: snapshot every source, check them (fail closed), build the sets, budget, pick
@@ -100,7 +101,7 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
   t(`pass ${passId} for ${opts.dc}, seed ${seed}, policy ${policy.dir} (sha256 ${policy.digest.slice(0, 12)})`);
 
   const previous = previousSummary(opts.stateDir, opts.dc, dir);
-  const snaps = await Promise.all(opts.sources.map((s) => snapshotSource(s, now)));
+  const snaps: { snapshot: SourceSnapshot; data: Buffer }[] = await Promise.all(opts.sources.map((s) => snapshotSource(s, now)));
   const manifest: PassManifest = { passId, dc: opts.dc, seed, startedAt: now.toISOString(), policyDir: policy.dir, sources: [] };
   for (const { snapshot, data } of snaps) {
     writeAtomic(join(dir, 'sources', snapshot.file), data);
@@ -109,7 +110,9 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
     t(snapshot.error ? `snapshot ${snapshot.role} FAILED: ${snapshot.error}` : `snapshot ${snapshot.role} (${snapshot.kind}) from ${snapshot.origin}: ${snapshot.bytes} bytes, sha256 ${snapshot.sha256.slice(0, 12)}`);
   }
   for (const f of POLICY_FILES) writeAtomic(join(dir, 'policy', f), policy.files[f]);
-  return finishPass(dir, manifest, policy, snaps.map((s) => s.data), t, false);
+  const datas = snaps.map((s) => s.data);
+  snaps.length = 0; // the bytes now live only in `datas`, which parsing empties as it goes
+  return finishPass(dir, manifest, policy, datas, t, false);
 }
 
 /**
@@ -158,7 +161,9 @@ async function finishPass(
       return;
     }
     try {
-      const p = parseSource(s.kind, datas[i].toString('utf8'), s.origin, s.mapping);
+      const text = datas[i].toString('utf8');
+      datas[i] = EMPTY_BYTES; // a 100k-host report is 50 MB: keep one copy at a time, not bytes and text
+      const p = parseSource(s.kind, text, s.origin, s.mapping);
       parsed.push(p);
       const hosts = new Set((p.rows as { host: string }[]).map((r) => r.host)).size;
       s.hosts = hosts;

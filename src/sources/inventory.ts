@@ -68,19 +68,26 @@ interface RawRecord {
 export function parseInventory(text: string, origin: string, mapping: InventoryMapping = {}): ParsedSource<InventoryRow> {
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const format = detectFormat(t, origin, mapping.format ?? 'auto');
-  const { header, headerLine, records } = format === 'json' ? jsonRecords(t, origin) : delimitedRecords(t, origin, format, mapping.header);
-  const col = resolveColumns(header, headerLine, origin, mapping);
-  const latestIdx = mapping.latestBy === undefined ? -1 : header.findIndex((h) => h.trim().toLowerCase() === mapping.latestBy!.toLowerCase());
-  if (mapping.latestBy !== undefined && latestIdx < 0) {
-    throw new InputError({ origin, line: headerLine || undefined, field: mapping.latestBy }, `mapping.latestBy names column "${mapping.latestBy}", which the export does not have (columns: ${header.join(', ')})`);
-  }
   const lifecycleValues = new Map<string, Lifecycle>();
   for (const [k, v] of Object.entries(mapping.values?.lifecycle ?? {})) lifecycleValues.set(k, v).set(k.toLowerCase(), v);
   const where = (r: RawRecord, field: string) => (format === 'json' ? { origin, field: `[${r.index}].${field}` } : { origin, line: r.line, field });
 
-  const byHost = new Map<string, { row: InventoryRow; rec: RawRecord; latest: string }>();
+  // Rows in parallel arrays, not one wrapper object per row: a 100k-host export stays small.
+  const rows: InventoryRow[] = [];
+  const rowAt: number[] = []; // line (delimited) or array index (JSON) of each row, for messages
+  const rowLatest: string[] = [];
+  const byHost = new Map<string, number>();
   let superseded = 0;
-  for (const rec of records) {
+  let col = {} as Record<Column, number>;
+  let latestIdx = -1;
+  const onHeader = (header: readonly string[], headerLine: number) => {
+    col = resolveColumns(header, headerLine, origin, mapping);
+    latestIdx = mapping.latestBy === undefined ? -1 : header.findIndex((h) => h.trim().toLowerCase() === mapping.latestBy!.toLowerCase());
+    if (mapping.latestBy !== undefined && latestIdx < 0) {
+      throw new InputError({ origin, line: headerLine || undefined, field: mapping.latestBy }, `mapping.latestBy names column "${mapping.latestBy}", which the export does not have (columns: ${header.join(', ')})`);
+    }
+  };
+  const onRecord = (rec: RawRecord) => {
     const value = (c: Column): string | null => {
       const i = col[c];
       const v = i < 0 ? (mapping.defaults as Record<string, string | undefined> | undefined)?.[c] ?? '' : rec.get(i).trim();
@@ -102,20 +109,30 @@ export function parseInventory(text: string, origin: string, mapping: InventoryM
       dataGroup: value('data_group'), lifecycle, ticket: value('ticket'), exclude: value('exclude'),
     };
     const latest = latestIdx < 0 ? '' : rec.get(latestIdx).trim();
+    const at = format === 'json' ? rec.index : rec.line;
     const before = byHost.get(key.host);
-    if (before) {
+    if (before !== undefined) {
       if (latestIdx < 0) {
-        const a = format === 'json' ? `[${before.rec.index}]` : `line ${before.rec.line}`;
-        const b = format === 'json' ? `[${rec.index}]` : `line ${rec.line}`;
-        throw new InputError(where(rec, 'host'), `${key.host} is listed twice (${a} and ${b}); the inventory is ambiguous, fix the export (or set mapping.latestBy for a history)`);
+        const name = (n: number) => (format === 'json' ? `[${n}]` : `line ${n}`);
+        throw new InputError(where(rec, 'host'), `${key.host} is listed twice (${name(rowAt[before])} and ${name(at)}); the inventory is ambiguous, fix the export (or set mapping.latestBy for a history)`);
       }
       superseded++;
-      if (compareLatest(latest, before.latest) < 0) continue;
+      if (compareLatest(latest, rowLatest[before]) >= 0) {
+        rows[before] = row;
+        rowAt[before] = at;
+        rowLatest[before] = latest;
+      }
+      return;
     }
-    byHost.set(key.host, { row, rec, latest });
-  }
+    byHost.set(key.host, rows.length);
+    rows.push(row);
+    rowAt.push(at);
+    if (latestIdx >= 0) rowLatest.push(latest);
+  };
+  if (format === 'json') jsonRecords(t, origin, onHeader, onRecord);
+  else delimitedRecords(t, origin, format, mapping.header, onHeader, onRecord);
 
-  const rows = [...byHost.values()].map((e) => e.row).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  rows.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
   const notes = superseded ? [`${superseded} older rows of the same hosts dropped (latest by ${mapping.latestBy})`] : [];
   return { kind: 'inventory', origin, rows, sets: inventorySets(rows), notes };
 }
@@ -190,10 +207,14 @@ function resolveColumns(header: readonly string[], headerLine: number, origin: s
   return out;
 }
 
-function delimitedRecords(t: string, origin: string, format: 'tsv' | 'csv', givenHeader?: string[]): { header: string[]; headerLine: number; records: RawRecord[] } {
+type OnHeader = (header: readonly string[], headerLine: number) => void;
+type OnRecord = (rec: RawRecord) => void;
+
+/** Stream the records of delimited text: the header first, then each record (nothing is kept). */
+function delimitedRecords(t: string, origin: string, format: 'tsv' | 'csv', givenHeader: string[] | undefined, onHeader: OnHeader, onRecord: OnRecord): void {
   let header = givenHeader;
-  let headerLine = 0;
-  const records: RawRecord[] = [];
+  if (header) onHeader(header, 0);
+  const rec: RawRecord & { fields: string[] } = { line: 0, index: -1, fields: [], get: (i) => rec.fields[i] };
   let pos = 0;
   let line = 1;
   while (pos < t.length) {
@@ -211,24 +232,25 @@ function delimitedRecords(t: string, origin: string, format: 'tsv' | 'csv', give
     else fields = content.split(',');
     if (!header) {
       header = fields;
-      headerLine = line;
+      onHeader(header, line);
     } else {
       if (fields.length !== header.length) {
         throw new InputError({ origin, line, field: 'row' }, `expected ${header.length} ${format === 'tsv' ? 'TAB' : 'comma'}-separated fields as in the header, got ${fields.length}`);
       }
-      const f = fields;
-      records.push({ line, index: records.length, get: (i) => f[i] });
+      rec.line = line;
+      rec.index++;
+      rec.fields = fields;
+      onRecord(rec);
     }
     pos = end + 1;
     line += 1 + breaks;
   }
   if (!header) throw new InputError({ origin, field: '(document)' }, 'expected a header line naming the columns (host, lifecycle, …), got an empty file');
-  return { header, headerLine, records };
 }
 
 const JsonRow = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
-function jsonRecords(t: string, origin: string): { header: string[]; headerLine: number; records: RawRecord[] } {
+function jsonRecords(t: string, origin: string, onHeader: OnHeader, onRecord: OnRecord): void {
   const doc = parseJsonDocument(t, origin, 'an array of inventory rows');
   if (!Array.isArray(doc)) throw new InputError({ origin, field: '(document)' }, `expected a JSON array of row objects, got ${doc === null ? 'null' : typeof doc}`);
   const header: string[] = [];
@@ -250,5 +272,6 @@ function jsonRecords(t: string, origin: string): { header: string[]; headerLine:
     }
     return { line: 0, index, get: (i: number) => values[i] ?? '' };
   });
-  return { header, headerLine: 0, records };
+  onHeader(header, 0);
+  for (const r of records) onRecord(r);
 }
