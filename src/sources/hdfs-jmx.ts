@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { normalizeHost } from '../hosts.js';
 import { toHostSet, type HostSet } from '../sets/hostset.js';
-import { parseJsonDocument, zodInputError } from './json.js';
+import { parseJsonDocument, readJmxBeans, zodInputError, type JmxBean } from './json.js';
 import { HDFS_ADMIN_STATES, type HdfsAdminState, type HdfsBlockCounts, type HdfsNodeRow, type ParsedSource } from './types.js';
 
 /** JMX bean names this parser reads (identical in Hadoop 1.x, 2.x and 3.x). */
@@ -101,18 +101,8 @@ export function hdfsSets(rows: readonly HdfsNodeRow[]): Record<HdfsSetName, Host
  *   an `adminState` is not one of `DatanodeInfo.AdminStates`, or a counter is not a whole number.
  */
 export function parseHdfsJmx(text: string, origin: string): ParsedSource<HdfsNodeRow> {
-  const doc = parseJsonDocument(text, origin, 'a NameNode /jmx response {"beans":[…]}');
-  const top = JmxDocument.safeParse(doc);
-  if (!top.success) throw zodInputError(origin, '', top.error);
-  const beans = top.data.beans;
-
   const notes: string[] = [];
-  let infoIndex = -1;
-  for (let i = 0; i < beans.length; i++) {
-    if (beans[i].name !== NAMENODE_INFO_BEAN) continue;
-    if (infoIndex < 0) infoIndex = i;
-    else notes.push(`more than one ${NAMENODE_INFO_BEAN} bean (beans[${infoIndex}] and beans[${i}]); read beans[${infoIndex}]`);
-  }
+  const { beans, index: infoIndex } = readJmxBeans(text, origin, 'NameNode', NAMENODE_INFO_BEAN, notes);
   const blocks = readBlockCounters(beans, infoIndex, origin);
 
   if (infoIndex < 0 && blocks === undefined) {
@@ -141,8 +131,6 @@ export function parseHdfsJmx(text: string, origin: string): ParsedSource<HdfsNod
 // (each Hadoop release adds some); node entries use zod's default strip mode rather than
 // passthrough because copying ~20 unread fields of 100,000 entries costs more than the parse.
 
-const Bean = z.looseObject({ name: z.string() });
-const JmxDocument = z.object({ beans: z.array(Bean) });
 
 /** A NameNodeInfo node list: a JSON object serialised into a string. */
 const NodeList = z.string();
@@ -287,7 +275,7 @@ function parseNodeList<T extends z.ZodType>(text: string, entry: T, field: strin
   return out;
 }
 
-function readBlockCounters(beans: readonly z.infer<typeof Bean>[], infoIndex: number, origin: string): HdfsBlockCounts | undefined {
+function readBlockCounters(beans: readonly JmxBean[], infoIndex: number, origin: string): HdfsBlockCounts | undefined {
   let found = false;
   let under: number | null = null;
   let lowRedundancy: number | null = null;

@@ -3,7 +3,7 @@
  * say where: the origin, the field, and the first bad character's position (and line/column
  * for a whole document). Shared by every JSON source parser.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InputError } from '../errors.js';
 
 /**
@@ -172,4 +172,26 @@ class JsonScanner {
     }
     return -1;
   }
+}
+
+/** One JMX bean: a `name` and whatever attributes it has. */
+export type JmxBean = { name: string } & Record<string, unknown>;
+const JmxDocument = z.looseObject({ beans: z.array(z.looseObject({ name: z.string() })) });
+
+/**
+ * A Hadoop `/jmx` response (`{"beans": [...]}`) and the index of the bean named `beanName`
+ * (-1 when absent; with a note when it appears twice, the first is used).
+ * @throws InputError for invalid JSON or a document without a `beans` array of named beans.
+ */
+export function readJmxBeans(text: string, origin: string, service: string, beanName: string, notes: string[]): { beans: JmxBean[]; index: number } {
+  const top = JmxDocument.safeParse(parseJsonDocument(text, origin, `a ${service} /jmx response {"beans":[…]}`));
+  if (!top.success) throw zodInputError(origin, '', top.error);
+  const beans = top.data.beans as JmxBean[];
+  let index = -1;
+  for (let i = 0; i < beans.length; i++) {
+    if (beans[i].name !== beanName) continue;
+    if (index < 0) index = i;
+    else notes.push(`more than one ${beanName} bean (beans[${index}] and beans[${i}]); read beans[${index}]`);
+  }
+  return { beans, index };
 }

@@ -21,15 +21,13 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { ParsedSource, YarnNodeRow } from './types.js';
-import { parseJsonDocument, zodInputError } from './json.js';
+import { parseJsonDocument, readJmxBeans, zodInputError, type JmxBean } from './json.js';
 import { finishYarnRows, yarnHealthReport, yarnHost, yarnNodeState, yarnRack } from './yarn-nodes.js';
 
 /** The JMX bean this parser reads (Hadoop 2.x and 3.x). */
 export const RMNM_INFO_BEAN = 'Hadoop:service=ResourceManager,name=RMNMInfo';
 const CLUSTER_METRICS_BEAN = 'Hadoop:service=ResourceManager,name=ClusterMetrics';
 
-const Bean = z.looseObject({ name: z.string() });
-const JmxDocument = z.looseObject({ beans: z.array(Bean) });
 const RmnmInfoBean = z.looseObject({ LiveNodeManagers: z.string() });
 
 const optionalText = z.string().nullish();
@@ -71,18 +69,8 @@ const INACTIVE_COUNTERS = [
  *   not a DNS host name; `beans[i].LiveNodeManagers[k]` when an entry names no host.
  */
 export function parseYarnJmx(text: string, origin: string): ParsedSource<YarnNodeRow> {
-  const doc = parseJsonDocument(text, origin, 'a ResourceManager /jmx response {"beans":[…]}');
-  const top = JmxDocument.safeParse(doc);
-  if (!top.success) throw zodInputError(origin, '', top.error);
-  const beans = top.data.beans;
-
   const notes: string[] = [];
-  let infoIndex = -1;
-  for (let i = 0; i < beans.length; i++) {
-    if (beans[i].name !== RMNM_INFO_BEAN) continue;
-    if (infoIndex < 0) infoIndex = i;
-    else notes.push(`more than one ${RMNM_INFO_BEAN} bean (beans[${infoIndex}] and beans[${i}]); read beans[${infoIndex}]`);
-  }
+  const { beans, index: infoIndex } = readJmxBeans(text, origin, 'ResourceManager', RMNM_INFO_BEAN, notes);
   if (infoIndex < 0) {
     const names = beans.slice(0, 5).map((b) => b.name).join(', ');
     throw new InputError(
@@ -135,7 +123,7 @@ function entryHost(e: z.infer<typeof NodeManagerEntry>, field: string, origin: s
 }
 
 /** `2 lost, 1 decommissioned` from the first ClusterMetrics bean, or `null` when none is counted. */
-function inactiveCounts(beans: readonly z.infer<typeof Bean>[]): string | null {
+function inactiveCounts(beans: readonly JmxBean[]): string | null {
   const metrics = beans.find((b) => b.name === CLUSTER_METRICS_BEAN) as Record<string, unknown> | undefined;
   if (!metrics) return null;
   const parts: string[] = [];

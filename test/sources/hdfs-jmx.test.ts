@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { hdfsSets, NAMENODE_INFO_BEAN, parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
 import type { HdfsNodeRow } from '../../src/sources/types.js';
+import { inputError } from '../helpers/errors.js';
 
 const real = join(import.meta.dirname, '../fixtures/real/hdfs-namenode-jmx');
 const bad = join(import.meta.dirname, '../fixtures/bad');
@@ -11,16 +12,6 @@ const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8'
 
 const HDFS_SETS = ['hdfs-all', 'hdfs-live', 'hdfs-dead', 'hdfs-in-service', 'hdfs-decommissioning', 'hdfs-decommissioned', 'hdfs-maintenance'];
 
-/** The InputError `fn` throws; fails the test when it throws nothing or something else. */
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError, got none');
-}
 
 /** A `/jmx` response with one NameNodeInfo bean whose node lists are given as objects. */
 function nameNodeInfo(lists: { live?: object; dead?: object; decom?: object; entering?: object }, extraBeans: object[] = []): string {

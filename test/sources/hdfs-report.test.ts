@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
 import { parseHdfsReport } from '../../src/sources/hdfs-report.js';
+import { inputError } from '../helpers/errors.js';
 
 const real = join(import.meta.dirname, '../fixtures/real/hdfs-dfsadmin-report');
 const bad = join(import.meta.dirname, '../fixtures/bad');
@@ -11,16 +12,6 @@ const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8'
 
 const HDFS_SETS = ['hdfs-all', 'hdfs-live', 'hdfs-dead', 'hdfs-in-service', 'hdfs-decommissioning', 'hdfs-decommissioned', 'hdfs-maintenance'];
 
-/** The InputError `fn` throws; fails the test when it throws nothing or something else. */
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError, got none');
-}
 
 /** One DataNode as `DatanodeInfo#getDatanodeReport()` prints it (Hadoop 3.x). */
 function datanode(o: { ip: string; lookup?: string; host?: string; rack?: string; ud?: string; status?: string }): string {

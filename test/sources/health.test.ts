@@ -3,21 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { parseHealth, REACHABILITY_CHECK } from '../../src/sources/health.js';
+import { inputError } from '../helpers/errors.js';
 
 const samples = join(import.meta.dirname, '../fixtures/health');
 const bad = join(import.meta.dirname, '../fixtures/bad');
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
-/** The InputError `fn` throws; fails the test when it throws nothing or something else. */
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError, got none');
-}
 
 const tsv = (...lines: string[]) => lines.join('\n') + '\n';
 

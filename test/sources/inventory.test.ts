@@ -2,21 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYaml } from '../../src/config/yaml.js';
-import { InputError } from '../../src/errors.js';
+import { inputError as error } from '../helpers/errors.js';
 import { InventoryMappingSchema, parseInventory } from '../../src/sources/inventory.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures');
 const read = (p: string) => readFileSync(join(fixtures, p), 'utf8');
 
-function error(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('parsed, but should not have');
-}
 
 describe('a canonical inventory export', () => {
   it('reads TSV with "-" and empty as none, lower-cases hosts, skips comments, and derives the raw sets', () => {

@@ -7,21 +7,12 @@ import type { YarnNodeRow } from '../../src/sources/types.js';
 import { parseYarnJmx, RMNM_INFO_BEAN } from '../../src/sources/yarn-jmx.js';
 import { parseYarnList } from '../../src/sources/yarn-list.js';
 import { parseYarnNodes, YARN_SET_NAMES, yarnSets } from '../../src/sources/yarn-nodes.js';
+import { inputError } from '../helpers/errors.js';
 
 const real = join(import.meta.dirname, '../fixtures/real/yarn-rm');
 const bad = join(import.meta.dirname, '../fixtures/bad');
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
-/** The InputError `fn` throws; fails the test when it throws nothing or something else. */
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError, got none');
-}
 
 /** The nine YARN sets with only the named ones non-empty. */
 function yarnSetsWith(nonEmpty: Partial<Record<(typeof YARN_SET_NAMES)[number], string[]>>): Record<string, string[]> {
