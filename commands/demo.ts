@@ -53,6 +53,7 @@ export async function runDemo(args: DemoArgs): Promise<CommandOutput> {
         policyDir: shippedPolicyDir(),
         stateDir: resolve(args.stateDir),
         seed: args.seed,
+        register: { requestedBy: 'demo' },
       });
       const out = passOutput(result);
       exitCode = Math.max(exitCode, out.exitCode);

@@ -10,6 +10,7 @@ import type { SourceSpec } from '../src/pass/snapshot.js';
 import { parseYaml } from '../src/config/yaml.js';
 import { InventoryMappingSchema } from '../src/sources/inventory.js';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
 
 /** Arguments of `pass`. */
@@ -50,7 +51,7 @@ export async function runPassCommand(args: PassArgs, onProgress?: (line: string)
       if (!conf) throw new InputError({ origin: ctx.config.path, field: `datacenters.${dc}` }, `no such datacenter (have: ${Object.keys(ctx.config.datacenters).join(', ')})`);
       sources = conf.sources;
     }
-    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress });
+    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress, register: { requestedBy: userInfo().username } });
   }
   return passOutput(result);
 }

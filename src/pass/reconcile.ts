@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { computeCap, classifyCluster, type Cap, type ClusterFacts } from '../policy/budget.js';
 import type { Policy } from '../policy/load.js';
 import type { Action } from '../policy/schema.js';
-import { DataGroupGuard, dataGroupKey, effectiveMaxDataGroups, hardCeiling, massFailureReason, verifyPlan } from '../safety/index.js';
+import { DataGroupGuard, dataGroupKey, effectiveMaxDataGroups, hardCeiling, massFailureReason, verifyPlan, type PlanSafetyFacts } from '../safety/index.js';
 import { has, type HostSet } from '../sets/hostset.js';
 import { pickHosts } from './pick.js';
 import { getSet, type Fleet, type HostRecord } from './sets.js';
@@ -84,7 +84,8 @@ export interface ReconcileInput {
   sourceDigests: Record<string, string>;
 }
 
-const CANDIDATE_SET: Record<Action, string> = { drain: 'drain-candidates', recommission: 'return-candidates' };
+/** The candidate set each action picks from. */
+export const CANDIDATE_SET: Record<Action, string> = { drain: 'drain-candidates', recommission: 'return-candidates' };
 
 /** Budget, pick and plan. @throws SafetyError if the final plan breaks an invariant (a bug: the picker obeys them). */
 export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; plan: Plan } {
@@ -178,22 +179,7 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
     });
   }
 
-  verifyPlan(actions, {
-    unknown,
-    hostInfo: (h) => {
-      const inv = infoOf(h);
-      return inv ? { cluster: inv.cluster, dataGroup: inv.dataGroup ?? fleet.hosts.get(h)?.hdfs?.upgradeDomain ?? null } : undefined;
-    },
-    cluster: (name) => {
-      const b = budgets.find((x) => x.cluster === name);
-      if (!b) return undefined;
-      return {
-        managed: b.managed,
-        inFlight: (inFlightOf.get(name) ?? []).map((h) => ({ host: h, dataGroup: infoOf(h)?.dataGroup ?? fleet.hosts.get(h)?.hdfs?.upgradeDomain ?? null })),
-        maxDataGroups: b.maxDataGroups,
-      };
-    },
-  });
+  verifyPlan(actions, safetyFacts(fleet, budgets));
 
   const emptyReason = actions.length > 0 ? null : explainEmpty(summaries);
   const id = `${input.dc}-${input.passId}`;
@@ -203,6 +189,28 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
     plan: {
       id, dc: input.dc, passId: input.passId, createdAt: input.createdAt, digest, seed: input.seed,
       policyDigest: policy.digest, sourceDigests: input.sourceDigests, actions, clusters: summaries, passedOver, emptyReason,
+    },
+  };
+}
+
+/**
+ * What `verifyPlan` needs to know, from a fleet and its budgets: the `unknown` set, each host's
+ * cluster and data group (inventory, else the NameNode's upgrade domain), and per cluster its
+ * managed size, its in-flight hosts with their groups, and the data groups allowed out.
+ */
+export function safetyFacts(fleet: Fleet, budgets: readonly ClusterBudget[]): PlanSafetyFacts {
+  const groupOf = (h: string) => fleet.hosts.get(h)?.inventory?.dataGroup ?? fleet.hosts.get(h)?.hdfs?.upgradeDomain ?? null;
+  const inFlightOf = groupByCluster(fleet, getSet(fleet, 'in-flight'));
+  return {
+    unknown: getSet(fleet, 'unknown'),
+    hostInfo: (h) => {
+      const inv = fleet.hosts.get(h)?.inventory;
+      return inv ? { cluster: inv.cluster, dataGroup: groupOf(h) } : undefined;
+    },
+    cluster: (name) => {
+      const b = budgets.find((x) => x.cluster === name);
+      if (!b) return undefined;
+      return { managed: b.managed, inFlight: (inFlightOf.get(name) ?? []).map((h) => ({ host: h, dataGroup: groupOf(h) })), maxDataGroups: b.maxDataGroups };
     },
   };
 }

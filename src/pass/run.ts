@@ -14,6 +14,7 @@ import { SOURCE_ROLE, type ParsedSource } from '../sources/types.js';
 import { listPasses, newPassDir, readJson, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
 import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { renderAllData, renderBudgetTsv } from './report.js';
+import { PlanStore } from '../plan/store.js';
 import { buildFleet, type Fleet } from './sets.js';
 import { snapshotSource, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 
@@ -30,6 +31,12 @@ export interface PassOptions {
   now?: Date;
   /** Progress lines for a terminal (the transcript gets them too). */
   onProgress?: (line: string) => void;
+  /**
+   * Register a non-empty plan in the plan store as `proposed` (superseding earlier proposals of
+   * the datacenter), with who asked for the pass. Never for re-validation passes: they would
+   * supersede the plan being approved.
+   */
+  register?: { requestedBy: string };
 }
 
 /** `sources/manifest.json`: what a pass read, enough to re-run it from its own directory. */
@@ -112,7 +119,9 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
   for (const f of POLICY_FILES) writeAtomic(join(dir, 'policy', f), policy.files[f]);
   const datas = snaps.map((s) => s.data);
   snaps.length = 0; // the bytes now live only in `datas`, which parsing empties as it goes
-  return finishPass(dir, manifest, policy, datas, t, false);
+  const result = await finishPass(dir, manifest, policy, datas, t, false);
+  if (opts.register && result.plan) await new PlanStore(opts.stateDir).register(result.plan, dir, { requestedBy: opts.register.requestedBy });
+  return result;
 }
 
 /**

@@ -1,0 +1,124 @@
+/**
+ * Execution of an approved plan (DESIGN.md §5). An {@link Executor} does the work on a control
+ * plane (SSH to the NameNode and ResourceManager in production; the demo control plane in
+ * simulation); {@link executePlan} is the part that is the same for every executor: the
+ * compare-and-set `approved → executing`, the journal in the plan's directory (every step
+ * before and after it runs, and every progress event), and the final `completed | failed`.
+ *
+ * The executor is handed exactly the host list of the stored, digest-checked plan, never a
+ * recomputed one; an event about any other host fails the execution.
+ */
+import type { Plan } from '../pass/reconcile.js';
+import { DEFAULT_PLAN_TTL_MS } from '../plan/approval.js';
+import { SYSTEM_ACTOR, type PlanState, type PlanStore } from '../plan/store.js';
+
+/** Phases a host goes through: a drain `excluded → decommissioning… → decommissioned`, a recommission `recommissioned`. */
+export const EXEC_PHASES = ['excluded', 'decommissioning', 'decommissioned', 'recommissioned', 'failed'] as const;
+export type ExecPhase = (typeof EXEC_PHASES)[number];
+
+/** One progress event. */
+export interface ExecEvent {
+  host: string;
+  phase: ExecPhase;
+  /** While decommissioning: blocks of this DataNode still waiting for another replica. */
+  blocksLeft?: number;
+  /** ISO time. */
+  at: string;
+  /** Why, for `failed`; what was checked, otherwise. */
+  detail?: string;
+}
+
+/** How one action over its hosts ended. `ok` only when every host reached its final phase. */
+export interface ExecResult {
+  ok: boolean;
+  hosts: { host: string; phase: ExecPhase; detail?: string }[];
+  /** One readable line. */
+  summary: string;
+}
+
+/** Does the work of a plan on a control plane. Implementations never touch a host not given. */
+export interface Executor {
+  /** A short name for the journal (`simulated`, `ssh`). */
+  readonly name: string;
+  /** Exclude the hosts, wait for decommission, verify replication. */
+  drain(plan: Plan, hosts: readonly string[], onEvent: (e: ExecEvent) => void): Promise<ExecResult>;
+  /** Return decommissioned hosts to service. */
+  recommission(plan: Plan, hosts: readonly string[], onEvent: (e: ExecEvent) => void): Promise<ExecResult>;
+}
+
+/** What {@link executePlan} did. */
+export type ExecutionOutcome =
+  | { outcome: 'completed'; results: ExecResult[] }
+  | { outcome: 'failed'; results: ExecResult[]; reason: string }
+  | { outcome: 'not_found'; planId: string }
+  | { outcome: 'refused'; reason: string }
+  | { outcome: 'wrong_state'; current: PlanState; by: string; at: string };
+
+/** Options of {@link executePlan}. */
+export interface ExecuteOptions {
+  /** The kill switch, checked before starting. */
+  paused?: (dc: string) => boolean;
+  /** An approval older than this is not executed (it is expired instead). Default 30 min. */
+  approvalTtlMs?: number;
+  now?: () => Date;
+  /** Each event as it is journaled (progress for a terminal or a Slack thread). */
+  onEvent?: (e: ExecEvent) => void;
+}
+
+/**
+ * Execute an approved plan: CAS `approved → executing`, run drains then recommissions, journal
+ * everything to `<plan dir>/journal.jsonl`, then CAS `executing → completed | failed`.
+ * Only one process ever gets past the first CAS, so a plan runs once.
+ */
+export async function executePlan(store: PlanStore, planId: string, executor: Executor, by: string, opts: ExecuteOptions = {}): Promise<ExecutionOutcome> {
+  const now = opts.now ?? (() => new Date());
+  const stored = store.get(planId);
+  if (!stored) return { outcome: 'not_found', planId };
+  const { plan } = stored;
+  if (stored.integrityProblem) return { outcome: 'refused', reason: stored.integrityProblem };
+  if (opts.paused?.(plan.dc)) return { outcome: 'refused', reason: `${plan.dc} is paused` };
+  const ttl = opts.approvalTtlMs ?? DEFAULT_PLAN_TTL_MS;
+  if (stored.state.state === 'approved' && now().getTime() - Date.parse(stored.state.updatedAt) > ttl) {
+    const r = await store.transition(planId, ['approved'], 'expired', SYSTEM_ACTOR, `approved at ${stored.state.updatedAt} but not executed within ${ttl / 60_000} min`);
+    if (r.ok) return { outcome: 'refused', reason: `the approval of ${stored.state.updatedAt} is older than ${ttl / 60_000} min: the plan expired, run a new pass` };
+  }
+  const start = await store.transition(planId, ['approved'], 'executing', by, `executor ${executor.name}`);
+  if (!start.ok) return { outcome: 'wrong_state', current: start.current, by: start.by, at: start.at };
+
+  const journal = (kind: 'start' | 'step-begin' | 'event' | 'step-end' | 'error' | 'end', fields: Record<string, unknown>) =>
+    store.appendJournal(planId, { at: now().toISOString(), kind, ...fields });
+  const planned = new Set(plan.actions.map((a) => a.host));
+  const strangers: string[] = [];
+  const onEvent = (e: ExecEvent) => {
+    if (!planned.has(e.host)) strangers.push(e.host);
+    journal('event', { ...e });
+    opts.onEvent?.(e);
+  };
+  journal('start', { by, executor: executor.name, digest: plan.digest, actions: plan.actions.map((a) => `${a.action} ${a.host}`) });
+
+  const results: ExecResult[] = [];
+  let failure: string | null = null;
+  try {
+    for (const action of ['drain', 'recommission'] as const) {
+      const hosts = plan.actions.filter((a) => a.action === action).map((a) => a.host);
+      if (hosts.length === 0) continue;
+      journal('step-begin', { step: action, hosts });
+      const r = action === 'drain' ? await executor.drain(plan, hosts, onEvent) : await executor.recommission(plan, hosts, onEvent);
+      results.push(r);
+      journal('step-end', { step: action, ok: r.ok, summary: r.summary, hosts: r.hosts });
+      if (!r.ok) {
+        failure = `${action}: ${r.summary}`;
+        break;
+      }
+    }
+  } catch (e) {
+    failure = `executor ${executor.name} failed: ${(e as Error).message}`;
+    journal('error', { error: failure });
+  }
+  if (!failure && strangers.length > 0) failure = `the executor reported hosts not in the approved plan: ${[...new Set(strangers)].join(', ')}`;
+  const to = failure ? 'failed' : 'completed';
+  journal('end', { state: to, ...(failure ? { reason: failure } : {}) });
+  const end = await store.transition(planId, ['executing'], to, by, failure ?? `${results.map((r) => r.summary).join('; ')}`);
+  if (!end.ok) throw new Error(`plan ${planId} left executing by someone else (now ${end.current} by ${end.by}): the journal ${store.dir(planId)}/journal.jsonl has what ran`);
+  return failure ? { outcome: 'failed', results, reason: failure } : { outcome: 'completed', results };
+}
