@@ -4,7 +4,7 @@
  */
 import type { ClusterBudget, Plan } from './reconcile.js';
 import type { Fleet, HostRecord } from './sets.js';
-import { byteCompare } from '../sets/hostset.js';
+import { toHostSet } from '../sets/hostset.js';
 
 const dash = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '-' : v);
 
@@ -29,7 +29,7 @@ export function healthState(r: HostRecord): string {
 /** One row per host known to any source, sorted by host, named header, `-` for empty. */
 export function renderAllData(fleet: Fleet): string {
   const rows = [ALL_DATA_COLUMNS.join('\t')];
-  const names = [...fleet.hosts.keys()].sort(byteCompare);
+  const names = toHostSet(fleet.hosts.keys());
   for (const h of names) {
     const r = fleet.hosts.get(h)!;
     const i = r.inventory;

@@ -115,7 +115,20 @@ export function referencedNames(e: SetExpr, out: { name: string; column: number 
 export function evalSetExpr(e: SetExpr, lookup: (name: string) => HostSet): HostSet {
   switch (e.op) {
     case 'name': return lookup(e.name);
-    case '&': return intersect(evalSetExpr(e.left, lookup), evalSetExpr(e.right, lookup));
+    case '&': {
+      // Intersection is commutative and associative: evaluate a chain `a & b & c` smallest
+      // operand first, so the big sets (managed, hdfs-in-service) are only probed, not merged.
+      const operands: SetExpr[] = [];
+      const flatten = (x: SetExpr): void => {
+        if (x.op === '&') {
+          flatten(x.left);
+          flatten(x.right);
+        } else operands.push(x);
+      };
+      flatten(e);
+      const sets = operands.map((x) => evalSetExpr(x, lookup)).sort((p, q) => p.length - q.length);
+      return sets.reduce((acc, s) => intersect(acc, s));
+    }
     case '|': return union(evalSetExpr(e.left, lookup), evalSetExpr(e.right, lookup));
     case '-': return difference(evalSetExpr(e.left, lookup), evalSetExpr(e.right, lookup));
   }

@@ -17,7 +17,9 @@ export const EMPTY: HostSet = Object.freeze([]) as HostSet;
 export function toHostSet(names: Iterable<string>): HostSet {
   const arr = Array.from(names);
   if (isSortedUnique(arr)) return arr;
-  arr.sort(byteCompare);
+  // The default sort compares UTF-16 code units: byte order for the ASCII names allowed here,
+  // and much faster than a comparator function on 100k strings.
+  arr.sort();
   let w = 0;
   for (let r = 0; r < arr.length; r++) {
     if (w === 0 || arr[r] !== arr[w - 1]) arr[w++] = arr[r];
@@ -56,8 +58,16 @@ export function union(a: HostSet, b: HostSet): HostSet {
   return out;
 }
 
+/**
+ * When one set is this many times smaller than the other, look its members up by binary search
+ * (|small| × log |big|) instead of merging (|small| + |big|).
+ */
+const SKEW = 16;
+
 /** a ∩ b. */
 export function intersect(a: HostSet, b: HostSet): HostSet {
+  if (a.length * SKEW < b.length) return a.filter((x) => has(b, x));
+  if (b.length * SKEW < a.length) return b.filter((x) => has(a, x));
   const out: string[] = [];
   let i = 0;
   let j = 0;
@@ -74,6 +84,7 @@ export function intersect(a: HostSet, b: HostSet): HostSet {
 /** a − b (members of a not in b). */
 export function difference(a: HostSet, b: HostSet): HostSet {
   if (b.length === 0 || a.length === 0) return a;
+  if (a.length * SKEW < b.length) return a.filter((x) => !has(b, x));
   const out: string[] = [];
   let i = 0;
   let j = 0;

@@ -26,6 +26,19 @@ describe('host sets are sorted unique lists in byte order, like LC_ALL=C sort -u
       }),
     );
   });
+
+  it('a small set against a big one (looked up, not merged) gives the same answers', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-z0-9]{1,4}$/), { maxLength: 5 }), fc.array(fc.stringMatching(/^[a-z0-9]{1,4}$/), { minLength: 200, maxLength: 400 }), (xs, xb) => {
+        const small = toHostSet(xs);
+        const big = toHostSet([...xb, ...xs.slice(0, 2)]);
+        const B = new Set(big);
+        expect(intersect(small, big)).toEqual(small.filter((x) => B.has(x)));
+        expect(intersect(big, small)).toEqual(small.filter((x) => B.has(x)));
+        expect(difference(small, big)).toEqual(small.filter((x) => !B.has(x)));
+      }),
+    );
+  });
 });
 
 describe('host names are checked before they become keys', () => {
