@@ -16,7 +16,7 @@ import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { renderAllData, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
 import { buildFleet, type Fleet } from './sets.js';
-import { snapshotSource, type SourceSnapshot, type SourceSpec } from './snapshot.js';
+import { captureSource, readSnapshot, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 
 /** Options of {@link runPass}. */
 export interface PassOptions {
@@ -76,7 +76,6 @@ export interface PassResult {
 }
 
 const REQUIRED_ROLES = ['inventory', 'health', 'hdfs'] as const;
-const EMPTY_BYTES = Buffer.alloc(0);
 
 /**
  * Run a pass: snapshot every source, check them (fail closed), build the sets, budget, pick
@@ -108,18 +107,15 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
   t(`pass ${passId} for ${opts.dc}, seed ${seed}, policy ${policy.dir} (sha256 ${policy.digest.slice(0, 12)})`);
 
   const previous = previousSummary(opts.stateDir, opts.dc, dir);
-  const snaps: { snapshot: SourceSnapshot; data: Buffer }[] = await Promise.all(opts.sources.map((s) => snapshotSource(s, now)));
+  const snaps = await Promise.all(opts.sources.map((s) => captureSource(s, now, join(dir, 'sources', snapshotFileName(s)))));
   const manifest: PassManifest = { passId, dc: opts.dc, seed, startedAt: now.toISOString(), policyDir: policy.dir, sources: [] };
-  for (const { snapshot, data } of snaps) {
-    writeAtomic(join(dir, 'sources', snapshot.file), data);
+  for (const snapshot of snaps) {
     const prev = previous?.sources.find((s) => s.role === snapshot.role)?.hosts;
     manifest.sources.push({ ...snapshot, ...(prev !== undefined ? { previousHosts: prev } : {}) });
-    t(snapshot.error ? `snapshot ${snapshot.role} FAILED: ${snapshot.error}` : `snapshot ${snapshot.role} (${snapshot.kind}) from ${snapshot.origin}: ${snapshot.bytes} bytes, sha256 ${snapshot.sha256.slice(0, 12)}`);
+    t(snapshot.error ? `snapshot ${snapshot.role} FAILED: ${snapshot.error}` : `snapshot ${snapshot.role} (${snapshot.kind}) from ${snapshot.origin} into sources/${snapshot.file}`);
   }
   for (const f of POLICY_FILES) writeAtomic(join(dir, 'policy', f), policy.files[f]);
-  const datas = snaps.map((s) => s.data);
-  snaps.length = 0; // the bytes now live only in `datas`, which parsing empties as it goes
-  const result = await finishPass(dir, manifest, policy, datas, t, false);
+  const result = await finishPass(dir, manifest, policy, t, false);
   if (opts.register && result.plan) await new PlanStore(opts.stateDir).register(result.plan, dir, { requestedBy: opts.register.requestedBy });
   return result;
 }
@@ -136,14 +132,13 @@ export async function resumePass(dir: string, onProgress?: (line: string) => voi
   const files: Record<string, string> = {};
   for (const f of POLICY_FILES) files[f] = readFileSync(join(dir, 'policy', f), 'utf8');
   const policy = compilePolicy(join(dir, 'policy'), files);
-  const datas = manifest.sources.map((s) => (s.error ? Buffer.alloc(0) : readFileSync(join(dir, 'sources', s.file))));
   const t = transcript(onProgress);
   t(`pass ${manifest.passId} for ${manifest.dc} re-run from ${dir}: recomputing missing files only`);
-  return finishPass(dir, manifest, policy, datas, t, true);
+  return finishPass(dir, manifest, policy, t, true);
 }
 
 async function finishPass(
-  dir: string, manifest: PassManifest, policy: Policy, datas: Buffer[], t: Transcript, onlyMissing: boolean,
+  dir: string, manifest: PassManifest, policy: Policy, t: Transcript, onlyMissing: boolean,
 ): Promise<PassResult> {
   const summary: PassSummary = {
     passId: manifest.passId, dc: manifest.dc, result: 'ok', startedAt: manifest.startedAt, seed: manifest.seed,
@@ -164,26 +159,33 @@ async function finishPass(
   const parsed: ParsedSource<unknown>[] = [];
   const errors: string[] = [];
   const observations: SourceObservation[] = [];
-  manifest.sources.forEach((s, i) => {
+  for (const s of manifest.sources) {
     if (s.error) {
       observations.push({ role: s.role, origin: s.origin, error: s.error, hosts: 0, ageMs: s.ageMs });
-      return;
+      continue;
     }
+    // One source at a time, read from the pass directory's own copy: the digest is of the bytes
+    // kept, and the bytes are dropped once decoded (a 100k-host report is 60 MB).
+    const snap = readSnapshot(join(dir, 'sources', s.file));
+    if (onlyMissing && s.sha256 && s.sha256 !== snap.sha256) {
+      errors.push(`${join(dir, 'sources', s.file)}: the snapshot changed since the pass (sha256 ${s.sha256.slice(0, 12)} recorded, ${snap.sha256.slice(0, 12)} now); a pass directory is a record, not a work area`);
+      continue;
+    }
+    s.sha256 = snap.sha256;
+    s.bytes = snap.bytes;
     try {
-      const text = datas[i].toString('utf8');
-      datas[i] = EMPTY_BYTES; // a 100k-host report is 50 MB: keep one copy at a time, not bytes and text
-      const p = parseSource(s.kind, text, s.origin, s.mapping);
+      const p = parseSource(s.kind, snap.text, s.origin, s.mapping);
       parsed.push(p);
       const hosts = new Set((p.rows as { host: string }[]).map((r) => r.host)).size;
       s.hosts = hosts;
       observations.push({ role: s.role, origin: s.origin, hosts, ageMs: s.ageMs, previousHosts: s.previousHosts });
       summary.sources.push({ role: s.role, kind: s.kind, origin: s.origin, hosts, sha256: s.sha256, ageMs: s.ageMs });
-      t(`parsed ${s.role}: ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
+      t(`parsed ${s.role}: ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       errors.push(e.message);
     }
-  });
+  }
   if (errors.length > 0) return stop('error', errors);
   const refusals = checkSources(observations, policy.safety);
   if (refusals.length > 0) return stop('refused', refusals.map((r) => r.reason));

@@ -4,7 +4,8 @@
  * replayed from its own snapshots.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { SOURCE_ROLE, type SourceKind } from '../sources/types.js';
 import type { InventoryMapping } from '../sources/index.js';
 
@@ -38,13 +39,14 @@ export interface SourceSnapshot {
 export const FETCH_TIMEOUT_MS = 15_000;
 
 /**
- * Read one source. Never throws: a failure is returned in `error` (with the bytes empty) so the
+ * Read one source into memory (for `source inspect`; a pass uses {@link captureSource}). Never
+ * throws: a failure is returned in `error` (with the bytes empty) so the
  * safety check can stop the pass with every source's state in the transcript.
  */
 export async function snapshotSource(spec: SourceSpec, now: Date): Promise<{ snapshot: SourceSnapshot; data: Buffer }> {
   const role = SOURCE_ROLE[spec.kind];
   const isUrl = /^https?:\/\//i.test(spec.location);
-  const file = `${role}.${spec.kind}.${extensionFor(spec.kind, spec.location)}`;
+  const file = snapshotFileName(spec);
   const base = { role, kind: spec.kind, origin: spec.location, file, fetchedAt: now.toISOString(), ...(spec.mapping ? { mapping: spec.mapping } : {}) };
   try {
     let data: Buffer;
@@ -60,11 +62,58 @@ export async function snapshotSource(spec: SourceSpec, now: Date): Promise<{ sna
     }
     return { snapshot: { ...base, sha256: sha256(data), bytes: data.length, ageMs }, data };
   } catch (e) {
-    const err = e as Error & { cause?: unknown };
-    const cause = err.cause as { code?: string; message?: string } | undefined;
-    const detail = err.name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS} ms` : cause?.code ?? cause?.message ?? err.message;
-    return { snapshot: { ...base, sha256: sha256(Buffer.alloc(0)), bytes: 0, ageMs: 0, error: `cannot read ${spec.location}: ${detail}` }, data: Buffer.alloc(0) };
+    return { snapshot: { ...base, sha256: sha256(Buffer.alloc(0)), bytes: 0, ageMs: 0, error: `cannot read ${spec.location}: ${describeFetchError(e)}` }, data: Buffer.alloc(0) };
   }
+}
+
+/**
+ * Snapshot one source straight into the pass directory (`destPath`): a file is copied by the
+ * kernel, an URL's body written; nothing large stays in memory. `sha256` and `bytes` are left
+ * empty here and filled by {@link readSnapshot} when the copy is read for parsing, so the digest
+ * is always of the bytes kept. Never throws: a failure is returned in `error`.
+ */
+export async function captureSource(spec: SourceSpec, now: Date, destPath: string): Promise<SourceSnapshot> {
+  const role = SOURCE_ROLE[spec.kind];
+  const file = snapshotFileName(spec);
+  const base = { role, kind: spec.kind, origin: spec.location, file, fetchedAt: now.toISOString(), sha256: '', bytes: 0, ...(spec.mapping ? { mapping: spec.mapping } : {}) };
+  const tmp = `${destPath}.tmp-${process.pid}`;
+  try {
+    let ageMs = 0;
+    if (/^https?:\/\//i.test(spec.location)) {
+      const res = await fetch(spec.location, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} from ${spec.location}`);
+      await writeFile(tmp, Buffer.from(await res.arrayBuffer()));
+    } else {
+      const st = await stat(spec.location);
+      ageMs = Math.max(0, now.getTime() - st.mtimeMs);
+      await copyFile(spec.location, tmp);
+    }
+    await rename(tmp, destPath);
+    return { ...base, ageMs };
+  } catch (e) {
+    await rm(tmp, { force: true });
+    return { ...base, ageMs: 0, error: `cannot read ${spec.location}: ${describeFetchError(e)}` };
+  }
+}
+
+/**
+ * Read a snapshot kept in a pass directory: its text, sha256 and size. Synchronous on purpose:
+ * the bytes are dropped as soon as they are decoded, so a 50 MB report is not held twice.
+ */
+export function readSnapshot(path: string): { text: string; sha256: string; bytes: number } {
+  const data = readFileSync(path);
+  return { text: data.toString('utf8'), sha256: sha256(data), bytes: data.length };
+}
+
+function describeFetchError(e: unknown): string {
+  const err = e as Error & { cause?: unknown };
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return err.name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS} ms` : cause?.code ?? cause?.message ?? err.message;
+}
+
+/** The file name of a source's snapshot under `sources/`: `<role>.<kind>.<ext>`, e.g. `hdfs.hdfs-jmx.json`. */
+export function snapshotFileName(spec: SourceSpec): string {
+  return `${SOURCE_ROLE[spec.kind]}.${spec.kind}.${extensionFor(spec.kind, spec.location)}`;
 }
 
 /** sha256 hex of bytes. */
