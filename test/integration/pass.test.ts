@@ -72,6 +72,17 @@ describe('a pass writes its directory, the program counter of DESIGN.md §2', ()
     expect(statSync(join(r.dir, 'all-data.tsv')).mtime.getTime()).toBe(old.getTime());
   });
 
+  it('a re-run refuses a pass directory whose snapshot was edited', async () => {
+    const src = fleetDir();
+    const state = mkdtempSync(join(tmpdir(), 'bf-state-'));
+    const r = await runPass({ dc: 'dc1', sources: sources(src), policyDir, stateDir: state, seed: 1 });
+    rmSync(join(r.dir, 'summary.json'));
+    writeFileSync(join(r.dir, 'sources', 'health.health.tsv'), readFileSync(join(r.dir, 'sources', 'health.health.tsv'), 'utf8').replace('\tok\t', '\tfail\t'));
+    const again = await resumePass(r.dir);
+    expect(again.summary.result).toBe('error');
+    expect(again.summary.reasons[0]).toMatch(/health\.health\.tsv: the snapshot changed since the pass/);
+  });
+
   it('reads the control plane over HTTP through the same adapter', async () => {
     const src = fleetDir();
     const body = readFileSync(join(src, 'nn-jmx.json'));
