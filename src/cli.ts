@@ -161,6 +161,17 @@ program
     await emit(() => runDemo({ scenario: o.scenario, stateDir: o.state, seed: Number(o.seed) }));
   });
 
+common(program.command('serve'))
+  .description('run the Slack bot: Socket Mode by default (SLACK_BOT_TOKEN, SLACK_APP_TOKEN), or HTTP with --http (SLACK_SIGNING_SECRET)')
+  .option('--http', 'HTTP mode: Slack posts to /slack/events, requests verified with the signing secret')
+  .option('--port <n>', 'HTTP port (Socket Mode: the /healthz port); default $PORT, else 3000')
+  .option('--demo', 'serve the embedded demo fleet with the simulated executor')
+  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional).\nSee README, section Slack.')
+  .action(async (o) => {
+    const { serve } = await import('./slack/serve.js');
+    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port) });
+  });
+
 function usage(cmd: Command, message: string): Error {
   cmd.error(`error: ${message}`, { exitCode: 2, code: 'breakfix.usage' });
   return new Error(message);

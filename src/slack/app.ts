@@ -1,0 +1,168 @@
+/**
+ * The thin Bolt adapter: builds the Bolt app (Socket Mode, or HTTP with `/slack/events`), serves
+ * `/healthz`, and maps Slack payloads (checked with zod) to {@link BreakfixService} calls and
+ * back. Nothing here decides anything.
+ */
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { logger } from '../log.js';
+import { APPROVE_ACTION, REJECT_ACTION, type Block, type SlackMessage } from './messages.js';
+import { BreakfixService, type ServiceOptions, type SlackPort } from './service.js';
+import type { SlackSettings } from './settings.js';
+
+/** Options of {@link createSlackApp}. */
+export interface SlackAppOptions extends Omit<ServiceOptions, 'log' | 'settings'> {
+  settings: SlackSettings;
+  /** HTTP mode: the port to listen on (0: any free one). Socket Mode: the port of `/healthz`. */
+  port: number;
+  log?: Logger;
+}
+
+/** A running bot. */
+export interface SlackBot {
+  app: App;
+  service: BreakfixService;
+  /** Start listening (HTTP) or connecting (Socket Mode); resolves with the HTTP port. */
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+  /** Background work started after an ack, still running (tests wait for it). */
+  idle(): Promise<void>;
+}
+
+const ButtonValueSchema = z.object({ planId: z.string().min(1), digest: z.string().min(1) });
+const BlockActionBody = z.looseObject({
+  type: z.literal('block_actions'),
+  user: z.looseObject({ id: z.string() }),
+  channel: z.looseObject({ id: z.string() }),
+  message: z.looseObject({ ts: z.string(), text: z.string().default(''), blocks: z.array(z.looseObject({ type: z.string() })).default([]) }),
+  actions: z.array(z.looseObject({ action_id: z.string(), value: z.string() })).min(1),
+});
+
+/** Build the bot. Nothing connects until `start()`. */
+export function createSlackApp(opts: SlackAppOptions): SlackBot {
+  const log = opts.log ?? logger('slack');
+  const { settings } = opts;
+  const healthz: CustomRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, mode: settings.mode, demo: opts.demo }));
+    },
+  };
+  const clientOptions = settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {};
+  const boltLogger = toBoltLogger(log.child({ component: 'bolt' }));
+  let server: Server | undefined;
+  const receiver = settings.mode === 'http'
+    ? new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', customRoutes: [healthz], logger: boltLogger })
+    : new SocketModeReceiver({ appToken: settings.appToken!, customRoutes: [healthz], installerOptions: { port: opts.port, clientOptions }, logger: boltLogger });
+  const app = new App({ token: settings.botToken, receiver, clientOptions, logger: boltLogger, deferInitialization: true });
+
+  const port: SlackPort = {
+    postMessage: async (channel, msg, threadTs) => {
+      const r = await app.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}) });
+      return { ts: r.ts };
+    },
+    updateMessage: async (channel, ts, msg) => {
+      await app.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks as never });
+    },
+    postEphemeral: async (channel, user, msg) => {
+      await app.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never });
+    },
+  };
+  const service = new BreakfixService(port, { ...opts, settings, log });
+  const pending = new Set<Promise<void>>();
+  const background = (what: string, work: () => Promise<unknown>) => {
+    const p = work().then(() => undefined, (e: Error) => log.error({ err: { name: e.name, message: e.message } }, `${what} failed`));
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  // Slack retries a delivery it thinks failed; the first one is being handled: acknowledge, do nothing.
+  app.use(async (args) => {
+    const { context, next } = args;
+    if (context.retryNum) {
+      log.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'Slack retry ignored');
+      const ack = (args as { ack?: () => Promise<void> }).ack;
+      if (ack) await ack();
+      return;
+    }
+    await next();
+  });
+
+  app.command('/breakfix', async ({ command, ack }) => {
+    const plan = service.command({ text: command.text ?? '', user: command.user_id, channel: command.channel_id });
+    await ack({ response_type: 'ephemeral', text: plan.ack });
+    if (plan.work) background(`/breakfix ${command.text}`, plan.work);
+  });
+
+  for (const [actionId, action] of [[APPROVE_ACTION, 'approve'], [REJECT_ACTION, 'reject']] as const) {
+    app.action(actionId, async ({ ack, body }) => {
+      await ack();
+      const parsed = BlockActionBody.safeParse(body);
+      if (!parsed.success) {
+        log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'block_actions payload not understood');
+        return;
+      }
+      const b = parsed.data;
+      const value = ButtonValueSchema.safeParse(safeJson(b.actions[0].value));
+      if (!value.success) {
+        log.warn({ value: b.actions[0].value.slice(0, 200) }, 'button value not understood');
+        return;
+      }
+      const message: SlackMessage = { text: b.message.text, blocks: b.message.blocks as Block[] };
+      background(`${action} ${value.data.planId}`, () => service.click({ action, ...value.data, user: b.user.id, channel: b.channel.id, messageTs: b.message.ts, message }));
+    });
+  }
+
+  app.error(async (e) => {
+    log.error({ err: { name: e.name, message: e.message, code: (e as { code?: string }).code } }, 'bolt error');
+  });
+
+  return {
+    app,
+    service,
+    async start() {
+      await app.init();
+      if (settings.mode === 'http') {
+        server = (await app.start(opts.port)) as Server;
+        const address = server.address();
+        return { port: typeof address === 'object' && address ? address.port : opts.port };
+      }
+      await app.start();
+      return { port: opts.port };
+    },
+    async stop() {
+      await Promise.allSettled([...pending]);
+      await app.stop();
+    },
+    async idle() {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bolt's logger interface over a pino child (tokens stay redacted by the root logger). */
+function toBoltLogger(log: Logger): BoltLogger {
+  let level: LogLevel = LogLevel.INFO;
+  const fmt = (m: unknown[]) => m.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
+  return {
+    debug: (...m) => log.debug(fmt(m)),
+    info: (...m) => log.info(fmt(m)),
+    warn: (...m) => log.warn(fmt(m)),
+    error: (...m) => log.error(fmt(m)),
+    setLevel: (l) => { level = l; },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * What the bot does, knowing nothing of Bolt (STYLE.md: the decision service behind a thin
+ * adapter). It talks to Slack through {@link SlackPort} (post, update, ephemeral), runs the same
+ * command modules as the CLI, and approves through the same contract (`runPlanDecide` →
+ * `decide()`), so a click and `breakfix plan approve` cannot disagree.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { latestPass, resolveContext, resolveDc, type CommandOutput, type CommonOptions } from '../../commands/common.js';
+import { readJson } from '../pass/passdir.js';
+import type { Plan } from '../pass/reconcile.js';
+import { packageRoot } from '../paths.js';
+import { readPause } from '../plan/pause.js';
+import { PlanStore } from '../plan/store.js';
+import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
+import { approversOf, type SlackSettings } from './settings.js';
+
+/** The narrow way the service talks to Slack. */
+export interface SlackPort {
+  postMessage(channel: string, msg: SlackMessage, threadTs?: string): Promise<{ ts?: string }>;
+  updateMessage(channel: string, ts: string, msg: SlackMessage): Promise<void>;
+  postEphemeral(channel: string, user: string, msg: SlackMessage): Promise<void>;
+}
+
+/** Runs one pass for `dc` off the event loop; resolves when its pass directory is written. */
+export type PassRunner = (dc: string, requestedBy: string) => Promise<{ exitCode: number; output: string }>;
+
+/** Options of {@link BreakfixService}. */
+export interface ServiceOptions {
+  settings: Pick<SlackSettings, 'approvers' | 'twoPersonMinHosts' | 'channel'>;
+  /** Config, state and policy directories, as the CLI's flags would give them. */
+  common: CommonOptions;
+  /** Serve the embedded demo fleet: approvals execute with the simulated executor. */
+  demo: boolean;
+  /** The datacenter meant when a command names none and it cannot be resolved otherwise (the demo's). */
+  defaultDc?: string;
+  /** The datacenters the bot serves; a command naming another is refused. Default: any well-formed name. */
+  datacenters?: readonly string[];
+  runPass: PassRunner;
+  log: Logger;
+}
+
+/** A slash command as the service sees it. */
+export interface CommandInput {
+  text: string;
+  user: string;
+  channel: string;
+}
+
+/** What to answer at once (ephemeral), and the work to do after acknowledging. */
+export interface CommandPlan {
+  ack: string;
+  work?: () => Promise<void>;
+}
+
+/** A button click. */
+export interface ClickInput {
+  action: 'approve' | 'reject';
+  planId: string;
+  digest: string;
+  user: string;
+  channel: string;
+  /** The proposal message's ts and content (to update it in place). */
+  messageTs: string;
+  message: SlackMessage;
+}
+
+/** What a click came to (for logs and tests). */
+export interface ClickResult {
+  outcome: string;
+  executed: boolean;
+}
+
+/** A datacenter name as the config allows it (and nothing a command line would read as a flag). */
+const DC_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+
+export class BreakfixService {
+  /** Datacenters with a pass running now: one at a time each. */
+  private readonly passing = new Set<string>();
+
+  constructor(private readonly slack: SlackPort, private readonly opts: ServiceOptions) {}
+
+  /** Plan the answer to `/breakfix <text>`. Never throws: errors become the reply. */
+  command(input: CommandInput): CommandPlan {
+    const [sub = 'help', ...args] = input.text.trim().split(/\s+/).filter(Boolean);
+    const reply = (title: string, run: () => Promise<CommandOutput> | CommandOutput): CommandPlan => ({
+      ack: `working on \`${truncate(input.text.trim(), 100)}\`…`,
+      work: async () => {
+        const out = await this.guard(run);
+        await this.slack.postEphemeral(input.channel, input.user, textMessage(title, out.text));
+      },
+    });
+    const o = this.opts.common;
+    switch (sub) {
+      case 'help': return { ack: helpText() };
+      case 'pass': return this.pass(input, args[0]);
+      case 'status': return reply('status', () => this.status(args[0]));
+      case 'show':
+        if (!args[0]) return { ack: helpText('show (a set name is required)') };
+        return reply(`show ${args[0]}`, async () => (await import('../../commands/show.js')).runShow({ ...o, dc: this.dc(args[1]), set: args[0] }));
+      case 'diff': return reply('diff', async () => (await import('../../commands/diff.js')).runDiff({ ...o, dc: this.dc(args[1]), set: args[0] }));
+      case 'why':
+        if (!args[0]) return { ack: helpText('why (a host name is required)') };
+        return reply(`why ${args[0]}`, async () => (await import('../../commands/why.js')).runWhy({ ...o, dc: this.dc(undefined), host: args[0] }));
+      case 'policy': return reply('policy', async () => (await import('../../commands/policy.js')).runPolicy({ ...o, dc: this.dc(undefined), cluster: args[0] }));
+      case 'pause':
+      case 'resume': return reply(sub, () => this.pauseOrResume(sub, args[0], input.user));
+      default: return { ack: helpText(sub) };
+    }
+  }
+
+  /** Approve or reject a proposal through the approval contract; update the message or explain the refusal. */
+  async click(input: ClickInput): Promise<ClickResult> {
+    const log = this.opts.log.child({ planId: input.planId, user: input.user, action: input.action });
+    const store = new PlanStore(this.stateDir());
+    const stored = store.get(input.planId);
+    const approvers = stored ? approversOf(this.opts.settings, stored.plan.dc) : [];
+    if (stored && approvers.length === 0) {
+      // runPlanDecide would authorize the local user when given no approvers: never from Slack.
+      await this.slack.postEphemeral(input.channel, input.user, textMessage('not approved', `no approver is configured for ${stored.plan.dc}`));
+      return { outcome: 'not_authorized', executed: false };
+    }
+    const { runPlanDecide } = await import('../../commands/plan.js');
+    const out = await this.guard(() => runPlanDecide(
+      { ...this.opts.common, id: input.planId, action: input.action, digest: input.digest, execute: this.opts.demo && input.action === 'approve' },
+      { user: input.user, approvers: approvers.join(','), ...(this.opts.settings.twoPersonMinHosts ? { twoPersonMinHosts: String(this.opts.settings.twoPersonMinHosts) } : {}), now: new Date() },
+    ));
+    const json = out.json as { decision?: { outcome: string; by?: string; at?: string }; execution?: { outcome: string } | null } | undefined;
+    const d = json?.decision;
+    log.info({ outcome: d?.outcome ?? 'error', execution: json?.execution?.outcome ?? null }, 'click decided');
+    if (d && (d.outcome === 'approved' || d.outcome === 'rejected')) {
+      await this.slack.updateMessage(input.channel, input.messageTs, decisionUpdate(input.message, { outcome: d.outcome, by: input.user, at: d.at ?? new Date().toISOString() }));
+      if (d.outcome === 'approved') {
+        const body = out.text.split('\n').filter((l) => !l.startsWith('note: ')).join('\n');
+        await this.slack.postMessage(input.channel, textMessage(json?.execution ? `execution: ${json.execution.outcome}` : 'approved', body), input.messageTs);
+      }
+      return { outcome: d.outcome, executed: !!json?.execution };
+    }
+    await this.slack.postEphemeral(input.channel, input.user, textMessage('not done', out.text.split('\n').filter((l) => !l.startsWith('note: ')).join('\n')));
+    return { outcome: d?.outcome ?? 'error', executed: false };
+  }
+
+  private pass(input: CommandInput, dcArg: string | undefined): CommandPlan {
+    let dc: string;
+    try {
+      dc = this.dc(dcArg);
+    } catch (e) {
+      return { ack: (e as Error).message };
+    }
+    if (this.passing.has(dc)) return { ack: `a pass for ${dc} is already running; its proposal will be posted when it is done` };
+    const pause = readPause(this.stateDir(), dc);
+    if (pause) return { ack: `${dc} is paused by ${pause.by} at ${pause.at}${pause.reason ? ` (${pause.reason})` : ''}: no new proposals until someone resumes it` };
+    const channel = this.opts.settings.channel;
+    this.passing.add(dc);
+    return {
+      ack: `running a pass for ${dc}; the proposal will be posted in <#${channel}>`,
+      work: async () => {
+        const started = Date.now();
+        const run = await this.opts.runPass(dc, input.user).catch((e: Error) => ({ exitCode: 1, output: e.message })).finally(() => this.passing.delete(dc));
+        this.opts.log.info({ dc, exitCode: run.exitCode, ms: Date.now() - started }, 'pass finished');
+        const msg = this.proposalAfterPass(dc, run);
+        await this.slack.postMessage(channel, msg);
+      },
+    };
+  }
+
+  /** The proposal of the newest pass of `dc`, or why there is none. */
+  private proposalAfterPass(dc: string, run: { exitCode: number; output: string }): SlackMessage {
+    try {
+      const ctx = resolveContext(this.opts.common);
+      const { dir, summary } = latestPass(ctx, dc);
+      if (summary.result !== 'ok' || !existsSync(join(dir, 'plan.json'))) {
+        return textMessage(`breakfix ${dc}: pass ${summary.passId} ${summary.result}, nothing proposed`, [...summary.reasons.map((r) => `- ${r}`), `files: ${dir}`].join('\n'));
+      }
+      return proposalMessage({ plan: readJson<Plan>(join(dir, 'plan.json')), summary, passDir: dir });
+    } catch (e) {
+      return textMessage(`breakfix ${dc}: the pass did not finish`, `${(e as Error).message}\n${run.output.slice(-1500)}`);
+    }
+  }
+
+  /** `status [dc]`: the last pass, plans in flight, the pause. */
+  private status(dcArg: string | undefined): CommandOutput {
+    const ctx = resolveContext(this.opts.common);
+    const dc = this.dc(dcArg);
+    const lines: string[] = [];
+    try {
+      const { dir, summary } = latestPass(ctx, dc);
+      lines.push(`last pass ${summary.passId} at ${summary.startedAt}: ${summary.result}${summary.plan ? `, plan ${summary.plan.id} (${summary.plan.drain} drain, ${summary.plan.recommission} recommission)` : ''}`, `files: ${dir}`);
+    } catch (e) {
+      lines.push((e as Error).message);
+    }
+    const inFlight = new PlanStore(this.stateDir()).list({ dc, state: ['proposed', 'approved', 'executing'] });
+    lines.push(inFlight.length ? `plans: ${inFlight.map((p) => `${p.plan.id} ${p.state.state} (by ${p.state.by})`).join(', ')}` : 'no plan proposed or in flight');
+    const pause = readPause(this.stateDir(), dc);
+    lines.push(pause ? `PAUSED by ${pause.by} at ${pause.at}${pause.reason ? `: ${pause.reason}` : ''}` : 'not paused');
+    return { text: `${dc}\n${lines.join('\n')}`, json: null, exitCode: 0 };
+  }
+
+  /**
+   * The kill switch through `commands/pause.ts` (`runPause` / `runResume`) when the build has
+   * it; the specifier is computed so this file compiles before that module exists.
+   */
+  private async pauseOrResume(sub: 'pause' | 'resume', dcArg: string | undefined, user: string): Promise<CommandOutput> {
+    const dc = this.dc(dcArg);
+    const specifier = ['..', '..', 'commands', 'pause.js'].join('/');
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(specifier)) as Record<string, unknown>;
+    } catch {
+      return { text: `${sub} is not available in this build yet (commands/pause.ts); ${dc} is ${readPause(this.stateDir(), dc) ? 'paused' : 'not paused'}`, json: null, exitCode: 1 };
+    }
+    const fn = mod[sub === 'pause' ? 'runPause' : 'runResume'] as ((a: unknown) => Promise<CommandOutput> | CommandOutput) | undefined;
+    if (!fn) return { text: `${sub} is not available in this build yet`, json: null, exitCode: 1 };
+    return fn({ ...this.opts.common, dc, by: user, user });
+  }
+
+  private dc(arg: string | undefined): string {
+    if (arg) {
+      const known = this.opts.datacenters;
+      if (!DC_NAME.test(arg) || (known && !known.includes(arg))) {
+        throw new Error(`${JSON.stringify(truncate(arg, 60))} is not a datacenter this bot serves${known ? ` (${known.join(', ')})` : ''}`);
+      }
+      return arg;
+    }
+    if (this.opts.defaultDc) return this.opts.defaultDc;
+    return resolveDc(resolveContext(this.opts.common));
+  }
+
+  private stateDir(): string {
+    return resolve(resolveContext(this.opts.common).stateDir);
+  }
+
+  private async guard(run: () => Promise<CommandOutput> | CommandOutput): Promise<CommandOutput> {
+    try {
+      return await run();
+    } catch (e) {
+      const err = e as Error;
+      this.opts.log.warn({ err: { name: err.name, message: err.message } }, 'command failed');
+      return { text: err.message, json: { error: err.message }, exitCode: 1 };
+    }
+  }
+}
+
+/**
+ * The production pass runner: the compiled CLI in a child process (`breakfix pass`, or `breakfix
+ * demo --scenario proposals` for the demo fleet), so a pass never blocks the bot's event loop.
+ * Slack credentials are not handed to the child.
+ */
+export function childProcessPassRunner(common: CommonOptions, demo: boolean): PassRunner {
+  const cli = join(packageRoot(), 'dist', 'src', 'cli.js');
+  return (dc) => new Promise((done) => {
+    const flags = (['config', 'state', 'policies'] as const).flatMap((k) => (common[k] ? [`--${k}`, common[k]!] : []));
+    const args = demo
+      ? [cli, 'demo', '--scenario', 'proposals', '--state', common.state ?? '.breakfix/demo', '--seed', String(Math.floor(Math.random() * 2 ** 31))]
+      : [cli, 'pass', '--dc', dc, '--json', '--quiet', ...flags];
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_')));
+    execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      done({ exitCode: code, output: `${stderr}${code ? `\n${stdout.slice(-2000)}` : ''}` });
+    });
+  });
+}
