@@ -19,6 +19,8 @@ export interface DemoArgs {
   /** Where pass directories and the demo's source files go. */
   stateDir: string;
   seed: number;
+  /** Recorded as the plan's requester (default `demo`). */
+  requestedBy?: string;
 }
 
 const TITLES: Record<DemoScenario, string> = {
@@ -53,7 +55,7 @@ export async function runDemo(args: DemoArgs): Promise<CommandOutput> {
         policyDir: shippedPolicyDir(),
         stateDir: resolve(args.stateDir),
         seed: args.seed,
-        register: { requestedBy: 'demo' },
+        register: { requestedBy: args.requestedBy ?? 'demo' },
       });
       const out = passOutput(result);
       exitCode = Math.max(exitCode, out.exitCode);

@@ -26,6 +26,8 @@ export const PassArgs = z.object({
   seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
   passDir: z.string().optional(),
   resume: z.string().optional(),
+  /** Who asked for the pass (recorded as the plan's requester, for the two-person rule); default the local user. */
+  requestedBy: z.string().min(1).optional(),
 });
 export type PassArgs = z.infer<typeof PassArgs> & CommonOptions;
 
@@ -51,7 +53,7 @@ export async function runPassCommand(args: PassArgs, onProgress?: (line: string)
       if (!conf) throw new InputError({ origin: ctx.config.path, field: `datacenters.${dc}` }, `no such datacenter (have: ${Object.keys(ctx.config.datacenters).join(', ')})`);
       sources = conf.sources;
     }
-    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress, register: { requestedBy: userInfo().username } });
+    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress, register: { requestedBy: args.requestedBy ?? userInfo().username } });
   }
   return passOutput(result);
 }

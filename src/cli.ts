@@ -46,6 +46,7 @@ common(program.command('pass'))
   .option('--seed <n>', 'shuffle seed (uint32); random when absent, always recorded in the plan')
   .option('--pass-dir <dir>', 'write the pass into exactly this directory')
   .option('--resume <dir>', 're-run a pass from its own directory, writing only missing files')
+  .option('--requested-by <who>', 'recorded as the plan\'s requester for the two-person rule (default: the local user)')
   .option('-q, --quiet', 'no progress on stderr')
   .addHelpText('after', '\nSources come from the config file (breakfix.yml) or, for one-off use, from the flags above.\nExit codes: 0 plan written (possibly empty), 1 bad input, 3 refused by safety (fail closed).')
   .action(async (o) => {
@@ -156,9 +157,10 @@ program
   .addOption(new Option('--scenario <name>', 'which scenario').choices(['proposals', 'budget-consumed', 'both']).default('both'))
   .option('--state <dir>', 'where the demo writes its pass directories', '.breakfix/demo')
   .option('--seed <n>', 'shuffle seed', '42')
+  .option('--requested-by <who>', 'recorded as the plans\' requester (default: demo)')
   .action(async (o) => {
     const { runDemo } = await import('../commands/demo.js');
-    await emit(() => runDemo({ scenario: o.scenario, stateDir: o.state, seed: Number(o.seed) }));
+    await emit(() => runDemo({ scenario: o.scenario, stateDir: o.state, seed: Number(o.seed), requestedBy: o.requestedBy }));
   });
 
 common(program.command('serve'))

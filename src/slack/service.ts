@@ -250,11 +250,11 @@ export class BreakfixService {
  */
 export function childProcessPassRunner(common: CommonOptions, demo: boolean): PassRunner {
   const cli = join(packageRoot(), 'dist', 'src', 'cli.js');
-  return (dc) => new Promise((done) => {
+  return (dc, requestedBy) => new Promise((done) => {
     const flags = (['config', 'state', 'policies'] as const).flatMap((k) => (common[k] ? [`--${k}`, common[k]!] : []));
     const args = demo
-      ? [cli, 'demo', '--scenario', 'proposals', '--state', common.state ?? '.breakfix/demo', '--seed', String(Math.floor(Math.random() * 2 ** 31))]
-      : [cli, 'pass', '--dc', dc, '--json', '--quiet', ...flags];
+      ? [cli, 'demo', '--scenario', 'proposals', '--state', common.state ?? '.breakfix/demo', '--seed', String(Math.floor(Math.random() * 2 ** 31)), '--requested-by', requestedBy]
+      : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--requested-by', requestedBy, ...flags];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_')));
     execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

@@ -88,6 +88,13 @@ describe('an operator at the terminal', () => {
     expect(d.out).toContain(`+ ${host}`);
   });
 
+  it('records who asked for the pass as the plan\'s requester (the two-person rule compares against it)', () => {
+    const s3 = mkdtempSync(join(tmpdir(), 'bf-cli-req-'));
+    const flags = ['--dc', 'dcr', '--state', s3, '--inventory', join(src, 'inventory.tsv'), '--health', join(src, 'health.tsv'), '--hdfs-jmx', join(src, 'nn-jmx.json'), '--quiet'];
+    expect(bf('pass', ...flags, '--requested-by', 'U024BE7LH').code).toBe(0);
+    expect(bf('plan', 'list', '--state', s3).out).toMatch(/proposed +U024BE7LH/);
+  });
+
   it('show of a set that does not exist suggests close names and exits 1', () => {
     const r = bf('show', 'drain', '--state', state, '--dc', 'dc1');
     expect(r.code).toBe(1);
