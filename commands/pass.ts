@@ -11,6 +11,7 @@ import { parseYaml } from '../src/config/yaml.js';
 import { InventoryMappingSchema } from '../src/sources/inventory.js';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { readPause } from '../src/plan/pause.js';
 import { resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
 
 /** Arguments of `pass`. */
@@ -52,6 +53,11 @@ export async function runPassCommand(args: PassArgs, onProgress?: (line: string)
       const conf = ctx.config.datacenters[dc];
       if (!conf) throw new InputError({ origin: ctx.config.path, field: `datacenters.${dc}` }, `no such datacenter (have: ${Object.keys(ctx.config.datacenters).join(', ')})`);
       sources = conf.sources;
+    }
+    const pause = readPause(ctx.stateDir, dc);
+    if (pause) {
+      const text = `${dc} is paused by ${pause.by} at ${pause.at}${pause.reason ? ` (${pause.reason})` : ''}: no pass proposes until someone runs \`breakfix resume --dc ${dc}\``;
+      return { text, json: { result: 'paused', dc, ...pause }, exitCode: 3 };
     }
     result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress, register: { requestedBy: args.requestedBy ?? userInfo().username } });
   }

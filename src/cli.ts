@@ -137,6 +137,31 @@ common(plan.command('reject'))
     await emit(() => runPlanDecide({ ...o, id, action: 'reject' }));
   });
 
+common(program.command('status'))
+  .description('the last pass of a datacenter, its plans proposed or in flight, and whether it is paused')
+  .action(async (o) => {
+    json = !!o.json;
+    const { runStatus } = await import('../commands/status.js');
+    await emit(() => runStatus(o));
+  });
+
+common(program.command('pause'))
+  .description('the kill switch: no proposals, approvals or executions in a datacenter until resumed')
+  .option('--reason <text>', 'why (kept with the pause and shown on every refusal)')
+  .action(async (o) => {
+    json = !!o.json;
+    const { runPause } = await import('../commands/pause.js');
+    await emit(() => runPause(o));
+  });
+
+common(program.command('resume'))
+  .description('lift the pause of a datacenter')
+  .action(async (o) => {
+    json = !!o.json;
+    const { runResume } = await import('../commands/pause.js');
+    await emit(() => runResume(o));
+  });
+
 const source = program.command('source').description('work with one source');
 source
   .command('inspect')

@@ -13,6 +13,8 @@ import { readJson } from '../pass/passdir.js';
 import type { Plan } from '../pass/reconcile.js';
 import { packageRoot } from '../paths.js';
 import { readPause } from '../plan/pause.js';
+import { runPause, runResume } from '../../commands/pause.js';
+import { runStatus } from '../../commands/status.js';
 import { PlanStore } from '../plan/store.js';
 import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
 import { approversOf, type SlackSettings } from './settings.js';
@@ -180,40 +182,15 @@ export class BreakfixService {
     }
   }
 
-  /** `status [dc]`: the last pass, plans in flight, the pause. */
+  /** `status [dc]`: the last pass, plans in flight, the pause (commands/status.ts). */
   private status(dcArg: string | undefined): CommandOutput {
-    const ctx = resolveContext(this.opts.common);
-    const dc = this.dc(dcArg);
-    const lines: string[] = [];
-    try {
-      const { dir, summary } = latestPass(ctx, dc);
-      lines.push(`last pass ${summary.passId} at ${summary.startedAt}: ${summary.result}${summary.plan ? `, plan ${summary.plan.id} (${summary.plan.drain} drain, ${summary.plan.recommission} recommission)` : ''}`, `files: ${dir}`);
-    } catch (e) {
-      lines.push((e as Error).message);
-    }
-    const inFlight = new PlanStore(this.stateDir()).list({ dc, state: ['proposed', 'approved', 'executing'] });
-    lines.push(inFlight.length ? `plans: ${inFlight.map((p) => `${p.plan.id} ${p.state.state} (by ${p.state.by})`).join(', ')}` : 'no plan proposed or in flight');
-    const pause = readPause(this.stateDir(), dc);
-    lines.push(pause ? `PAUSED by ${pause.by} at ${pause.at}${pause.reason ? `: ${pause.reason}` : ''}` : 'not paused');
-    return { text: `${dc}\n${lines.join('\n')}`, json: null, exitCode: 0 };
+    return runStatus({ ...this.opts.common, dc: this.dc(dcArg) });
   }
 
-  /**
-   * The kill switch through `commands/pause.ts` (`runPause` / `runResume`) when the build has
-   * it; the specifier is computed so this file compiles before that module exists.
-   */
-  private async pauseOrResume(sub: 'pause' | 'resume', dcArg: string | undefined, user: string): Promise<CommandOutput> {
-    const dc = this.dc(dcArg);
-    const specifier = ['..', '..', 'commands', 'pause.js'].join('/');
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(specifier)) as Record<string, unknown>;
-    } catch {
-      return { text: `${sub} is not available in this build yet (commands/pause.ts); ${dc} is ${readPause(this.stateDir(), dc) ? 'paused' : 'not paused'}`, json: null, exitCode: 1 };
-    }
-    const fn = mod[sub === 'pause' ? 'runPause' : 'runResume'] as ((a: unknown) => Promise<CommandOutput> | CommandOutput) | undefined;
-    if (!fn) return { text: `${sub} is not available in this build yet`, json: null, exitCode: 1 };
-    return fn({ ...this.opts.common, dc, by: user, user });
+  /** The kill switch (commands/pause.ts), recorded with the Slack user who pulled it. */
+  private pauseOrResume(sub: 'pause' | 'resume', dcArg: string | undefined, user: string): CommandOutput {
+    const args = { ...this.opts.common, dc: this.dc(dcArg), by: user };
+    return sub === 'pause' ? runPause(args) : runResume(args);
   }
 
   private dc(arg: string | undefined): string {

@@ -31,7 +31,7 @@ beforeAll(() => {
 
 describe('an operator at the terminal', () => {
   it('every command answers --help', () => {
-    for (const c of [[], ['pass'], ['show'], ['diff'], ['why'], ['policy'], ['source', 'inspect'], ['demo']]) {
+    for (const c of [[], ['pass'], ['show'], ['diff'], ['why'], ['policy'], ['status'], ['pause'], ['resume'], ['plan'], ['serve'], ['source', 'inspect'], ['demo']]) {
       const r = bf(...c, '--help');
       expect(r.code, c.join(' ')).toBe(0);
       expect(r.out).toMatch(/Usage: breakfix/);
@@ -93,6 +93,20 @@ describe('an operator at the terminal', () => {
     const flags = ['--dc', 'dcr', '--state', s3, '--inventory', join(src, 'inventory.tsv'), '--health', join(src, 'health.tsv'), '--hdfs-jmx', join(src, 'nn-jmx.json'), '--quiet'];
     expect(bf('pass', ...flags, '--requested-by', 'U024BE7LH').code).toBe(0);
     expect(bf('plan', 'list', '--state', s3).out).toMatch(/proposed +U024BE7LH/);
+  });
+
+  it('pause stops passes in a datacenter until resume; status shows who paused it and why', () => {
+    const s4 = mkdtempSync(join(tmpdir(), 'bf-cli-pause-'));
+    const flags = ['--dc', 'dcp', '--state', s4, '--inventory', join(src, 'inventory.tsv'), '--health', join(src, 'health.tsv'), '--hdfs-jmx', join(src, 'nn-jmx.json'), '--quiet'];
+    expect(bf('pass', ...flags).code).toBe(0);
+    expect(bf('pause', '--dc', 'dcp', '--state', s4, '--reason', 'NameNode failover in progress').code).toBe(0);
+    const refused = bf('pass', ...flags);
+    expect(refused.code).toBe(3);
+    expect(refused.out).toMatch(/dcp is paused by .* \(NameNode failover in progress\)/);
+    expect(bf('status', '--dc', 'dcp', '--state', s4).out).toMatch(/last pass .*: ok[\s\S]*PAUSED by .*: NameNode failover in progress/);
+    expect(bf('resume', '--dc', 'dcp', '--state', s4).out).toMatch(/dcp resumed by/);
+    expect(bf('pass', ...flags).code).toBe(0);
+    expect(bf('status', '--dc', 'dcp', '--state', s4).out).toMatch(/not paused/);
   });
 
   it('show of a set that does not exist suggests close names and exits 1', () => {
