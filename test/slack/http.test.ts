@@ -198,11 +198,17 @@ describe('breakfix serve --http', () => {
     expect({ passes, posts: fake.of('chat.postMessage').length }).toEqual(before);
   });
 
-  it('pause answers ephemerally whether or not the kill switch command is in this build', async () => {
+  it('pause is recorded with the Slack user who pulled it, shown by status, and lifted by resume', async () => {
     await post(slashBody('pause'));
     await bot.idle();
     const answer = fake.of('chat.postEphemeral').at(-1)!;
-    expect(String(answer.args.text)).toMatch(/^pause/);
+    expect(String(answer.args.text)).toContain(`demo-dc1 paused by ${APPROVER}`);
     expect(answer.args.user).toBe(APPROVER);
+    await post(slashBody('status'));
+    await bot.idle();
+    expect(String(fake.of('chat.postEphemeral').at(-1)!.args.text)).toContain(`PAUSED by ${APPROVER}`);
+    await post(slashBody('resume'));
+    await bot.idle();
+    expect(String(fake.of('chat.postEphemeral').at(-1)!.args.text)).toContain(`demo-dc1 resumed by ${APPROVER}`);
   });
 });
