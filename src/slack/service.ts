@@ -78,6 +78,12 @@ export interface ClickResult {
 /** A datacenter name as the config allows it (and nothing a command line would read as a flag). */
 const DC_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
+/**
+ * What the bot does, without Bolt: a slash command (`command(input)`) returns the immediate ack
+ * and posts the rest through the narrow {@link SlackPort}; a button click (`click(input)`) goes
+ * through the approval contract (`decide()` via `runPlanDecide`) and updates the message.
+ * Errors from commands are answered to the user, never thrown to Bolt.
+ */
 export class BreakfixService {
   /** Datacenters with a pass running now: one at a time each. */
   private readonly passing = new Set<string>();
