@@ -2,32 +2,18 @@
  * `breakfix plan …` as an operator at a terminal uses it: the commands adopt the newest pass's
  * plan, approve and reject through the same decision as Slack, and execute only demo plans.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../commands/demo.js';
 import { runPlanDecide, runPlanList, runPlanShow, type PlanEnv } from '../../commands/plan.js';
 import { DEMO_DC } from '../../src/demo/fleet.js';
-import { runPass } from '../../src/pass/run.js';
 import { PlanStore } from '../../src/plan/store.js';
-import { fleetFiles, randomFleet } from '../helpers/fleet.js';
+import { passWithPlan } from '../helpers/pass.js';
 
 const policyDir = join(import.meta.dirname, '../../policies');
 
-async function passWithPlan() {
-  const src = mkdtempSync(join(tmpdir(), 'bf-src-'));
-  const state = mkdtempSync(join(tmpdir(), 'bf-state-'));
-  for (const [name, text] of Object.entries(fleetFiles(randomFleet({ seed: 4, clusters: 3, maxHosts: 250, racks: 8, groups: 1, failRate: 0.08, outRate: 0, noGroupRate: 0 })))) {
-    writeFileSync(join(src, name), text);
-  }
-  const pass = await runPass({
-    dc: 'dc1', seed: 5, policyDir, stateDir: state,
-    sources: [{ kind: 'inventory', location: join(src, 'inventory.tsv') }, { kind: 'health', location: join(src, 'health.tsv') }, { kind: 'hdfs-jmx', location: join(src, 'nn-jmx.json') }],
-  });
-  expect(pass.plan!.actions.length).toBeGreaterThan(0);
-  return { state, dir: pass.dir, plan: pass.plan!, common: { state, policies: policyDir } };
-}
 
 const env = (o: Partial<PlanEnv> = {}): PlanEnv => ({ user: 'alice', now: new Date(), ...o });
 

@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planDigest, type Plan } from '../../src/pass/reconcile.js';
-import { runPass } from '../../src/pass/run.js';
 import { PlanStore } from '../../src/plan/store.js';
-import { fleetFiles, randomFleet } from '../helpers/fleet.js';
+import { passWithPlan } from '../helpers/pass.js';
 
 const repo = join(import.meta.dirname, '../..');
 const policyDir = join(repo, 'policies');
@@ -146,19 +145,10 @@ describe('the store lock excludes other processes', () => {
 
 describe('the breakfix CLI approves through the same decision', () => {
   it('`breakfix plan approve` exits 0 the first time, 1 with who approved the second time; a stranger is refused', async () => {
-    const src = mkdtempSync(join(tmpdir(), 'bf-src-'));
-    const state = mkdtempSync(join(tmpdir(), 'bf-state-'));
-    for (const [name, text] of Object.entries(fleetFiles(randomFleet({ seed: 4, clusters: 3, maxHosts: 250, racks: 8, groups: 1, failRate: 0.08, outRate: 0, noGroupRate: 0 })))) {
-      writeFileSync(join(src, name), text);
-    }
-    const pass = await runPass({
-      dc: 'dc1', seed: 5, policyDir, stateDir: state,
-      sources: [{ kind: 'inventory', location: join(src, 'inventory.tsv') }, { kind: 'health', location: join(src, 'health.tsv') }, { kind: 'hdfs-jmx', location: join(src, 'nn-jmx.json') }],
-    });
-    expect(pass.plan!.actions.length).toBeGreaterThan(0);
+    const { state, plan, dir } = await passWithPlan();
     const cli = join(build, 'src/cli.js');
     const flags = ['--state', state, '--policies', policyDir];
-    const id = pass.plan!.id;
+    const id = plan.id;
 
     const listed = await run(cli, ['plan', 'list', ...flags]);
     expect(listed.code, listed.stderr).toBe(0);
@@ -169,7 +159,7 @@ describe('the breakfix CLI approves through the same decision', () => {
     expect(stranger.stdout).toMatch(/refused \(not_authorized\): .* is not an approver for dc1/);
 
     const me = (await import('node:os')).userInfo().username;
-    const first = await run(cli, ['plan', 'approve', id, '--digest', pass.plan!.digest, ...flags], { BREAKFIX_APPROVERS: `alice,${me}` });
+    const first = await run(cli, ['plan', 'approve', id, '--digest', plan.digest, ...flags], { BREAKFIX_APPROVERS: `alice,${me}` });
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(new RegExp(`plan ${id} approved: approved by ${me}`));
     const second = await run(cli, ['plan', 'approve', id, ...flags], { BREAKFIX_APPROVERS: `alice,${me}` });
@@ -180,6 +170,6 @@ describe('the breakfix CLI approves through the same decision', () => {
     const json = JSON.parse(shown.stdout) as { state: { state: string }; decisions: { outcome: string }[] };
     expect(json.state.state).toBe('approved');
     expect(json.decisions.map((d) => d.outcome)).toEqual(['not_authorized', 'approved', 'already_decided']);
-    expect(readFileSync(join(state, 'plans', id, 'plan.json'), 'utf8')).toBe(readFileSync(join(pass.dir, 'plan.json'), 'utf8'));
+    expect(readFileSync(join(state, 'plans', id, 'plan.json'), 'utf8')).toBe(readFileSync(join(dir, 'plan.json'), 'utf8'));
   });
 });
