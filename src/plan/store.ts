@@ -252,6 +252,8 @@ export class PlanStore {
     const out: StoredPlan[] = [];
     for (const name of readdirSync(this.root)) {
       if (!SAFE_NAME.test(name) || !statSync(join(this.root, name)).isDirectory()) continue;
+      // state.json is small and plan.json may be megabytes: filter on the state first.
+      if (states && existsSync(join(this.dir(name), 'state.json')) && !states.includes(this.readState(name).state)) continue;
       const p = this.get(name);
       if (!p) continue;
       if (filter.dc !== undefined && p.plan.dc !== filter.dc) continue;
