@@ -75,7 +75,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
   const service = new BreakfixService(port, { ...opts, settings, log });
   const pending = new Set<Promise<void>>();
   const background = (what: string, work: () => Promise<unknown>) => {
-    const p = work().then(() => undefined, (e: Error) => log.error({ err: { name: e.name, message: e.message } }, `${what} failed`));
+    // Start the work in the event loop's check phase, after pending I/O: requests already
+    // waiting are parsed and acknowledged first, so a burst of commands does not queue each
+    // acknowledgement behind the others' work (Slack drops a command not acked in 3 s).
+    const started = new Promise<void>((go) => setImmediate(go));
+    const p = started.then(work).then(() => undefined, (e: Error) => log.error({ err: { name: e.name, message: e.message } }, `${what} failed`));
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
