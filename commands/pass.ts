@@ -7,9 +7,8 @@ import { InputError } from '../src/errors.js';
 import { renderPassText } from '../src/pass/report.js';
 import { resumePass, runPass, type PassResult } from '../src/pass/run.js';
 import type { SourceSpec } from '../src/pass/snapshot.js';
-import { parseYaml } from '../src/config/yaml.js';
+import { loadYamlFile } from '../src/config/yaml.js';
 import { InventoryMappingSchema } from '../src/sources/inventory.js';
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { readPause } from '../src/plan/pause.js';
 import { resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
@@ -81,7 +80,7 @@ export function passOutput(result: PassResult): CommandOutput {
 function sourcesFromFlags(a: PassArgs): SourceSpec[] {
   const out: SourceSpec[] = [];
   if (a.inventory) {
-    const mapping = a.inventoryMapping ? parseYaml(readFileSync(a.inventoryMapping, 'utf8'), a.inventoryMapping, InventoryMappingSchema).data : undefined;
+    const mapping = a.inventoryMapping ? loadYamlFile(a.inventoryMapping, InventoryMappingSchema).data : undefined;
     out.push({ kind: 'inventory', location: a.inventory, ...(mapping ? { mapping } : {}) });
   }
   if (a.health) out.push({ kind: 'health', location: a.health });

@@ -2,8 +2,7 @@
  * `breakfix source inspect --kind <kind> <file|url>`: parse one source and print each raw set
  * with its count; `--json` prints `{"sets": {"<name>": ["host", …]}}`.
  */
-import { readFileSync } from 'node:fs';
-import { parseYaml } from '../src/config/yaml.js';
+import { loadYamlFile } from '../src/config/yaml.js';
 import { snapshotSource } from '../src/pass/snapshot.js';
 import { table } from '../src/pass/report.js';
 import { parseSource } from '../src/sources/index.js';
@@ -26,7 +25,7 @@ export async function runSourceInspect(args: InspectArgs): Promise<CommandOutput
     throw new InputError({ origin: 'source inspect', field: '--kind' }, `expected one of ${SOURCE_KINDS.join(', ')}, got "${args.kind}"`);
   }
   const kind = args.kind as SourceKind;
-  const mapping = args.mapping ? parseYaml(readFileSync(args.mapping, 'utf8'), args.mapping, InventoryMappingSchema).data : undefined;
+  const mapping = args.mapping ? loadYamlFile(args.mapping, InventoryMappingSchema).data : undefined;
   const { snapshot, data } = await snapshotSource({ kind, location: args.location }, new Date());
   if (snapshot.error) throw new InputError({ origin: args.location }, snapshot.error);
   const parsed = parseSource(kind, data.toString('utf8'), args.location, mapping);
