@@ -14,9 +14,8 @@ import { DEFAULT_PLAN_TTL_MS, decide, describeDecision, type Decision } from '..
 import { isPaused } from '../src/plan/pause.js';
 import { revalidatePlan } from '../src/plan/revalidate.js';
 import { adoptLatestPlans, PlanStore, type StoredPlan } from '../src/plan/store.js';
-import type { PassManifest } from '../src/pass/run.js';
+import { readPassManifest } from '../src/pass/run.js';
 import type { SourceSpec } from '../src/pass/snapshot.js';
-import { readJson } from '../src/pass/passdir.js';
 import { table } from '../src/pass/report.js';
 import type { ExecEvent, ExecutionOutcome } from '../src/exec/executor.js';
 import type { DemoControlPlane } from '../src/demo/control-plane.js';
@@ -181,7 +180,7 @@ function isDemoDc(dc: string): boolean {
 async function startDemoControlPlane(stored: StoredPlan): Promise<{ controlPlane: DemoControlPlane; sources: SourceSpec[]; note: string } | undefined> {
   const manifestPath = join(stored.state.passDir, 'sources', 'manifest.json');
   if (!existsSync(manifestPath)) return undefined; // re-validation then says the sources cannot be read again
-  const manifest = readJson<PassManifest>(manifestPath);
+  const manifest = readPassManifest(stored.state.passDir);
   const loopback = (s: string) => /^http:\/\/127\.0\.0\.1:\d+\//.test(s);
   const hdfs = manifest.sources.find((s) => s.kind === 'hdfs-jmx' && loopback(s.origin) && !s.error);
   const yarn = manifest.sources.find((s) => s.kind === 'yarn-nodes' && loopback(s.origin) && !s.error);

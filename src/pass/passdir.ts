@@ -8,6 +8,8 @@
  * leaves only whole files; `summary.json` is written last and marks a finished pass.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { InputError, formatPath } from '../errors.js';
 import { formatSetFile, type HostSet } from '../sets/hostset.js';
 import { dirname, join } from 'node:path';
 
@@ -83,6 +85,25 @@ export function listPasses(stateDir: string, dc: string): string[] {
 export function listDatacenters(stateDir: string): string[] {
   const root = join(stateDir, 'passes');
   return existsSync(root) ? readdirSync(root).sort() : [];
+}
+
+/**
+ * Read a JSON file of a pass or state directory through `schema` (those files are on disk for
+ * operators to read, and may have been edited). @throws InputError naming the file and field.
+ */
+export function readJsonFile<S extends z.ZodType>(path: string, schema: S): z.output<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError({ origin: path, field: '(document)' }, `cannot read it as JSON: ${(e as Error).message}`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError({ origin: path, field: formatPath(issue.path) || '(document)' }, issue.message);
+  }
+  return parsed.data;
 }
 
 /** Read and parse a JSON file of a pass directory. @throws Error naming the file. */

@@ -10,8 +10,10 @@ import { InputError, SafetyError } from '../errors.js';
 import { compilePolicy, loadPolicy, POLICY_FILES, type Policy } from '../policy/load.js';
 import { checkSources, type SourceObservation } from '../safety/index.js';
 import { parseSource } from '../sources/index.js';
-import { SOURCE_ROLE, type ParsedSource } from '../sources/types.js';
-import { listPasses, newPassDir, readJson, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
+import { SOURCE_KINDS, SOURCE_ROLE, type ParsedSource } from '../sources/types.js';
+import { InventoryMappingSchema } from '../sources/inventory.js';
+import { z } from 'zod';
+import { listPasses, newPassDir, readJson, readJsonFile, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
 import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { renderAllData, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
@@ -47,6 +49,41 @@ export interface PassManifest {
   startedAt: string;
   policyDir: string;
   sources: (SourceSnapshot & { hosts?: number; previousHosts?: number })[];
+}
+
+const SourceSnapshotSchema = z.object({
+  role: z.enum(['inventory', 'health', 'hdfs', 'yarn']),
+  kind: z.enum(SOURCE_KINDS),
+  origin: z.string(),
+  file: z.string().regex(/^[a-z]+\.[a-z-]+\.[a-z]+$/, 'expected a file name under sources/ (<role>.<kind>.<ext>)'),
+  sha256: z.string(),
+  bytes: z.number().int().min(0),
+  fetchedAt: z.string(),
+  ageMs: z.number().min(0),
+  mapping: InventoryMappingSchema.optional(),
+  error: z.string().optional(),
+  hosts: z.number().int().min(0).optional(),
+  previousHosts: z.number().int().min(0).optional(),
+});
+
+/** Schema of `sources/manifest.json`. */
+export const PassManifestSchema = z.object({
+  passId: z.string().regex(/^[0-9a-f]{8}$/, 'expected 8 hex characters'),
+  dc: z.string().min(1),
+  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  startedAt: z.string(),
+  policyDir: z.string(),
+  sources: z.array(SourceSnapshotSchema),
+});
+
+/**
+ * The manifest of a pass directory, validated: it decides which files a re-run or a
+ * re-validation reads and how. @throws InputError when it is missing or does not match the schema.
+ */
+export function readPassManifest(dir: string): PassManifest {
+  const path = join(dir, 'sources', 'manifest.json');
+  if (!existsSync(path)) throw new InputError({ origin: path }, 'not a pass directory (no sources/manifest.json)');
+  return readJsonFile(path, PassManifestSchema) as PassManifest;
 }
 
 /** `summary.json`. */
@@ -126,9 +163,7 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
  * @throws InputError when the directory has no `sources/manifest.json` or its policy snapshot is broken.
  */
 export async function resumePass(dir: string, onProgress?: (line: string) => void): Promise<PassResult> {
-  const manifestPath = join(dir, 'sources', 'manifest.json');
-  if (!existsSync(manifestPath)) throw new InputError({ origin: manifestPath }, 'not a pass directory (no sources/manifest.json)');
-  const manifest = readJson<PassManifest>(manifestPath);
+  const manifest = readPassManifest(dir);
   const files: Record<string, string> = {};
   for (const f of POLICY_FILES) files[f] = readFileSync(join(dir, 'policy', f), 'utf8');
   const policy = compilePolicy(join(dir, 'policy'), files);

@@ -17,9 +17,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, SafetyError } from '../errors.js';
-import { readJson } from '../pass/passdir.js';
 import { CANDIDATE_SET, describeInFlight, safetyFacts, type ClusterBudget, type Plan } from '../pass/reconcile.js';
-import { runPass, type PassManifest } from '../pass/run.js';
+import { readPassManifest, runPass, type PassManifest } from '../pass/run.js';
 import { getSet, type Fleet } from '../pass/sets.js';
 import type { SourceSpec } from '../pass/snapshot.js';
 import { loadPolicy } from '../policy/load.js';
@@ -56,7 +55,12 @@ export async function revalidatePlan(plan: Plan, opts: RevalidateOptions): Promi
   if (!existsSync(manifestPath)) {
     return { ok: false, changes: [`the plan's pass directory has no sources/manifest.json (${manifestPath}): its sources cannot be read again`], passDir: null };
   }
-  const manifest = readJson<PassManifest>(manifestPath);
+  let manifest: PassManifest;
+  try {
+    manifest = readPassManifest(opts.planPassDir);
+  } catch (e) {
+    return { ok: false, changes: [(e as Error).message], passDir: null };
+  }
   const policyDir = opts.policyDir ?? manifest.policyDir;
   let policyDigest: string;
   try {

@@ -83,6 +83,17 @@ describe('a pass writes its directory, the program counter of DESIGN.md §2', ()
     expect(again.summary.reasons[0]).toMatch(/health\.health\.tsv: the snapshot changed since the pass/);
   });
 
+  it('a re-run refuses a manifest pointing outside sources/, naming the field', async () => {
+    const src = fleetDir();
+    const state = mkdtempSync(join(tmpdir(), 'bf-state-'));
+    const r = await runPass({ dc: 'dc1', sources: sources(src), policyDir, stateDir: state, seed: 1 });
+    const path = join(r.dir, 'sources', 'manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8'));
+    manifest.sources[0].file = '../../../etc/passwd';
+    writeFileSync(path, JSON.stringify(manifest));
+    await expect(resumePass(r.dir)).rejects.toThrow(/manifest\.json: sources\[0\]\.file: expected a file name under sources\//);
+  });
+
   it('reads the control plane over HTTP through the same adapter', async () => {
     const src = fleetDir();
     const body = readFileSync(join(src, 'nn-jmx.json'));
