@@ -3,8 +3,9 @@
  * tests exercise buildFleet → reconcile exactly as a pass does.
  */
 import { prng } from '../../src/pass/pick.js';
-import { toHostSet } from '../../src/sets/hostset.js';
-import { setNameSuffix } from '../../src/sets/names.js';
+import { parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
+import { parseHealth } from '../../src/sources/health.js';
+import { parseInventory } from '../../src/sources/inventory.js';
 import type { HdfsAdminState, HdfsNodeRow, HealthRow, InventoryRow, Lifecycle, ParsedSource } from '../../src/sources/types.js';
 
 export interface FleetShape {
@@ -51,62 +52,44 @@ export function randomFleet(s: FleetShape): SyntheticFleet {
     }
   }
   if (r() < 0.5) hdfs.push({ host: 'stranger.test', live: true, adminState: 'In Service', rack: null, upgradeDomain: null });
+  return parsedFromRows(inv, health, hdfs);
+}
+
+/**
+ * The parsed sources of a fleet given as rows: the rows are written as real files and read back
+ * through the production parsers, so tests see exactly the sets a pass derives.
+ */
+export function parsedFromRows(inv: InventoryRow[], health: HealthRow[], hdfs: HdfsNodeRow[]): SyntheticFleet {
+  const files = renderFiles(inv, health, hdfs);
   return {
-    inventory: { kind: 'inventory', origin: 'inventory.tsv', rows: inv, sets: inventorySets(inv), notes: [] },
-    health: { kind: 'health', origin: 'health.tsv', rows: health, sets: healthSets(health), notes: [] },
-    hdfs: { kind: 'hdfs-jmx', origin: 'jmx.json', rows: hdfs, sets: hdfsSets(hdfs), notes: [] },
+    inventory: parseInventory(files['inventory.tsv'], 'inventory.tsv'),
+    health: parseHealth(files['health.tsv'], 'health.tsv'),
+    hdfs: parseHdfsJmx(files['nn-jmx.json'], 'nn-jmx.json'),
   };
 }
 
-export function inventorySets(rows: InventoryRow[]): Record<string, readonly string[]> {
-  const by = (f: (x: InventoryRow) => boolean) => toHostSet(rows.filter(f).map((x) => x.host));
-  const sets: Record<string, readonly string[]> = {
-    all: by(() => true), managed: by((x) => x.lifecycle === 'managed'), allocated: by((x) => x.lifecycle === 'allocated'),
-    repair: by((x) => x.lifecycle === 'repair'), decommissioned: by((x) => x.lifecycle === 'decommissioned'),
-    ticketed: by((x) => x.ticket !== null), excluded: by((x) => x.exclude !== null),
-  };
-  for (const x of rows) {
-    for (const [p, v] of [['cluster', x.cluster], ['rack', x.rack], ['group', x.dataGroup]] as const) {
-      if (v) sets[`${p}-${setNameSuffix(v)}`] = toHostSet([...(sets[`${p}-${setNameSuffix(v)}`] ?? []), x.host]);
-    }
-  }
-  return sets;
-}
 
-export function healthSets(rows: HealthRow[]): Record<string, readonly string[]> {
-  const unresponsive = toHostSet(rows.filter((x) => x.check === 'reachable' && x.status === 'fail').map((x) => x.host));
-  const all = toHostSet(rows.map((x) => x.host));
-  return {
-    unresponsive,
-    responsive: all.filter((h) => !unresponsive.includes(h)),
-    failing: toHostSet(rows.filter((x) => x.check !== 'reachable' && x.status === 'fail').map((x) => x.host)),
-  };
-}
 
-export function hdfsSets(rows: HdfsNodeRow[]): Record<string, readonly string[]> {
-  const by = (f: (x: HdfsNodeRow) => boolean) => toHostSet(rows.filter(f).map((x) => x.host));
-  return {
-    'hdfs-all': by(() => true), 'hdfs-live': by((x) => x.live), 'hdfs-dead': by((x) => !x.live),
-    'hdfs-in-service': by((x) => x.live && x.adminState === 'In Service'),
-    'hdfs-decommissioning': by((x) => x.adminState === 'Decommission In Progress'),
-    'hdfs-decommissioned': by((x) => x.adminState === 'Decommissioned'),
-    'hdfs-maintenance': by((x) => x.adminState === 'Entering Maintenance' || x.adminState === 'In Maintenance'),
-  };
-}
 
 /**
  * Write a synthetic fleet as the files a real datacenter exports: canonical inventory TSV,
  * health check-results TSV, and a Hadoop 3.x NameNode JMX `NameNodeInfo` response.
  */
-export function fleetFiles(f: SyntheticFleet): { 'inventory.tsv': string; 'health.tsv': string; 'nn-jmx.json': string } {
+export function fleetFiles(f: SyntheticFleet): FleetFiles {
+  return renderFiles(f.inventory.rows, f.health.rows, f.hdfs.rows);
+}
+
+type FleetFiles = { 'inventory.tsv': string; 'health.tsv': string; 'nn-jmx.json': string };
+
+function renderFiles(invRows: InventoryRow[], healthRows: HealthRow[], hdfsRows: HdfsNodeRow[]): FleetFiles {
   const d = (v: string | null) => v ?? '-';
   const inv = ['host\tdc\tcluster\trole\track\tdata_group\tlifecycle\tticket\texclude',
-    ...f.inventory.rows.map((r) => [r.host, d(r.dc), d(r.cluster), d(r.role), d(r.rack), d(r.dataGroup), r.lifecycle, d(r.ticket), d(r.exclude)].join('\t'))];
-  const health = ['host\tcheck\tstatus\tdetail', ...f.health.rows.map((r) => [r.host, r.check, r.status, r.detail || '-'].join('\t'))];
+    ...invRows.map((r) => [r.host, d(r.dc), d(r.cluster), d(r.role), d(r.rack), d(r.dataGroup), r.lifecycle, d(r.ticket), d(r.exclude)].join('\t'))];
+  const health = ['host\tcheck\tstatus\tdetail', ...healthRows.map((r) => [r.host, r.check, r.status, r.detail || '-'].join('\t'))];
   const node = (r: HdfsNodeRow) => ({ infoAddr: '10.0.0.1:9864', xferaddr: '10.0.0.1:9866', lastContact: r.live ? 1 : 900, adminState: r.adminState, usedSpace: 1, capacity: 2, numBlocks: 10, version: '3.3.6' });
-  const live = Object.fromEntries(f.hdfs.rows.filter((r) => r.live).map((r) => [`${r.host}:9866`, node(r)]));
-  const dead = Object.fromEntries(f.hdfs.rows.filter((r) => !r.live).map((r) => [`${r.host}:9866`, { lastContact: 900, decommissioned: r.adminState === 'Decommissioned', adminState: r.adminState, xferaddr: '10.0.0.1:9866' }]));
-  const decom = Object.fromEntries(f.hdfs.rows.filter((r) => r.adminState === 'Decommission In Progress').map((r) => [`${r.host}:9866`, { xferaddr: '10.0.0.1:9866', underReplicatedBlocks: 3, decommissionOnlyReplicas: 0, underReplicateInOpenFiles: 0 }]));
+  const live = Object.fromEntries(hdfsRows.filter((r) => r.live).map((r) => [`${r.host}:9866`, node(r)]));
+  const dead = Object.fromEntries(hdfsRows.filter((r) => !r.live).map((r) => [`${r.host}:9866`, { lastContact: 900, decommissioned: r.adminState === 'Decommissioned', adminState: r.adminState, xferaddr: '10.0.0.1:9866' }]));
+  const decom = Object.fromEntries(hdfsRows.filter((r) => r.adminState === 'Decommission In Progress').map((r) => [`${r.host}:9866`, { xferaddr: '10.0.0.1:9866', underReplicatedBlocks: 3, decommissionOnlyReplicas: 0, underReplicateInOpenFiles: 0 }]));
   const jmx = { beans: [{ name: 'Hadoop:service=NameNode,name=NameNodeInfo', modelerType: 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem',
     LiveNodes: JSON.stringify(live), DeadNodes: JSON.stringify(dead), DecomNodes: JSON.stringify(decom), EnteringMaintenanceNodes: '{}' }] };
   return { 'inventory.tsv': inv.join('\n') + '\n', 'health.tsv': health.join('\n') + '\n', 'nn-jmx.json': JSON.stringify(jmx, null, 1) };

@@ -4,7 +4,7 @@ import { loadPolicy } from '../../src/policy/load.js';
 import { reconcile } from '../../src/pass/reconcile.js';
 import { buildFleet } from '../../src/pass/sets.js';
 import type { HdfsNodeRow, HealthRow, InventoryRow } from '../../src/sources/types.js';
-import { hdfsSets, healthSets, inventorySets } from '../helpers/fleet.js';
+import { parsedFromRows } from '../helpers/fleet.js';
 
 const policy = loadPolicy(join(import.meta.dirname, '../../policies'));
 
@@ -32,11 +32,8 @@ function pass(...clusters: ReturnType<typeof cluster>[]) {
   const inv = clusters.flatMap((c) => c.inv);
   const hdfs = clusters.flatMap((c) => c.hdfs);
   const health = clusters.flatMap((c) => c.health);
-  const fleet = buildFleet([
-    { kind: 'inventory', origin: 'inv', rows: inv, sets: inventorySets(inv), notes: [] },
-    { kind: 'health', origin: 'health', rows: health, sets: healthSets(health), notes: [] },
-    { kind: 'hdfs-jmx', origin: 'jmx', rows: hdfs, sets: hdfsSets(hdfs), notes: [] },
-  ], policy.sets);
+  const parsed = parsedFromRows(inv, health, hdfs);
+  const fleet = buildFleet([parsed.inventory, parsed.health, parsed.hdfs], policy.sets);
   return { fleet, ...reconcile({ fleet, policy, dc: 'dc1', passId: 'p1', seed: 3, createdAt: '2026-11-22T00:00:00Z', sourceDigests: { 'inventory.tsv': 'x' } }) };
 }
 
