@@ -3,7 +3,10 @@
  * with its count; `--json` prints `{"sets": {"<name>": ["host", …]}}`.
  */
 import { loadYamlFile } from '../src/config/yaml.js';
-import { snapshotSource } from '../src/pass/snapshot.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captureSource, readSnapshot } from '../src/pass/snapshot.js';
 import { table } from '../src/pass/report.js';
 import { parseSource } from '../src/sources/index.js';
 import { InventoryMappingSchema } from '../src/sources/inventory.js';
@@ -26,9 +29,17 @@ export async function runSourceInspect(args: InspectArgs): Promise<CommandOutput
   }
   const kind = args.kind as SourceKind;
   const mapping = args.mapping ? loadYamlFile(args.mapping, InventoryMappingSchema).data : undefined;
-  const { snapshot, data } = await snapshotSource({ kind, location: args.location }, new Date());
-  if (snapshot.error) throw new InputError({ origin: args.location }, snapshot.error);
-  const parsed = parseSource(kind, data.toString('utf8'), args.location, mapping);
+  // The same capture a pass makes (file copy or HTTP fetch), into a scratch directory.
+  const scratch = mkdtempSync(join(tmpdir(), 'breakfix-inspect-'));
+  let text: string;
+  try {
+    const snapshot = await captureSource({ kind, location: args.location }, new Date(), join(scratch, 'snapshot'));
+    if (snapshot.error) throw new InputError({ origin: args.location }, snapshot.error);
+    text = readSnapshot(join(scratch, 'snapshot')).text;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const parsed = parseSource(kind, text, args.location, mapping);
   const names = Object.keys(parsed.sets).sort();
   const lines = [`${kind} ${args.location}: ${parsed.rows.length} rows`];
   lines.push(table(['set', 'hosts'], names.map((n) => [n, parsed.sets[n].length])));

@@ -4,7 +4,7 @@
  * replayed from its own snapshots.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { SOURCE_ROLE, type SourceKind } from '../sources/types.js';
 import type { InventoryMapping } from '../sources/index.js';
@@ -38,33 +38,6 @@ export interface SourceSnapshot {
 /** HTTP timeout for one source fetch, in ms. */
 export const FETCH_TIMEOUT_MS = 15_000;
 
-/**
- * Read one source into memory (for `source inspect`; a pass uses {@link captureSource}). Never
- * throws: a failure is returned in `error` (with the bytes empty) so the
- * safety check can stop the pass with every source's state in the transcript.
- */
-export async function snapshotSource(spec: SourceSpec, now: Date): Promise<{ snapshot: SourceSnapshot; data: Buffer }> {
-  const role = SOURCE_ROLE[spec.kind];
-  const isUrl = /^https?:\/\//i.test(spec.location);
-  const file = snapshotFileName(spec);
-  const base = { role, kind: spec.kind, origin: spec.location, file, fetchedAt: now.toISOString(), ...(spec.mapping ? { mapping: spec.mapping } : {}) };
-  try {
-    let data: Buffer;
-    let ageMs = 0;
-    if (isUrl) {
-      const res = await fetch(spec.location, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-      if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} from ${spec.location}`);
-      data = Buffer.from(await res.arrayBuffer());
-    } else {
-      const [bytes, st] = await Promise.all([readFile(spec.location), stat(spec.location)]);
-      data = bytes;
-      ageMs = Math.max(0, now.getTime() - st.mtimeMs);
-    }
-    return { snapshot: { ...base, sha256: sha256(data), bytes: data.length, ageMs }, data };
-  } catch (e) {
-    return { snapshot: { ...base, sha256: sha256(Buffer.alloc(0)), bytes: 0, ageMs: 0, error: `cannot read ${spec.location}: ${describeFetchError(e)}` }, data: Buffer.alloc(0) };
-  }
-}
 
 /**
  * Snapshot one source straight into the pass directory (`destPath`): a file is copied by the
