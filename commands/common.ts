@@ -9,6 +9,7 @@ import { InputError } from '../src/errors.js';
 import { listDatacenters, listPasses, readJson } from '../src/pass/passdir.js';
 import type { PassSummary } from '../src/pass/run.js';
 import { shippedPolicyDir } from '../src/paths.js';
+import { SET_NAME } from '../src/sets/names.js';
 
 /** What a command returns: text for a person, JSON for a program, and the process exit code. */
 export interface CommandOutput {
@@ -71,7 +72,7 @@ export function latestPass(ctx: CommandContext, dc: string, explicitDir?: string
 /** Read a set file of a pass; undefined when the pass has no such set. */
 export function readSet(passDir: string, name: string): string[] | undefined {
   const p = join(passDir, 'sets', name);
-  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name) || !existsSync(p)) return undefined;
+  if (!SET_NAME.test(name) || !existsSync(p)) return undefined;
   const text = readFileSync(p, 'utf8');
   return text === '' ? [] : text.slice(0, -1).split('\n');
 }

@@ -34,12 +34,15 @@ const SourcesSchema = z
   })
   .strict();
 
+/** A datacenter name: lower case letters, digits, `_ . -`, starting with a letter or digit (it names directories and appears on command lines). */
+export const DC_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+
 /** Schema of `breakfix.yml`. */
 export const ConfigSchema = z
   .object({
     state: z.string().default('./state'),
     policies: z.string().optional(),
-    datacenters: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema }).strict()),
+    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema }).strict()),
   })
   .strict();
 

@@ -13,6 +13,7 @@ import { readJson } from '../pass/passdir.js';
 import type { Plan } from '../pass/reconcile.js';
 import { packageRoot } from '../paths.js';
 import { readPause } from '../plan/pause.js';
+import { DC_NAME } from '../config/config.js';
 import { runPause, runResume } from '../../commands/pause.js';
 import { runStatus } from '../../commands/status.js';
 import { PlanStore } from '../plan/store.js';
@@ -75,8 +76,6 @@ export interface ClickResult {
   executed: boolean;
 }
 
-/** A datacenter name as the config allows it (and nothing a command line would read as a flag). */
-const DC_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
 /**
  * What the bot does, without Bolt: a slash command (`command(input)`) returns the immediate ack

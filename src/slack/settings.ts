@@ -12,6 +12,7 @@
  *     BREAKFIX_TWO_PERSON_MIN_HOSTS   optional: plans this large need an approver other than the requester
  */
 import { z } from 'zod';
+import { DC_NAME } from '../config/config.js';
 
 /** A setting that stops start-up; `message` is the one line to print. */
 export class SettingsError extends Error {
@@ -35,7 +36,7 @@ export interface SlackSettings {
 }
 
 const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U012AB3CD');
-const dcName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'a datacenter name (lower case letters, digits, _ . -)');
+const dcName = z.string().regex(DC_NAME, 'a datacenter name (lower case letters, digits, _ . -)');
 
 /** Parse `U1,U2` or `dc1=U1,U2;dc2=U3`. */
 export const ApproversSchema = z.string().min(1, 'at least one approver').transform((s, ctx) => {
