@@ -62,6 +62,7 @@ const SourceSnapshotSchema = z.object({
   ageMs: z.number().min(0),
   mapping: InventoryMappingSchema.optional(),
   error: z.string().optional(),
+  fetchMs: z.number().min(0).optional(),
   hosts: z.number().int().min(0).optional(),
   previousHosts: z.number().int().min(0).optional(),
 });

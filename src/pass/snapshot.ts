@@ -33,6 +33,12 @@ export interface SourceSnapshot {
   mapping?: InventoryMapping;
   /** Set when the source could not be read; the pass then fails closed. */
   error?: string;
+  /**
+   * How long reading the source took, in ms (the HTTP round trip and body, or the file copy),
+   * success or failure. Kept in the manifest so `/metrics` reports fetch latency whichever
+   * process ran the pass. Absent in passes recorded before it existed.
+   */
+  fetchMs?: number;
 }
 
 /** HTTP timeout for one source fetch, in ms. */
@@ -50,6 +56,8 @@ export async function captureSource(spec: SourceSpec, now: Date, destPath: strin
   const file = snapshotFileName(spec);
   const base = { role, kind: spec.kind, origin: spec.location, file, fetchedAt: now.toISOString(), sha256: '', bytes: 0, ...(spec.mapping ? { mapping: spec.mapping } : {}) };
   const tmp = `${destPath}.tmp-${process.pid}`;
+  const started = performance.now();
+  const fetchMs = () => Math.round((performance.now() - started) * 10) / 10;
   try {
     let ageMs = 0;
     if (/^https?:\/\//i.test(spec.location)) {
@@ -62,10 +70,10 @@ export async function captureSource(spec: SourceSpec, now: Date, destPath: strin
       await copyFile(spec.location, tmp);
     }
     await rename(tmp, destPath);
-    return { ...base, ageMs };
+    return { ...base, ageMs, fetchMs: fetchMs() };
   } catch (e) {
     await rm(tmp, { force: true });
-    return { ...base, ageMs: 0, error: `cannot read ${spec.location}: ${describeFetchError(e)}` };
+    return { ...base, ageMs: 0, fetchMs: fetchMs(), error: `cannot read ${spec.location}: ${describeFetchError(e)}` };
   }
 }
 

@@ -264,6 +264,21 @@ export class PlanStore {
   }
 
   /**
+   * Every plan's `state.json`, oldest update first, without reading `plan.json` (which may be
+   * megabytes): what `/metrics` and retention need on every run. Directories without a
+   * `state.json` are skipped. @throws InputError when a `state.json` is damaged.
+   */
+  states(): PlanStateFile[] {
+    if (!existsSync(this.root)) return [];
+    const out: PlanStateFile[] = [];
+    for (const name of readdirSync(this.root)) {
+      if (!SAFE_NAME.test(name) || !existsSync(join(this.root, name, 'state.json'))) continue;
+      out.push(this.readState(name));
+    }
+    return out.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : a.planId < b.planId ? -1 : 1));
+  }
+
+  /**
    * Compare-and-set: under the plan's lock, re-read `state.json`; when the state is one of
    * `expectFrom`, move it to `to` and write `state.json` atomically (temporary file, rename).
    * Otherwise nothing changes and the result names the current state and who set it.

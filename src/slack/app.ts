@@ -7,7 +7,9 @@ import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { resolveContext } from '../../commands/common.js';
 import { logger } from '../log.js';
+import { Observability } from '../obs/observability.js';
 import { APPROVE_ACTION, REJECT_ACTION, type Block, type SlackMessage } from './messages.js';
 import { BreakfixService, type ServiceOptions, type SlackPort } from './service.js';
 import type { SlackSettings } from './settings.js';
@@ -18,6 +20,8 @@ export interface SlackAppOptions extends Omit<ServiceOptions, 'log' | 'settings'
   /** HTTP mode: the port to listen on (0: any free one). Socket Mode: the port of `/healthz`. */
   port: number;
   log?: Logger;
+  /** `/healthz` detail and `/metrics`; default: one over the state directory of `common`. */
+  observability?: Observability;
 }
 
 /** A running bot. */
@@ -44,20 +48,36 @@ const BlockActionBody = z.looseObject({
 export function createSlackApp(opts: SlackAppOptions): SlackBot {
   const log = opts.log ?? logger('slack');
   const { settings } = opts;
+  const obs = opts.observability ?? new Observability({ stateDir: resolveContext(opts.common).stateDir, datacenters: opts.datacenters ?? [] });
   const healthz: CustomRoute = {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, mode: settings.mode, demo: opts.demo }));
+      const { status, body } = obs.healthz();
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ mode: settings.mode, demo: opts.demo, ...body }));
+    },
+  };
+  const metrics: CustomRoute = {
+    path: '/metrics',
+    method: ['GET'],
+    handler: (_req, res) => {
+      obs.scrape().then(({ contentType, body }) => {
+        res.writeHead(200, { 'content-type': contentType });
+        res.end(body);
+      }, (e: Error) => {
+        log.error({ err: { name: e.name, message: e.message } }, '/metrics failed');
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`metrics failed: ${e.message}\n`);
+      });
     },
   };
   const clientOptions = settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {};
   const boltLogger = toBoltLogger(log.child({ component: 'bolt' }));
   let server: Server | undefined;
   const receiver = settings.mode === 'http'
-    ? new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', customRoutes: [healthz], logger: boltLogger })
-    : new SocketModeReceiver({ appToken: settings.appToken!, customRoutes: [healthz], installerOptions: { port: opts.port, clientOptions }, logger: boltLogger });
+    ? new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', customRoutes: [healthz, metrics], logger: boltLogger })
+    : new SocketModeReceiver({ appToken: settings.appToken!, customRoutes: [healthz, metrics], installerOptions: { port: opts.port, clientOptions }, logger: boltLogger });
   const app = new App({ token: settings.botToken, receiver, clientOptions, logger: boltLogger, deferInitialization: true });
 
   const port: SlackPort = {
@@ -141,6 +161,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
     async stop() {
       await Promise.allSettled([...pending]);
       await app.stop();
+      if (!opts.observability) obs.close();
     },
     async idle() {
       while (pending.size) await Promise.allSettled([...pending]);
