@@ -10,6 +10,7 @@
  *           health:    { path: /var/lib/breakfix/health.tsv }
  *           hdfs:      { kind: hdfs-jmx, url: "http://nn1:9870/jmx" }
  *           yarn:      { kind: yarn-nodes, url: "http://rm1:8088/ws/v1/cluster/nodes" }
+ *     retention: { keep: 14d, compressAfter: 2d }   # pass directories (src/obs/retention.ts); these are the defaults
  *
  * Found by `--config FILE`, else `$BREAKFIX_CONFIG`, else `./breakfix.yml` when present.
  */
@@ -20,6 +21,7 @@ import { InputError } from '../errors.js';
 import { InventoryMappingSchema } from '../sources/inventory.js';
 import type { SourceSpec } from '../pass/snapshot.js';
 import { loadYamlFile } from './yaml.js';
+import { DEFAULT_RETENTION_POLICY, RetentionSchema, type RetentionPolicy } from '../obs/retention.js';
 
 const Location = { path: z.string().min(1).optional(), url: z.string().url().optional() };
 const one = (s: { path?: string; url?: string }) => (s.path === undefined) !== (s.url === undefined);
@@ -42,6 +44,7 @@ export const ConfigSchema = z
   .object({
     state: z.string().default('./state'),
     policies: z.string().optional(),
+    retention: RetentionSchema.optional(),
     datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema }).strict()),
   })
   .strict();
@@ -51,6 +54,8 @@ export interface Config {
   path: string;
   stateDir: string;
   policyDir?: string;
+  /** How long pass directories are kept, and when they are compressed. */
+  retention: RetentionPolicy;
   datacenters: Record<string, { sources: SourceSpec[] }>;
 }
 
@@ -77,5 +82,5 @@ export function loadConfig(path: string): Config {
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
     datacenters[dc] = { sources: specs };
   }
-  return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, datacenters };
+  return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, retention: data.retention ?? DEFAULT_RETENTION_POLICY, datacenters };
 }

@@ -165,12 +165,21 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
  */
 export async function resumePass(dir: string, onProgress?: (line: string) => void): Promise<PassResult> {
   const manifest = readPassManifest(dir);
-  const files: Record<string, string> = {};
-  for (const f of POLICY_FILES) files[f] = readFileSync(join(dir, 'policy', f), 'utf8');
-  const policy = compilePolicy(join(dir, 'policy'), files);
+  const policy = passPolicy(dir);
   const t = transcript(onProgress);
   t(`pass ${manifest.passId} for ${manifest.dc} re-run from ${dir}: recomputing missing files only`);
   return finishPass(dir, manifest, policy, t, true);
+}
+
+/** The policy a pass ran with: its own copy under `policy/`, compiled. @throws InputError when that copy is missing or broken. */
+export function passPolicy(dir: string): Policy {
+  const files: Record<string, string> = {};
+  for (const f of POLICY_FILES) {
+    const path = join(dir, 'policy', f);
+    if (!existsSync(path)) throw new InputError({ origin: path }, 'the pass directory has no copy of this policy file');
+    files[f] = readFileSync(path, 'utf8');
+  }
+  return compilePolicy(join(dir, 'policy'), files);
 }
 
 async function finishPass(
