@@ -45,6 +45,9 @@ export const RetentionSchema = z
   .refine((r) => r.compressAfter <= r.keep, { message: 'compressAfter must not be longer than keep', path: ['compressAfter'] })
   .transform((r): RetentionPolicy => ({ keepMs: r.keep, compressAfterMs: r.compressAfter }));
 
+/** How often `breakfix serve` applies retention, in ms: hourly is far finer than days of retention, and cheap (one directory walk). */
+export const RETENTION_INTERVAL_MS = 3_600_000;
+
 /** Retention in ms. */
 export interface RetentionPolicy {
   keepMs: number;

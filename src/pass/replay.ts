@@ -45,8 +45,10 @@ export async function replayPass(dir: string, opts: { keep?: boolean; onProgress
     cpSync(join(dir, 'sources'), join(work, 'sources'), { recursive: true });
     cpSync(join(dir, 'policy'), join(work, 'policy'), { recursive: true });
     const replayed = await resumePass(work, opts.onProgress);
-    const differences: string[] = [];
+    // Name the recorded files in messages, not their temporary copies.
     const r = replayed.summary;
+    r.reasons = r.reasons.map((line) => line.split(work).join(dir));
+    const differences: string[] = [];
     if (r.result !== recorded.result) differences.push(`result: recorded ${recorded.result}, replayed ${r.result}${r.reasons.length ? ` (${r.reasons.join('; ')})` : ''}`);
     for (const name of [...new Set([...Object.keys(recorded.counts), ...Object.keys(r.counts)])].sort()) {
       if (recorded.counts[name] !== r.counts[name]) differences.push(`set ${name}: recorded ${recorded.counts[name] ?? 'absent'}, replayed ${r.counts[name] ?? 'absent'}`);

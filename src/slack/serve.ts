@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { resolveContext, type CommonOptions } from '../../commands/common.js';
 import { DEMO_DC } from '../demo/fleet.js';
 import { logger } from '../log.js';
+import { applyRetention, DEFAULT_RETENTION_POLICY, RETENTION_INTERVAL_MS } from '../obs/retention.js';
 import { createSlackApp } from './app.js';
 import { childProcessPassRunner } from './service.js';
 import { loadSettings, requireApprovers, SettingsError } from './settings.js';
@@ -35,9 +36,20 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port: expected a port number, got ${o.port}`);
     const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass: childProcessPassRunner(common, !!o.demo), log });
     const started = await bot.start();
-    log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz on :${started.port})`);
+    // Retention every hour (and once at start): the loop may run passes every few minutes.
+    const ctx = resolveContext(common);
+    const retention = () => void applyRetention(ctx.stateDir, ctx.config?.retention ?? DEFAULT_RETENTION_POLICY, new Date())
+      .then((r) => r.actions.length && log.info({ actions: r.actions.length, freedBytes: r.freedBytes }, 'retention applied'))
+      .catch((e: Error) => log.error({ err: { name: e.name, message: e.message } }, 'retention failed'));
+    retention();
+    const retentionTimer = setInterval(retention, RETENTION_INTERVAL_MS);
+    retentionTimer.unref();
+    log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
     await new Promise<void>((done) => {
-      const stop = () => void bot.stop().finally(done);
+      const stop = () => {
+        clearInterval(retentionTimer);
+        void bot.stop().finally(done);
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
