@@ -4,7 +4,7 @@
  * child process, the fake Slack API at the network edge), and Socket Mode in process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ describe('breakfix serve --http --demo: /metrics shows the pass a Slack command 
       return x.samples.some((s) => s.name === 'breakfix_passes_total') ? x : undefined;
     }, 60_000);
     const [dir] = listPasses(state, DEMO_DC);
-    const summary = (await import(join(dir, 'summary.json'), { with: { type: 'json' } })).default as { counts: Record<string, number> };
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { counts: Record<string, number> };
     expect(valueOf(e, 'breakfix_passes_total', { dc: DEMO_DC, result: 'ok' })).toBe(1);
     expect(valueOf(e, 'breakfix_set_hosts', { dc: DEMO_DC, set: 'drain-candidates' })).toBe(summary.counts['drain-candidates']);
     expect(valueOf(e, 'breakfix_source_fetch_seconds_count', { dc: DEMO_DC, source: 'hdfs' })).toBe(1);
