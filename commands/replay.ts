@@ -5,10 +5,10 @@
  */
 import { RAW_SET_NAMES } from '../src/sets/names.js';
 import { replayPass, type ReplayResult } from '../src/pass/replay.js';
-import type { CommandOutput, CommonOptions } from './common.js';
+import type { CommandOutput } from './common.js';
 
 /** Arguments of `replay`. */
-export interface ReplayArgs extends CommonOptions {
+export interface ReplayArgs {
   dir: string;
   /** Hosts listed per step before "… and N more" (default 20). */
   maxHosts?: number;

@@ -19,7 +19,7 @@ export interface RetentionArgs extends CommonOptions {
 export async function runRetention(args: RetentionArgs): Promise<CommandOutput> {
   const ctx = resolveContext(args);
   const policy = ctx.config?.retention ?? DEFAULT_RETENTION_POLICY;
-  const report = await applyRetention(ctx.stateDir, policy, args.now ?? new Date(), { dryRun: !!args.dryRun });
+  const report = await applyRetention(ctx.stateDir, policy, args.now ?? new Date(), { dryRun: !!args.dryRun, ...(args.dc ? { dc: args.dc } : {}) });
   const rel = (p: string) => relative(ctx.stateDir, p) || p;
   const lines = [`retention in ${ctx.stateDir}: keep ${fmtAge(policy.keepMs)}, compress after ${fmtAge(policy.compressAfterMs)}${report.dryRun ? ' (dry run: nothing changed)' : ''}`];
   if (report.actions.length === 0) lines.push('nothing to compress or remove');

@@ -165,21 +165,22 @@ common(program.command('resume'))
 common(program.command('retention'))
   .description('compress and remove old pass directories (breakfix.yml retention:, default keep 14d, compress after 2d)')
   .option('--dry-run', 'only print what would be compressed or removed, with the bytes')
-  .addHelpText('after', '\nNever touches the two newest passes of a datacenter, nor the pass of a plan proposed, approved or executing.\nThe bot (breakfix serve) runs this every hour. See README, section Retention.')
+  .addHelpText('after', '\nNever touches the two newest passes of a datacenter, nor the pass of a plan proposed, approved or executing.\nWith --dc, only that datacenter. The bot (breakfix serve) runs this every hour. See README, section Retention.')
   .action(async (o) => {
     json = !!o.json;
     const { runRetention } = await import('../commands/retention.js');
     await emit(() => runRetention(o));
   });
 
-common(program.command('replay'))
+program.command('replay')
   .description('re-run a recorded pass from its own snapshots and policy copy, step by step with the reason for each decision')
   .argument('<pass-dir>', 'a pass directory (state/passes/<dc>/<day>/<time>-<id>)')
+  .option('--json', 'print JSON instead of text')
   .addHelpText('after', '\nThe pass is recomputed in a temporary directory; the recorded one is not touched.\nExit codes: 0 the replayed plan has the recorded digest, 1 it does not (or the snapshots changed).')
   .action(async (dir: string, o) => {
     json = !!o.json;
     const { runReplay } = await import('../commands/replay.js');
-    await emit(() => runReplay({ ...o, dir }));
+    await emit(() => runReplay({ dir }));
   });
 
 const source = program.command('source').description('work with one source');

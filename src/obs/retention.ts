@@ -93,11 +93,11 @@ const PASS_ENTRY = /^(\d{2})(\d{2})(\d{2})-[0-9a-f]{8}(\.tar\.gz)?$/;
 
 /**
  * Compress and remove old pass directories of every datacenter of `stateDir` at `now`
- * (see the module comment for the rules). With `dryRun`, only report. A directory that fails
+ * (see the module comment for the rules), or of `dc` only. With `dryRun`, only report. A directory that fails
  * to compress is left as it was (the half-written archive is removed) and the error thrown
  * after the others are done. @throws Error naming the directories that failed.
  */
-export async function applyRetention(stateDir: string, policy: RetentionPolicy, now: Date, opts: { dryRun?: boolean } = {}): Promise<RetentionReport> {
+export async function applyRetention(stateDir: string, policy: RetentionPolicy, now: Date, opts: { dryRun?: boolean; dc?: string } = {}): Promise<RetentionReport> {
   const dryRun = !!opts.dryRun;
   const unfinished = new Map<string, string>();
   for (const s of new PlanStore(stateDir).states()) {
@@ -105,7 +105,7 @@ export async function applyRetention(stateDir: string, policy: RetentionPolicy, 
   }
   const report: RetentionReport = { dryRun, actions: [], kept: [], freedBytes: 0 };
   const failures: string[] = [];
-  for (const dc of listDatacenters(stateDir)) {
+  for (const dc of listDatacenters(stateDir).filter((d) => opts.dc === undefined || d === opts.dc)) {
     const newest = new Set(listPasses(stateDir, dc).slice(-2).map((d) => resolve(d)));
     const root = join(stateDir, 'passes', dc);
     for (const day of readdirSync(root).sort()) {

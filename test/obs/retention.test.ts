@@ -60,6 +60,7 @@ describe('retention of pass directories (keep 14d, compress after 2d)', () => {
     expect(byAge(15)).toBeUndefined();
     expect(report.freedBytes).toBe(du(passes.get(20)!.dir));
     expect(out.text).toContain('would remove');
+    expect(((await runRetention({ state, dryRun: true, now: NOW, dc: 'dc2' })).json as typeof report).actions).toEqual([]);
     expect(out.text).toContain(`kept ${join('passes', 'dc1', basename(dirname(passes.get(15)!.dir)), basename(passes.get(15)!.dir))} (15d old): plan ${passes.get(15)!.plan!.id} is proposed`);
   });
 
