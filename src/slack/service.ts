@@ -27,8 +27,12 @@ export interface SlackPort {
   postEphemeral(channel: string, user: string, msg: SlackMessage): Promise<void>;
 }
 
-/** Runs one pass for `dc` off the event loop; resolves when its pass directory is written. */
-export type PassRunner = (dc: string, requestedBy: string) => Promise<{ exitCode: number; output: string }>;
+/**
+ * Runs one pass for `dc` off the event loop; resolves when its pass directory is written. With
+ * `{ propose: false }` the pass is written but registers no proposal (the scheduled loop while
+ * the datacenter is paused).
+ */
+export type PassRunner = (dc: string, requestedBy: string, opts?: { propose?: boolean }) => Promise<{ exitCode: number; output: string }>;
 
 /** Options of {@link BreakfixService}. */
 export interface ServiceOptions {
@@ -232,11 +236,11 @@ export class BreakfixService {
  */
 export function childProcessPassRunner(common: CommonOptions, demo: boolean): PassRunner {
   const cli = join(packageRoot(), 'dist', 'src', 'cli.js');
-  return (dc, requestedBy) => new Promise((done) => {
+  return (dc, requestedBy, opts) => new Promise((done) => {
     const flags = (['config', 'state', 'policies'] as const).flatMap((k) => (common[k] ? [`--${k}`, common[k]!] : []));
     const args = demo
       ? [cli, 'demo', '--scenario', 'proposals', '--state', common.state ?? '.breakfix/demo', '--seed', String(Math.floor(Math.random() * 2 ** 31)), '--requested-by', requestedBy]
-      : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--requested-by', requestedBy, ...flags];
+      : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--requested-by', requestedBy, ...(opts?.propose === false ? ['--observe-only'] : []), ...flags];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_')));
     execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
