@@ -194,10 +194,12 @@ common(program.command('serve'))
   .option('--http', 'HTTP mode: Slack posts to /slack/events, requests verified with the signing secret')
   .option('--port <n>', 'HTTP port (Socket Mode: the /healthz port); default $PORT, else 3000')
   .option('--demo', 'serve the embedded demo fleet with the simulated executor')
+  .option('--demo-dcs <n>', 'with --demo: serve n demo datacenters (demo-dc1, demo-dc2, …) on scheduled passes whose faults progress')
+  .option('--schedule <cron>', 'with --demo: cron expression of the demo\'s scheduled passes (default every minute)')
   .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional).\nSee README, section Slack.')
   .action(async (o) => {
     const { serve } = await import('./slack/serve.js');
-    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port) });
+    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port), demoDcs: o.demoDcs === undefined ? undefined : Number(o.demoDcs) });
   });
 
 function usage(cmd: Command, message: string): Error {

@@ -10,6 +10,10 @@
  *           health:    { path: /var/lib/breakfix/health.tsv }
  *           hdfs:      { kind: hdfs-jmx, url: "http://nn1:9870/jmx" }
  *           yarn:      { kind: yarn-nodes, url: "http://rm1:8088/ws/v1/cluster/nodes" }
+ *         schedule:                 # optional: scheduled passes while `breakfix serve` runs
+ *           cron: "*\/15 * * * *"   # croner syntax, UTC (src/loop/schedule.ts)
+ *           maxJitterSeconds: 30    # optional, default 30
+ *           heartbeatHours: 6       # optional, default 6: post a summary this often even when nothing changed
  *
  * Found by `--config FILE`, else `$BREAKFIX_CONFIG`, else `./breakfix.yml` when present.
  */
@@ -19,6 +23,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { InventoryMappingSchema } from '../sources/inventory.js';
 import type { SourceSpec } from '../pass/snapshot.js';
+import { ScheduleSchema, type Schedule } from '../loop/schedule.js';
 import { loadYamlFile } from './yaml.js';
 
 const Location = { path: z.string().min(1).optional(), url: z.string().url().optional() };
@@ -42,7 +47,7 @@ export const ConfigSchema = z
   .object({
     state: z.string().default('./state'),
     policies: z.string().optional(),
-    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema }).strict()),
+    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema, schedule: ScheduleSchema.optional() }).strict()),
   })
   .strict();
 
@@ -51,7 +56,8 @@ export interface Config {
   path: string;
   stateDir: string;
   policyDir?: string;
-  datacenters: Record<string, { sources: SourceSpec[] }>;
+  /** Per datacenter: its sources, and its schedule when it has one. */
+  datacenters: Record<string, { sources: SourceSpec[]; schedule?: Schedule }>;
 }
 
 /** The config file to use, or undefined when there is none. */
@@ -68,14 +74,14 @@ export function loadConfig(path: string): Config {
   const base = dirname(resolve(path));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const datacenters: Config['datacenters'] = {};
-  for (const [dc, { sources }] of Object.entries(data.datacenters)) {
+  for (const [dc, { sources, schedule }] of Object.entries(data.datacenters)) {
     const specs: SourceSpec[] = [];
     const loc = (s: { path?: string; url?: string }) => s.url ?? abs(s.path!);
     specs.push({ kind: 'inventory', location: loc(sources.inventory), ...(sources.inventory.mapping ? { mapping: sources.inventory.mapping } : {}) });
     specs.push({ kind: 'health', location: loc(sources.health) });
     specs.push({ kind: sources.hdfs.kind, location: loc(sources.hdfs) });
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
-    datacenters[dc] = { sources: specs };
+    datacenters[dc] = { sources: specs, ...(schedule ? { schedule } : {}) };
   }
   return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, datacenters };
 }
