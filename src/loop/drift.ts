@@ -12,7 +12,7 @@ import { shippedPolicyDir } from '../paths.js';
 import { SET_NAME } from '../sets/names.js';
 import type { PassRecord } from './history.js';
 
-const reason = z.string().min(1, 'every rule says why (reason:)');
+const reason = z.string({ error: 'expected a reason: why this rule or number is what it is' }).min(1, 'expected a reason: why this rule or number is what it is');
 const setNames = z.array(z.string().regex(SET_NAME, 'a set name')).min(1, 'at least one set');
 const passes = z.number().int().min(2, 'at least 2 passes (one change)').max(50);
 
