@@ -117,7 +117,7 @@ export class BreakfixService {
         return reply(`why ${args[0]}`, async () => (await import('../../commands/why.js')).runWhy({ ...o, dc: this.dc(undefined), host: args[0] }));
       case 'policy': return reply('policy', async () => (await import('../../commands/policy.js')).runPolicy({ ...o, dc: this.dc(undefined), cluster: args[0] }));
       case 'pause':
-      case 'resume': return reply(sub, () => this.pauseOrResume(sub, args[0], input.user));
+      case 'resume': return reply(sub, () => this.pauseOrResume(sub, args, input.user));
       default: return { ack: helpText(sub) };
     }
   }
@@ -196,9 +196,16 @@ export class BreakfixService {
     return runStatus({ ...this.opts.common, dc: this.dc(dcArg) });
   }
 
-  /** The kill switch (commands/pause.ts), recorded with the Slack user who pulled it. */
-  private pauseOrResume(sub: 'pause' | 'resume', dcArg: string | undefined, user: string): CommandOutput {
-    const args = { ...this.opts.common, dc: this.dc(dcArg), by: user };
+  /**
+   * The kill switch (commands/pause.ts), recorded with the Slack user who pulled it:
+   * `pause [dc] [reason…]`. The first word is the datacenter when it is one the bot serves,
+   * else it starts the reason.
+   */
+  private pauseOrResume(sub: 'pause' | 'resume', words: string[], user: string): CommandOutput {
+    const known = this.opts.datacenters;
+    const named = words[0] !== undefined && (known ? known.includes(words[0]) : words.length === 1);
+    const reason = (named ? words.slice(1) : words).join(' ');
+    const args = { ...this.opts.common, dc: this.dc(named ? words[0] : undefined), by: user, ...(sub === 'pause' && reason ? { reason } : {}) };
     return sub === 'pause' ? runPause(args) : runResume(args);
   }
 
