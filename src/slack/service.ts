@@ -191,9 +191,10 @@ export class BreakfixService {
     }
   }
 
-  /** `status [dc]`: the last pass, plans in flight, the pause (commands/status.ts). */
+  /** `status [dc]`: the last pass, plans by state, the pause, the next scheduled pass (commands/status.ts); every datacenter when several are served and none is named. */
   private status(dcArg: string | undefined): CommandOutput {
-    return runStatus({ ...this.opts.common, dc: this.dc(dcArg) });
+    const several = !dcArg && (this.opts.datacenters?.length ?? 0) > 1;
+    return runStatus({ ...this.opts.common, ...(several ? {} : { dc: this.dc(dcArg) }) });
   }
 
   /**

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { runPause, runResume } from '../../commands/pause.js';
+import { runStatus } from '../../commands/status.js';
 import { LoopScheduler, type LoopEvent } from '../../src/loop/loop.js';
 import { jitterMs, nextTick, ScheduleSchema } from '../../src/loop/schedule.js';
 import { runPass } from '../../src/pass/run.js';
@@ -254,5 +255,23 @@ describe('pause and the circuit breaker', () => {
     await h.ticks(1);
     expect(readPause(h.state, 'dc1')?.by).toBe(CIRCUIT_BREAKER);
     h.sched.stop();
+  });
+});
+
+describe('status', () => {
+  it('shows every datacenter: last pass, plans by state, pause, and the next scheduled pass while the loop runs', async () => {
+    const h = harness(['dc1', 'dc2'], () => ({ failing: 2 }));
+    await h.ticks(2);
+    runPause({ state: h.state, dc: 'dc2', by: 'U0OPS', reason: 'disk firmware rollout' });
+    const text = runStatus({ state: h.state }).text;
+    const [dc1, dc2] = text.split('\n\n');
+    expect(dc1).toMatch(/^dc1\nlast pass \w+ at \S+: ok, plan dc1-\w+ \(\d+ drain/);
+    expect(dc1).toMatch(/plans by state: proposed 1, superseded 1/);
+    expect(dc1).toContain('no execution running');
+    expect(dc1).toContain('not paused');
+    expect(dc1).toContain(`next scheduled pass: ${h.sched.nextRuns().dc1} (cron 0 * * * *)`);
+    expect(dc2).toMatch(/PAUSED by U0OPS at \S+: disk firmware rollout/);
+    h.sched.stop();
+    expect(runStatus({ state: h.state, dc: 'dc1' }).text).toContain('no scheduled loop running for it');
   });
 });
