@@ -23,7 +23,6 @@ import { ManualClock } from '../helpers/clock.js';
 import { fleetFiles, parsedFromRows } from '../helpers/fleet.js';
 
 const policyDir = join(import.meta.dirname, '../../policies');
-const HOUR = 3_600_000;
 
 /**
  * One cluster of 40 managed hosts in data groups g0..g2: the first `dead` hosts of g0 dead in

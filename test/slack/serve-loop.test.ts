@@ -4,60 +4,27 @@
  * scheduled summaries on their own, with deltas and drift; one is paused and resumed from Slack
  * and its summaries say so. Assertions are on what was posted, not on when.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
-import { FakeSlackApi } from './fake-slack-api.js';
+import type { FakeSlackApi } from './fake-slack-api.js';
+import { builtFresh, serveWithFakeSlack, until, type ServedWithFake } from './served-bot.js';
 import { APPROVER, OPS, postSigned, slashBody } from './slack-requests.js';
-
-const root = packageRoot();
-const cli = join(root, 'dist', 'src', 'cli.js');
-const built = join(root, 'dist', 'src', 'loop', 'loop.js');
-const newest = (dir: string) => Math.max(...readdirSync(dir).map((f) => statSync(join(dir, f)).mtimeMs));
-const fresh = existsSync(built) && statSync(built).mtimeMs >= Math.max(newest(join(root, 'src', 'loop')), newest(join(root, 'src', 'slack')));
 
 const SECRET = 'loop-test-secret-31';
 
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-describe.skipIf(!fresh)('breakfix serve --demo --demo-dcs 2 (the compiled CLI, scheduled passes)', () => {
+describe.skipIf(!builtFresh('slack', 'loop'))('breakfix serve --demo --demo-dcs 2 (the compiled CLI, scheduled passes)', () => {
   let fake: FakeSlackApi;
-  let state: string;
-  let proc: ChildProcess;
-  let stderr = '';
+  let served: ServedWithFake;
   let base = '';
   const summaries = (dc: string) => fake.of('chat.postMessage').filter((c) => String(c.args.text).startsWith(`breakfix ${dc}: scheduled pass`));
   const blocks = (c: { args: Record<string, unknown> }) => JSON.stringify(c.args.blocks);
 
   beforeAll(async () => {
-    fake = new FakeSlackApi();
-    await fake.start();
-    state = mkdtempSync(join(tmpdir(), 'breakfix-serve-loop-'));
-    proc = spawn(process.execPath, [cli, 'serve', '--http', '--port', '0', '--demo', '--demo-dcs', '2', '--schedule', '*/2 * * * * *', '--state', state], {
-      env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxb-loop-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, BREAKFIX_CHANNEL: OPS, BREAKFIX_APPROVERS: APPROVER, BREAKFIX_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    await until(() => /"port":\d+/.test(stderr), 20_000, 'the bot to start');
-    base = `http://127.0.0.1:${/"port":(\d+)/.exec(stderr)![1]}`;
+    served = await serveWithFakeSlack(['--demo', '--demo-dcs', '2', '--schedule', '*/2 * * * * *'], { token: 'xoxb-loop-test', secret: SECRET });
+    ({ fake, base } = { ...served, base: served.bot.base });
   }, 30_000);
 
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
-    }
-    await fake?.stop();
-    rmSync(state, { recursive: true, force: true });
+    await served?.stop();
   });
 
   it('both datacenters post summaries on their own, with deltas from the second pass and drift with the numbers from the third', async () => {
