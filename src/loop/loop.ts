@@ -14,8 +14,8 @@
  *   (`policies/drift.yml` circuitBreaker) pauses the datacenter as {@link CIRCUIT_BREAKER}
  *   until a person resumes it.
  *
- * Events for metrics (the `obs` side): {@link LoopScheduler.events} emits `loop` with a
- * {@link LoopEvent}; see its variants.
+ * Events for metrics: {@link LoopScheduler.events} emits `loop` with a {@link LoopEvent}
+ * (see its variants); {@link LoopScheduler.health} gives each loop's state for `/healthz`.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -51,6 +51,16 @@ export type LoopEvent =
   | { type: 'tick-skipped'; dc: string; tickAt: string; reason: string }
   | { type: 'summary'; dc: string; posted: boolean; heartbeat: boolean }
   | { type: 'circuit-breaker'; dc: string; clusters: string[] };
+
+/** One datacenter loop's health: next pass, whether one runs, how the last one ended (ISO times). */
+export interface LoopHealth {
+  nextRunAt: string | null;
+  running: boolean;
+  lastResult: PassSummary['result'] | 'failed' | null;
+  lastFinishedAt: string | null;
+  /** Scheduled passes in a row that produced no pass directory. */
+  consecutiveFailures: number;
+}
 
 /** Where summaries go: the ops channel through the bot (SlackPort.postMessage bound to the channel). */
 export type PostMessage = (msg: SlackMessage) => Promise<unknown>;
@@ -99,6 +109,8 @@ export class DatacenterLoop {
   private lastPostedAt = -Infinity;
   private readonly jitter: number;
   private drift: DriftPolicy | undefined;
+  private last: { result: LoopHealth['lastResult']; at: string } | undefined;
+  private failures = 0;
 
   constructor(private readonly o: DatacenterLoopOptions) {
     this.jitter = jitterMs(o.dc, o.schedule.maxJitterSeconds);
@@ -107,6 +119,17 @@ export class DatacenterLoop {
   /** ms since the epoch of the next scheduled pass (tick + jitter), or null when stopped or none. */
   nextRunAt(): number | null {
     return this.next;
+  }
+
+  /** How this loop is doing (for `/healthz`). */
+  health(): LoopHealth {
+    return {
+      nextRunAt: this.next === null ? null : new Date(this.next).toISOString(),
+      running: !!this.running,
+      lastResult: this.last?.result ?? null,
+      lastFinishedAt: this.last?.at ?? null,
+      consecutiveFailures: this.failures,
+    };
   }
 
   /** This datacenter's jitter in ms. */
@@ -206,10 +229,14 @@ export class DatacenterLoop {
       this.lastFingerprint = fingerprint;
       if (proposes) await this.o.post(proposalMessage({ plan: readJson<Plan>(join(dir, 'plan.json')), summary, passDir: dir }));
       log.info({ passId: current.passId, result: current.result, ms: this.o.clock.now() - started }, 'scheduled pass done');
+      this.last = { result: current.result, at: new Date(this.o.clock.now()).toISOString() };
+      this.failures = 0;
       this.o.emit({ type: 'pass-finished', dc, result: current.result, durationMs: this.o.clock.now() - started, setSizes: current.counts, passId: current.passId });
     } catch (e) {
       const err = e as Error;
       log.error({ err: { name: err.name, message: err.message } }, 'scheduled pass failed');
+      this.last = { result: 'failed', at: new Date(this.o.clock.now()).toISOString() };
+      this.failures++;
       this.o.emit({ type: 'pass-finished', dc, result: 'failed', durationMs: this.o.clock.now() - started, setSizes: {} });
       this.lastFingerprint = undefined;
       await this.safePost(textMessage(`:x: breakfix ${dc}: the scheduled pass failed`, err.message));
@@ -253,6 +280,22 @@ export class DatacenterLoop {
   }
 }
 
+/**
+ * `runPass` with at most one pass per datacenter at a time: a pass asked for while another of
+ * the same datacenter runs (a `/breakfix pass` during a scheduled one) waits for it, so the bot's
+ * two ways of starting a pass never overlap in one datacenter.
+ */
+export function onePassAtATime(runPass: PassRunner): PassRunner {
+  const tail = new Map<string, Promise<unknown>>();
+  return (dc, requestedBy, opts) => {
+    const run = (tail.get(dc) ?? Promise.resolve()).then(() => runPass(dc, requestedBy, opts));
+    const settled = run.catch(() => undefined);
+    tail.set(dc, settled);
+    void settled.then(() => { if (tail.get(dc) === settled) tail.delete(dc); });
+    return run;
+  };
+}
+
 function textLine(text: string): SlackMessage {
   return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
 }
@@ -284,6 +327,11 @@ export class LoopScheduler {
   /** Resolves when no scheduled pass is running. */
   async idle(): Promise<void> {
     await Promise.all([...this.loops.values()].map((l) => l.idle()));
+  }
+
+  /** Datacenter → its loop's health. */
+  health(): Record<string, LoopHealth> {
+    return Object.fromEntries([...this.loops].map(([dc, l]) => [dc, l.health()]));
   }
 
   /** Datacenter → ISO time of its next scheduled pass (null when none). */

@@ -7,6 +7,7 @@ import { resolveContext, type CommonOptions } from '../../commands/common.js';
 import { DEMO_DC } from '../demo/fleet.js';
 import { logger } from '../log.js';
 import { DemoDatacenters, demoDatacenters } from '../loop/demo.js';
+import { onePassAtATime } from '../loop/loop.js';
 import { cronError, ScheduleSchema, type Schedule } from '../loop/schedule.js';
 import { createSlackApp } from './app.js';
 import { startScheduledLoop } from './loop.js';
@@ -50,7 +51,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port: expected a port number, got ${o.port}`);
     // Scheduled demo datacenters keep their control planes in this process, so faults can progress between passes.
     const demoDcs = demoLoop ? await DemoDatacenters.start(datacenters, ctx.stateDir, ctx.policyDir) : undefined;
-    const runPass = demoDcs?.runPass ?? childProcessPassRunner(common, !!o.demo);
+    const runPass = onePassAtATime(demoDcs?.runPass ?? childProcessPassRunner(common, !!o.demo));
     const schedules: Record<string, Schedule> = demoLoop
       ? Object.fromEntries(datacenters.map((dc) => [dc, ScheduleSchema.parse({ cron: o.schedule ?? DEMO_SCHEDULE, maxJitterSeconds: 5 })]))
       : o.demo ? {} : Object.fromEntries(Object.entries(ctx.config?.datacenters ?? {}).flatMap(([dc, d]) => (d.schedule ? [[dc, d.schedule]] : [])));

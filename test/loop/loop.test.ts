@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { runPause, runResume } from '../../commands/pause.js';
 import { runStatus } from '../../commands/status.js';
-import { LoopScheduler, type LoopEvent } from '../../src/loop/loop.js';
+import { LoopScheduler, onePassAtATime, type LoopEvent } from '../../src/loop/loop.js';
 import { jitterMs, nextTick, ScheduleSchema } from '../../src/loop/schedule.js';
 import { runPass } from '../../src/pass/run.js';
 import { CIRCUIT_BREAKER, readPause } from '../../src/plan/pause.js';
@@ -170,6 +170,33 @@ describe('one pass at a time per datacenter', () => {
   });
 });
 
+describe('a manual pass and a scheduled one', () => {
+  it('of one datacenter run one after the other; of two datacenters side by side', async () => {
+    const log: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const runner = onePassAtATime(async (dc, by) => {
+      log.push(`start ${dc} ${by}`);
+      const g = deferred();
+      gates.set(`${dc} ${by}`, g);
+      await g.promise;
+      log.push(`end ${dc} ${by}`);
+      return { exitCode: 0, output: '' };
+    });
+    const manual = runner('dc1', 'U0OPS');
+    const scheduled = runner('dc1', 'breakfix (scheduled)');
+    const other = runner('dc2', 'breakfix (scheduled)');
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['start dc1 U0OPS', 'start dc2 breakfix (scheduled)']);
+    gates.get('dc1 U0OPS')!.release();
+    await manual;
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['start dc1 U0OPS', 'start dc2 breakfix (scheduled)', 'end dc1 U0OPS', 'start dc1 breakfix (scheduled)']);
+    gates.get('dc1 breakfix (scheduled)')!.release();
+    gates.get('dc2 breakfix (scheduled)')!.release();
+    await Promise.all([scheduled, other]);
+  });
+});
+
 describe('independent datacenters', () => {
   it('a datacenter whose pass throws posts the failure and keeps its schedule; the other still posts its summary', async () => {
     const h = harness(['good', 'bad'], () => ({ failing: 2 }), {
@@ -182,6 +209,8 @@ describe('independent datacenters', () => {
     expect(failures[0].msg.text).toMatch(/the scheduled pass failed[\s\S]*inventory export unreachable: ECONNREFUSED/);
     expect(h.events.filter((e) => e.type === 'pass-finished' && e.dc === 'bad').map((e) => (e as { result: string }).result)).toEqual(['failed', 'failed']);
     expect(h.sched.nextRuns().bad).not.toBeNull();
+    expect(h.sched.health().bad).toMatchObject({ lastResult: 'failed', consecutiveFailures: 2, running: false });
+    expect(h.sched.health().good).toMatchObject({ lastResult: 'ok', consecutiveFailures: 0 });
     h.sched.stop();
   });
 });
