@@ -139,7 +139,7 @@ common(plan.command('reject'))
   });
 
 common(program.command('status'))
-  .description('the last pass of a datacenter, its plans proposed or in flight, and whether it is paused')
+  .description('per datacenter (--dc, else every one): the last pass, plans by state, executions running, pause, and the next scheduled pass while a bot schedules it')
   .action(async (o) => {
     json = !!o.json;
     const { runStatus } = await import('../commands/status.js');
@@ -196,7 +196,7 @@ common(program.command('serve'))
   .option('--demo', 'serve the embedded demo fleet with the simulated executor')
   .option('--demo-dcs <n>', 'with --demo: serve n demo datacenters (demo-dc1, demo-dc2, …) on scheduled passes whose faults progress')
   .option('--schedule <cron>', 'with --demo: cron expression of the demo\'s scheduled passes (default every minute)')
-  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional).\nSee README, section Slack.')
+  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional).\nScheduled passes: datacenters.<dc>.schedule in breakfix.yml (see README, Scheduled passes).\nSee README, section Slack.')
   .action(async (o) => {
     const { serve } = await import('./slack/serve.js');
     process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port), demoDcs: o.demoDcs === undefined ? undefined : Number(o.demoDcs) });

@@ -4,9 +4,10 @@
  * scheduled summaries on their own, with deltas and drift; one is paused and resumed from Slack
  * and its summaries say so. Assertions are on what was posted, not on when.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeSlackApi } from './fake-slack-api.js';
-import { builtFresh, serveWithFakeSlack, until, type ServedWithFake } from './served-bot.js';
+import { builtFresh, cli, serveWithFakeSlack, until, type ServedWithFake } from './served-bot.js';
 import { APPROVER, OPS, postSigned, slashBody } from './slack-requests.js';
 
 const SECRET = 'loop-test-secret-31';
@@ -36,6 +37,9 @@ describe.skipIf(!builtFresh('slack', 'loop'))('breakfix serve --demo --demo-dcs 
       expect(blocks(all[1])).toMatch(/hdfs-dead \*\d+\* ▲/);
       expect(blocks(all.find((c) => /growing 3 passes/.test(blocks(c)))!)).toMatch(/hdfs-dead growing 3 passes: \d+ → \d+ → \d+/);
     }
+    // `breakfix status` in another process sees both loops' next pass.
+    const status = spawnSync(process.execPath, [cli, 'status', '--state', served.state], { encoding: 'utf8' });
+    expect(status.stdout).toMatch(/^demo-dc1\n[\s\S]*next scheduled pass: \S+ \(cron \*\/2 \* \* \* \* \*[\s\S]*\n\ndemo-dc2\n[\s\S]*next scheduled pass: \S+/);
     // The first pass of each proposes, with the Approve flow's buttons.
     expect(fake.of('chat.postMessage').some((c) => String(c.args.text).startsWith('breakfix demo-dc2: proposal of') && blocks(c).includes('breakfix_approve'))).toBe(true);
   }, 120_000);
