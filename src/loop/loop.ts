@@ -95,8 +95,14 @@ export function loopStateFile(stateDir: string, dc: string): string {
   return join(stateDir, 'loop', `${dc}.json`);
 }
 
-/** How many recorded passes drift and the breaker look back over. */
-const HISTORY = 50;
+/**
+ * How many recorded passes drift and the breaker read back: twice the longest window they need
+ * (passes that stopped early have no counts and are skipped), plus the previous ok pass for deltas.
+ */
+function historyDepth(p: DriftPolicy): number {
+  const longest = Math.max(p.circuitBreaker.massFailurePasses.value, ...p.rules.map((r) => ('passes' in r ? r.passes : 2)));
+  return 2 * longest + 2;
+}
 
 /** One datacenter's schedule: tick, run, summarize. Start with `start()`, stop with `stop()`. */
 export class DatacenterLoop {
@@ -201,7 +207,7 @@ export class DatacenterLoop {
       const run = await this.o.runPass(dc, SCHEDULED_BY, { propose: !pausedBefore }).catch((e: Error) => ({ exitCode: 1, output: e.message }));
       const dir = listPasses(stateDir, dc).at(-1);
       if (!dir || dir === before) throw new Error(`the pass wrote no pass directory (exit ${run.exitCode}): ${run.output.trim().slice(-1500) || 'no output'}`);
-      const records = recentPasses(stateDir, dc, HISTORY);
+      const records = recentPasses(stateDir, dc, historyDepth(this.drift));
       const current = records[records.length - 1];
       const summary = readJson<PassSummary>(join(dir, 'summary.json'));
       const previous = records.slice(0, -1).filter((r) => r.result === 'ok').at(-1);
