@@ -28,6 +28,8 @@ export const PassArgs = z.object({
   resume: z.string().optional(),
   /** Who asked for the pass (recorded as the plan's requester, for the two-person rule); default the local user. */
   requestedBy: z.string().min(1).optional(),
+  /** Write the pass directory but register no proposal; allowed while paused (the scheduled loop keeps summarizing during a pause). */
+  observeOnly: z.boolean().optional(),
 });
 export type PassArgs = z.infer<typeof PassArgs> & CommonOptions;
 
@@ -54,11 +56,11 @@ export async function runPassCommand(args: PassArgs, onProgress?: (line: string)
       sources = conf.sources;
     }
     const pause = readPause(ctx.stateDir, dc);
-    if (pause) {
+    if (pause && !args.observeOnly) {
       const text = `${dc} is paused by ${pause.by} at ${pause.at}${pause.reason ? ` (${pause.reason})` : ''}: no pass proposes until someone runs \`breakfix resume --dc ${dc}\``;
       return { text, json: { result: 'paused', dc, ...pause }, exitCode: 3 };
     }
-    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress, register: { requestedBy: args.requestedBy ?? userInfo().username } });
+    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress, ...(args.observeOnly ? {} : { register: { requestedBy: args.requestedBy ?? userInfo().username } }) });
   }
   return passOutput(result);
 }

@@ -6,7 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { writeAtomic } from '../src/pass/passdir.js';
-import { pauseFile, readPause } from '../src/plan/pause.js';
+import { pauseFile, readPause, resumeFile, writePause } from '../src/plan/pause.js';
 import { resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
 
 /** Arguments of `pause` / `resume`. */
@@ -26,7 +26,7 @@ export function runPause(args: PauseArgs): CommandOutput {
     return { text: `${dc} is already paused by ${before.by} at ${before.at}${before.reason ? ` (${before.reason})` : ''}`, json: { dc, paused: true, ...before }, exitCode: 0 };
   }
   const info = { by: args.by ?? userInfo().username, at: new Date().toISOString(), reason: args.reason ?? '' };
-  writeAtomic(pauseFile(ctx.stateDir, dc), JSON.stringify(info, null, 2) + '\n');
+  writePause(ctx.stateDir, dc, info);
   return { text: `${dc} paused by ${info.by}${info.reason ? ` (${info.reason})` : ''}: no proposals, approvals or executions until someone resumes it`, json: { dc, paused: true, ...info }, exitCode: 0 };
 }
 
@@ -39,5 +39,6 @@ export function runResume(args: PauseArgs): CommandOutput {
   if (!before || !existsSync(path)) return { text: `${dc} is not paused`, json: { dc, paused: false }, exitCode: 0 };
   rmSync(path);
   const by = args.by ?? userInfo().username;
+  writeAtomic(resumeFile(ctx.stateDir, dc), JSON.stringify({ by, at: new Date().toISOString(), was: before }, null, 2) + '\n');
   return { text: `${dc} resumed by ${by} (was paused by ${before.by} at ${before.at}${before.reason ? `: ${before.reason}` : ''})`, json: { dc, paused: false, resumedBy: by, was: before }, exitCode: 0 };
 }

@@ -47,6 +47,7 @@ common(program.command('pass'))
   .option('--pass-dir <dir>', 'write the pass into exactly this directory')
   .option('--resume <dir>', 're-run a pass from its own directory, writing only missing files')
   .option('--requested-by <who>', 'recorded as the plan\'s requester for the two-person rule (default: the local user)')
+  .option('--observe-only', 'write the pass directory but propose nothing (allowed while paused)')
   .option('-q, --quiet', 'no progress on stderr')
   .addHelpText('after', '\nSources come from the config file (breakfix.yml) or, for one-off use, from the flags above.\nExit codes: 0 plan written (possibly empty), 1 bad input, 3 refused by safety (fail closed).')
   .action(async (o) => {
@@ -138,7 +139,7 @@ common(plan.command('reject'))
   });
 
 common(program.command('status'))
-  .description('the last pass of a datacenter, its plans proposed or in flight, and whether it is paused')
+  .description('per datacenter (--dc, else every one): the last pass, plans by state, executions running, pause, and the next scheduled pass while a bot schedules it')
   .action(async (o) => {
     json = !!o.json;
     const { runStatus } = await import('../commands/status.js');
@@ -214,10 +215,12 @@ common(program.command('serve'))
   .option('--http', 'HTTP mode: Slack posts to /slack/events, requests verified with the signing secret')
   .option('--port <n>', 'HTTP port (Socket Mode: the /healthz port); default $PORT, else 3000')
   .option('--demo', 'serve the embedded demo fleet with the simulated executor')
-  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional).\nSee README, section Slack.')
+  .option('--demo-dcs <n>', 'with --demo: serve n demo datacenters (demo-dc1, demo-dc2, …) on scheduled passes whose faults progress')
+  .option('--schedule <cron>', 'with --demo: cron expression of the demo\'s scheduled passes (default every minute)')
+  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional).\nScheduled passes: datacenters.<dc>.schedule in breakfix.yml (see README, Scheduled passes).\nSee README, section Slack.')
   .action(async (o) => {
     const { serve } = await import('./slack/serve.js');
-    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port) });
+    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port), demoDcs: o.demoDcs === undefined ? undefined : Number(o.demoDcs) });
   });
 
 function usage(cmd: Command, message: string): Error {

@@ -10,6 +10,10 @@
  *           health:    { path: /var/lib/breakfix/health.tsv }
  *           hdfs:      { kind: hdfs-jmx, url: "http://nn1:9870/jmx" }
  *           yarn:      { kind: yarn-nodes, url: "http://rm1:8088/ws/v1/cluster/nodes" }
+ *         schedule:                 # optional: scheduled passes while `breakfix serve` runs
+ *           cron: "*\/15 * * * *"   # croner syntax, UTC (src/loop/schedule.ts)
+ *           maxJitterSeconds: 30    # optional, default 30
+ *           heartbeatHours: 6       # optional, default 6: post a summary this often even when nothing changed
  *     retention: { keep: 14d, compressAfter: 2d }   # pass directories (src/obs/retention.ts); these are the defaults
  *
  * Found by `--config FILE`, else `$BREAKFIX_CONFIG`, else `./breakfix.yml` when present.
@@ -20,6 +24,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { InventoryMappingSchema } from '../sources/inventory.js';
 import type { SourceSpec } from '../pass/snapshot.js';
+import { ScheduleSchema, type Schedule } from '../loop/schedule.js';
 import { loadYamlFile } from './yaml.js';
 import { DEFAULT_RETENTION_POLICY, RetentionSchema, type RetentionPolicy } from '../obs/retention.js';
 
@@ -45,7 +50,7 @@ export const ConfigSchema = z
     state: z.string().default('./state'),
     policies: z.string().optional(),
     retention: RetentionSchema.optional(),
-    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema }).strict()),
+    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema, schedule: ScheduleSchema.optional() }).strict()),
   })
   .strict();
 
@@ -56,7 +61,8 @@ export interface Config {
   policyDir?: string;
   /** How long pass directories are kept, and when they are compressed. */
   retention: RetentionPolicy;
-  datacenters: Record<string, { sources: SourceSpec[] }>;
+  /** Per datacenter: its sources, and its schedule when it has one. */
+  datacenters: Record<string, { sources: SourceSpec[]; schedule?: Schedule }>;
 }
 
 /** The config file to use, or undefined when there is none. */
@@ -73,14 +79,14 @@ export function loadConfig(path: string): Config {
   const base = dirname(resolve(path));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const datacenters: Config['datacenters'] = {};
-  for (const [dc, { sources }] of Object.entries(data.datacenters)) {
+  for (const [dc, { sources, schedule }] of Object.entries(data.datacenters)) {
     const specs: SourceSpec[] = [];
     const loc = (s: { path?: string; url?: string }) => s.url ?? abs(s.path!);
     specs.push({ kind: 'inventory', location: loc(sources.inventory), ...(sources.inventory.mapping ? { mapping: sources.inventory.mapping } : {}) });
     specs.push({ kind: 'health', location: loc(sources.health) });
     specs.push({ kind: sources.hdfs.kind, location: loc(sources.hdfs) });
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
-    datacenters[dc] = { sources: specs };
+    datacenters[dc] = { sources: specs, ...(schedule ? { schedule } : {}) };
   }
   return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, retention: data.retention ?? DEFAULT_RETENTION_POLICY, datacenters };
 }

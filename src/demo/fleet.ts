@@ -532,7 +532,8 @@ class FleetBuilder {
 }
 
 
-function renderTsv(header: readonly string[], rows: readonly (readonly (string | null)[])[]): string {
+/** Rows as TSV under `header`: `-` for an empty cell, tabs and newlines inside a cell become spaces. */
+export function renderTsv(header: readonly string[], rows: readonly (readonly (string | null)[])[]): string {
   const cell = (v: string | null) => (v === null || v === '' ? '-' : v.replace(/[\t\r\n]+/g, ' '));
   return [header.join('\t'), ...rows.map((r) => r.map(cell).join('\t'))].join('\n') + '\n';
 }

@@ -45,7 +45,7 @@ export const USAGE_LINES = [
   '`/breakfix diff [set] [dc]` what changed since the previous pass',
   '`/breakfix why <host>` the sets a host is in, and why it was or was not picked',
   '`/breakfix policy [cluster]` computed caps with the arithmetic and reasons',
-  '`/breakfix pause [dc]` / `/breakfix resume [dc]` the kill switch',
+  '`/breakfix pause [dc] [reason]` / `/breakfix resume [dc]` the kill switch (scheduled summaries say it while paused)',
   '`/breakfix help` this text',
 ] as const;
 

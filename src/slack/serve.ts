@@ -7,7 +7,11 @@ import { resolveContext, type CommonOptions } from '../../commands/common.js';
 import { DEMO_DC } from '../demo/fleet.js';
 import { logger } from '../log.js';
 import { applyRetention, DEFAULT_RETENTION_POLICY, RETENTION_INTERVAL_MS } from '../obs/retention.js';
+import { DemoDatacenters, demoDatacenters } from '../loop/demo.js';
+import { onePassAtATime } from '../loop/loop.js';
+import { cronError, ScheduleSchema, type Schedule } from '../loop/schedule.js';
 import { createSlackApp } from './app.js';
+import { startScheduledLoop } from './loop.js';
 import { childProcessPassRunner } from './service.js';
 import { loadSettings, requireApprovers, SettingsError } from './settings.js';
 
@@ -16,7 +20,14 @@ export interface ServeOptions extends CommonOptions {
   http?: boolean;
   port?: number;
   demo?: boolean;
+  /** Demo only: serve this many demo datacenters (demo-dc1, demo-dc2, …) on scheduled passes. */
+  demoDcs?: number;
+  /** Demo only: the cron expression of the demo datacenters' scheduled passes (default {@link DEMO_SCHEDULE}). */
+  schedule?: string;
 }
+
+/** The demo's scheduled passes: every minute, up to 5 s of jitter. */
+export const DEMO_SCHEDULE = '* * * * *';
 
 /** Where `serve --demo` keeps its passes and plans unless `--state` says otherwise. */
 export const DEMO_STATE_DIR = '.breakfix/demo';
@@ -29,26 +40,37 @@ export async function serve(o: ServeOptions): Promise<number> {
     const common: CommonOptions = o.demo
       ? { state: resolve(o.state ?? DEMO_STATE_DIR), ...(o.policies ? { policies: o.policies } : {}) }
       : { ...(o.config ? { config: o.config } : {}), ...(o.state ? { state: o.state } : {}), ...(o.policies ? { policies: o.policies } : {}) };
-    const datacenters = o.demo ? [DEMO_DC] : Object.keys(resolveContext(common).config?.datacenters ?? {});
+    const ctx = resolveContext(common);
+    if (!o.demo && (o.demoDcs !== undefined || o.schedule !== undefined)) throw new SettingsError('--demo-dcs and --schedule are for --demo; a configured datacenter\'s schedule is in breakfix.yml (datacenters.<dc>.schedule)');
+    if (o.demoDcs !== undefined && (!Number.isInteger(o.demoDcs) || o.demoDcs < 1 || o.demoDcs > 9)) throw new SettingsError(`--demo-dcs: expected a whole number from 1 to 9, got ${o.demoDcs}`);
+    if (o.schedule !== undefined && cronError(o.schedule)) throw new SettingsError(`--schedule: expected a cron expression such as "*/5 * * * *" (${cronError(o.schedule)})`);
+    const demoLoop = !!o.demo && (o.demoDcs !== undefined || o.schedule !== undefined);
+    const datacenters = o.demo ? (demoLoop ? demoDatacenters(o.demoDcs ?? 1) : [DEMO_DC]) : Object.keys(ctx.config?.datacenters ?? {});
     if (!o.demo && datacenters.length === 0) throw new SettingsError('config: no datacenters (breakfix.yml, --config or $BREAKFIX_CONFIG names them; or run with --demo)');
     requireApprovers(settings, datacenters);
     const port = o.port ?? Number(process.env.PORT ?? 3000);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port: expected a port number, got ${o.port}`);
-    const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass: childProcessPassRunner(common, !!o.demo), log });
+    // Scheduled demo datacenters keep their control planes in this process, so faults can progress between passes.
+    const demoDcs = demoLoop ? await DemoDatacenters.start(datacenters, ctx.stateDir, ctx.policyDir) : undefined;
+    const runPass = onePassAtATime(demoDcs?.runPass ?? childProcessPassRunner(common, !!o.demo));
+    const schedules: Record<string, Schedule> = demoLoop
+      ? Object.fromEntries(datacenters.map((dc) => [dc, ScheduleSchema.parse({ cron: o.schedule ?? DEMO_SCHEDULE, maxJitterSeconds: 5 })]))
+      : o.demo ? {} : Object.fromEntries(Object.entries(ctx.config?.datacenters ?? {}).flatMap(([dc, d]) => (d.schedule ? [[dc, d.schedule]] : [])));
+    const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass, log });
     const started = await bot.start();
+    const loop = Object.keys(schedules).length ? startScheduledLoop(bot, { channel: settings.channel, schedules, common, runPass, log }) : undefined;
     // Retention every hour (and once at start): the loop may run passes every few minutes.
-    const ctx = resolveContext(common);
     const retention = () => void applyRetention(ctx.stateDir, ctx.config?.retention ?? DEFAULT_RETENTION_POLICY, new Date())
       .then((r) => r.actions.length && log.info({ actions: r.actions.length, freedBytes: r.freedBytes }, 'retention applied'))
       .catch((e: Error) => log.error({ err: { name: e.name, message: e.message } }, 'retention failed'));
     retention();
     const retentionTimer = setInterval(retention, RETENTION_INTERVAL_MS);
     retentionTimer.unref();
-    log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
+    log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters, scheduled: Object.keys(schedules) }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
     await new Promise<void>((done) => {
       const stop = () => {
         clearInterval(retentionTimer);
-        void bot.stop().finally(done);
+        void (loop?.stop() ?? Promise.resolve()).then(() => bot.stop()).then(() => demoDcs?.close()).finally(done);
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -27,8 +27,12 @@ export interface SlackPort {
   postEphemeral(channel: string, user: string, msg: SlackMessage): Promise<void>;
 }
 
-/** Runs one pass for `dc` off the event loop; resolves when its pass directory is written. */
-export type PassRunner = (dc: string, requestedBy: string) => Promise<{ exitCode: number; output: string }>;
+/**
+ * Runs one pass for `dc` off the event loop; resolves when its pass directory is written. With
+ * `{ propose: false }` the pass is written but registers no proposal (the scheduled loop while
+ * the datacenter is paused).
+ */
+export type PassRunner = (dc: string, requestedBy: string, opts?: { propose?: boolean }) => Promise<{ exitCode: number; output: string }>;
 
 /** Options of {@link BreakfixService}. */
 export interface ServiceOptions {
@@ -113,7 +117,7 @@ export class BreakfixService {
         return reply(`why ${args[0]}`, async () => (await import('../../commands/why.js')).runWhy({ ...o, dc: this.dc(undefined), host: args[0] }));
       case 'policy': return reply('policy', async () => (await import('../../commands/policy.js')).runPolicy({ ...o, dc: this.dc(undefined), cluster: args[0] }));
       case 'pause':
-      case 'resume': return reply(sub, () => this.pauseOrResume(sub, args[0], input.user));
+      case 'resume': return reply(sub, () => this.pauseOrResume(sub, args, input.user));
       default: return { ack: helpText(sub) };
     }
   }
@@ -187,14 +191,22 @@ export class BreakfixService {
     }
   }
 
-  /** `status [dc]`: the last pass, plans in flight, the pause (commands/status.ts). */
+  /** `status [dc]`: the last pass, plans by state, the pause, the next scheduled pass (commands/status.ts); every datacenter when several are served and none is named. */
   private status(dcArg: string | undefined): CommandOutput {
-    return runStatus({ ...this.opts.common, dc: this.dc(dcArg) });
+    const several = !dcArg && (this.opts.datacenters?.length ?? 0) > 1;
+    return runStatus({ ...this.opts.common, ...(several ? {} : { dc: this.dc(dcArg) }) });
   }
 
-  /** The kill switch (commands/pause.ts), recorded with the Slack user who pulled it. */
-  private pauseOrResume(sub: 'pause' | 'resume', dcArg: string | undefined, user: string): CommandOutput {
-    const args = { ...this.opts.common, dc: this.dc(dcArg), by: user };
+  /**
+   * The kill switch (commands/pause.ts), recorded with the Slack user who pulled it:
+   * `pause [dc] [reason…]`. The first word is the datacenter when it is one the bot serves,
+   * else it starts the reason.
+   */
+  private pauseOrResume(sub: 'pause' | 'resume', words: string[], user: string): CommandOutput {
+    const known = this.opts.datacenters;
+    const named = words[0] !== undefined && (known ? known.includes(words[0]) : words.length === 1);
+    const reason = (named ? words.slice(1) : words).join(' ');
+    const args = { ...this.opts.common, dc: this.dc(named ? words[0] : undefined), by: user, ...(sub === 'pause' && reason ? { reason } : {}) };
     return sub === 'pause' ? runPause(args) : runResume(args);
   }
 
@@ -232,11 +244,11 @@ export class BreakfixService {
  */
 export function childProcessPassRunner(common: CommonOptions, demo: boolean): PassRunner {
   const cli = join(packageRoot(), 'dist', 'src', 'cli.js');
-  return (dc, requestedBy) => new Promise((done) => {
+  return (dc, requestedBy, opts) => new Promise((done) => {
     const flags = (['config', 'state', 'policies'] as const).flatMap((k) => (common[k] ? [`--${k}`, common[k]!] : []));
     const args = demo
       ? [cli, 'demo', '--scenario', 'proposals', '--state', common.state ?? '.breakfix/demo', '--seed', String(Math.floor(Math.random() * 2 ** 31)), '--requested-by', requestedBy]
-      : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--requested-by', requestedBy, ...flags];
+      : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--requested-by', requestedBy, ...(opts?.propose === false ? ['--observe-only'] : []), ...flags];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_')));
     execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

@@ -3,59 +3,28 @@
  * the demo fleet, passes in a child process, against the fake Slack API. Needs a build that
  * includes the bot (`npm test` builds first); skipped when `dist/` is older than `src/slack/`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
-import { FakeSlackApi } from './fake-slack-api.js';
+import type { FakeSlackApi } from './fake-slack-api.js';
+import { builtFresh, cli, serveWithFakeSlack, until, type ServedBot, type ServedWithFake } from './served-bot.js';
 import { APPROVER, clickBody, OPS, postSigned, proposals, slashBody } from './slack-requests.js';
-
-const root = packageRoot();
-const cli = join(root, 'dist', 'src', 'cli.js');
-const built = join(root, 'dist', 'src', 'slack', 'serve.js');
-const newest = (dir: string) => Math.max(...readdirSync(dir).map((f) => statSync(join(dir, f)).mtimeMs));
-const fresh = existsSync(built) && statSync(built).mtimeMs >= newest(join(root, 'src', 'slack'));
 
 const SECRET = 'process-test-secret-77';
 const TOKEN = 'xoxb-process-test-token';
 
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe.skipIf(!fresh)('breakfix serve --http --demo (the compiled CLI)', () => {
+describe.skipIf(!builtFresh('slack'))('breakfix serve --http --demo (the compiled CLI)', () => {
   let fake: FakeSlackApi;
-  let state: string;
-  let proc: ChildProcess;
-  let stderr = '';
+  let served: ServedWithFake;
+  let bot: ServedBot;
   let base = '';
 
   beforeAll(async () => {
-    fake = new FakeSlackApi();
-    await fake.start();
-    state = mkdtempSync(join(tmpdir(), 'breakfix-serve-'));
-    proc = spawn(process.execPath, [cli, 'serve', '--http', '--port', '0', '--demo', '--state', state], {
-      env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, BREAKFIX_CHANNEL: OPS, BREAKFIX_APPROVERS: APPROVER, BREAKFIX_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    await until(() => /"port":\d+/.test(stderr), 15_000);
-    base = `http://127.0.0.1:${/"port":(\d+)/.exec(stderr)![1]}`;
+    served = await serveWithFakeSlack(['--demo'], { token: TOKEN, secret: SECRET });
+    ({ fake, bot, base } = { ...served, base: served.bot.base });
   }, 30_000);
 
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
-    }
-    await fake?.stop();
-    rmSync(state, { recursive: true, force: true });
+    await served?.stop();
   });
 
   it('answers /healthz, runs a pass in a child process and posts the proposal; an approval executes it on the simulated executor', async () => {
@@ -69,8 +38,8 @@ describe.skipIf(!fresh)('breakfix serve --http --demo (the compiled CLI)', () =>
     await until(() => fake.of('chat.postMessage').some((c) => c.args.thread_ts === ts), 30_000);
     expect(JSON.stringify(fake.of('chat.update')[0].args.blocks)).toContain(`Approved by <@${APPROVER}>`);
     expect(String(fake.of('chat.postMessage').find((c) => c.args.thread_ts === ts)!.args.text)).toContain('execution: completed');
-    expect(stderr).not.toContain(TOKEN);
-    expect(stderr).not.toContain(SECRET);
+    expect(bot.stderr()).not.toContain(TOKEN);
+    expect(bot.stderr()).not.toContain(SECRET);
   }, 60_000);
 
   it('a missing setting stops start-up with one line naming it', () => {

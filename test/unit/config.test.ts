@@ -47,3 +47,20 @@ datacenters:
     expect(() => loadConfig(config(`datacenters:\n  dc1:\n    sources:\n      inventory: { path: i.tsv }\n      health: { path: h.tsv }\n`))).toThrow(/datacenters\.dc1\.sources\.hdfs/);
   });
 });
+
+describe('breakfix.yml schedules', () => {
+  const dc = `  dc1:
+    sources:
+      inventory: { path: inv.tsv }
+      health: { path: h.tsv }
+      hdfs: { url: "http://nn1:9870/jmx" }
+`;
+  it('a datacenter may have a cron schedule; jitter and heartbeat default', () => {
+    const c = loadConfig(config(`datacenters:\n${dc}    schedule: { cron: "*/15 * * * *" }\n`));
+    expect(c.datacenters.dc1.schedule).toEqual({ cron: '*/15 * * * *', maxJitterSeconds: 30, heartbeatHours: 6 });
+  });
+
+  it('a bad cron expression is refused with the file, line and field', () => {
+    expect(() => loadConfig(config(`datacenters:\n${dc}    schedule:\n      cron: "every 15 minutes"\n`))).toThrow(/breakfix\.yml:8:\d+: datacenters\.dc1\.schedule\.cron: expected a cron expression such as/);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The recorded sequence of a datacenter's passes as the loop reads it back: per finished pass
+ * directory, what `summary.json` (result, set counts), `sources/manifest.json` (per-source host
+ * counts and the previous pass's) and `plan.json` (clusters refused for mass failure) say.
+ * Drift and the circuit breaker are pure functions of this sequence.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan } from '../pass/reconcile.js';
+import { listPasses, readJson } from '../pass/passdir.js';
+import { readPassManifest, type PassSummary } from '../pass/run.js';
+
+/** One recorded pass, reduced to what the loop compares across passes. */
+export interface PassRecord {
+  dir: string;
+  passId: string;
+  /** ISO time the pass started. */
+  startedAt: string;
+  result: PassSummary['result'];
+  /** Set name → host count (empty unless `result` is `ok`). */
+  counts: Record<string, number>;
+  /** Per source (role): hosts read, and hosts the previous pass read from it, when known. */
+  sources: { role: string; hosts?: number; previousHosts?: number }[];
+  /** Clusters whose proposals safety refused for mass failure (ok passes only; plan.json cluster reasons). */
+  massFailure: string[];
+}
+
+/** The prefix of a mass-failure refusal reason (src/safety/mass-failure.ts). */
+export const MASS_FAILURE_PREFIX = 'mass failure:';
+
+/** Read one finished pass directory. @throws Error naming the file when summary.json does not read. */
+export function readPassRecord(dir: string): PassRecord {
+  const summary = readJson<PassSummary>(join(dir, 'summary.json'));
+  let sources: PassRecord['sources'] = summary.sources.map((s) => ({ role: s.role, hosts: s.hosts }));
+  if (existsSync(join(dir, 'sources', 'manifest.json'))) {
+    sources = readPassManifest(dir).sources.map((s) => ({ role: s.role, ...(s.hosts !== undefined ? { hosts: s.hosts } : {}), ...(s.previousHosts !== undefined ? { previousHosts: s.previousHosts } : {}) }));
+  }
+  let massFailure: string[] = [];
+  const planPath = join(dir, 'plan.json');
+  if (summary.result === 'ok' && existsSync(planPath)) {
+    const plan = JSON.parse(readFileSync(planPath, 'utf8')) as Pick<Plan, 'clusters'>;
+    massFailure = plan.clusters.filter((c) => c.reason?.startsWith(MASS_FAILURE_PREFIX)).map((c) => c.cluster);
+  }
+  return { dir, passId: summary.passId, startedAt: summary.startedAt, result: summary.result, counts: summary.counts ?? {}, sources, massFailure };
+}
+
+/** The last `limit` finished passes of `dc`, oldest first. */
+export function recentPasses(stateDir: string, dc: string, limit: number): PassRecord[] {
+  return listPasses(stateDir, dc).slice(-limit).map(readPassRecord);
+}
+
+/** Drain budget of one cluster as `budget.tsv` of a pass records it. */
+export interface ClusterHeadroom {
+  cluster: string;
+  /** Hosts already out (consuming the drain budget). */
+  inFlight: number;
+  /** Drains the budget still allows. */
+  headroom: number;
+  cap: number;
+}
+
+/** The drain rows of `<dir>/budget.tsv` (BUDGET_COLUMNS of src/pass/report.ts); empty when the pass wrote none. */
+export function readDrainBudgets(dir: string): ClusterHeadroom[] {
+  const path = join(dir, 'budget.tsv');
+  if (!existsSync(path)) return [];
+  const [head, ...rows] = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const col = Object.fromEntries(head.split('\t').map((h, i) => [h, i]));
+  return rows
+    .map((r) => r.split('\t'))
+    .filter((f) => f[col.action] === 'drain')
+    .map((f) => ({ cluster: f[col.cluster], inFlight: Number(f[col['in-flight']]), headroom: Number(f[col.headroom]), cap: Number(f[col.cap]) }));
+}

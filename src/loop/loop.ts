@@ -1,0 +1,347 @@
+/**
+ * Scheduled passes, one independent loop per datacenter (DESIGN.md §6). Each loop waits for
+ * its cron tick plus the datacenter's jitter on a {@link Clock}, runs a pass through the same
+ * {@link PassRunner} as `/breakfix pass`, and posts a summary (src/loop/summary.ts) with deltas
+ * and drift, then the proposal (the existing proposal message and its Approve flow).
+ *
+ * - Passes of one datacenter never overlap: a tick that comes while the previous pass is still
+ *   running is skipped, logged, and said in the channel in one line.
+ * - A loop whose pass or source throws posts the failure and keeps its schedule; other loops
+ *   never see it.
+ * - Quiet when nothing changed against the previous summary; the heartbeat still posts.
+ * - Paused: the pass is still run (observe only, nothing registered), the summary says PAUSED.
+ * - Circuit breaker: safety refusing the same cluster for mass failure in N passes in a row
+ *   (`policies/drift.yml` circuitBreaker) pauses the datacenter as {@link CIRCUIT_BREAKER}
+ *   until a person resumes it.
+ *
+ * Events for metrics: {@link LoopScheduler.events} emits `loop` with a {@link LoopEvent}
+ * (see its variants); {@link LoopScheduler.health} gives each loop's state for `/healthz`.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { listPasses, readJson, writeAtomic } from '../pass/passdir.js';
+import type { Plan } from '../pass/reconcile.js';
+import type { PassSummary } from '../pass/run.js';
+import { CIRCUIT_BREAKER, readLastResume, readPause, writePause, type PauseInfo } from '../plan/pause.js';
+import { proposalMessage, textMessage, type SlackMessage } from '../slack/messages.js';
+import type { PassRunner } from '../slack/service.js';
+import { evaluateDrift, loadDriftPolicy, massFailureStreak, type DriftPolicy } from './drift.js';
+import { readDrainBudgets, recentPasses, type PassRecord } from './history.js';
+import { jitterMs, nextTick, type Clock, type Schedule } from './schedule.js';
+import { summaryFingerprint, summaryMessage, type SummaryInput } from './summary.js';
+
+/** Who the scheduled passes are recorded as requested by. */
+export const SCHEDULED_BY = 'breakfix (scheduled)';
+
+/**
+ * What a loop reports, for metrics and tests:
+ * - `pass-started` {dc, at}: a scheduled pass began.
+ * - `pass-finished` {dc, result, durationMs, setSizes, passId?}: `result` is the pass's
+ *   (`ok`, `refused`, `error`) or `failed` when no pass directory came out (runner or loop threw).
+ * - `tick-skipped` {dc, tickAt, reason}: the previous pass was still running.
+ * - `summary` {dc, posted, heartbeat}: `posted` false when quiet (nothing changed).
+ * - `circuit-breaker` {dc, clusters}: the breaker paused the datacenter.
+ * Times are ISO strings; durations ms (of the loop's clock).
+ */
+export type LoopEvent =
+  | { type: 'pass-started'; dc: string; at: string }
+  | { type: 'pass-finished'; dc: string; result: PassSummary['result'] | 'failed'; durationMs: number; setSizes: Record<string, number>; passId?: string }
+  | { type: 'tick-skipped'; dc: string; tickAt: string; reason: string }
+  | { type: 'summary'; dc: string; posted: boolean; heartbeat: boolean }
+  | { type: 'circuit-breaker'; dc: string; clusters: string[] };
+
+/** One datacenter loop's health: next pass, whether one runs, how the last one ended (ISO times). */
+export interface LoopHealth {
+  nextRunAt: string | null;
+  running: boolean;
+  lastResult: PassSummary['result'] | 'failed' | null;
+  lastFinishedAt: string | null;
+  /** Scheduled passes in a row that produced no pass directory. */
+  consecutiveFailures: number;
+}
+
+/** Where summaries go: the ops channel through the bot (SlackPort.postMessage bound to the channel). */
+export type PostMessage = (msg: SlackMessage) => Promise<unknown>;
+
+/** Options of one datacenter's loop. */
+export interface DatacenterLoopOptions {
+  dc: string;
+  schedule: Schedule;
+  stateDir: string;
+  policyDir: string;
+  runPass: PassRunner;
+  post: PostMessage;
+  clock: Clock;
+  log: Logger;
+  emit: (e: LoopEvent) => void;
+}
+
+/** `<state>/loop/<dc>.json`: what `breakfix status` shows about a running loop. */
+export interface LoopStateFile {
+  dc: string;
+  cron: string;
+  /** ISO time of the next scheduled pass. */
+  nextRunAt: string | null;
+  running: boolean;
+  /** The bot's process id (status checks it is alive). */
+  pid: number;
+  updatedAt: string;
+}
+
+/** The loop state file of `dc`. */
+export function loopStateFile(stateDir: string, dc: string): string {
+  return join(stateDir, 'loop', `${dc}.json`);
+}
+
+/**
+ * How many recorded passes drift and the breaker read back: twice the longest window they need
+ * (passes that stopped early have no counts and are skipped), plus the previous ok pass for deltas.
+ */
+function historyDepth(p: DriftPolicy): number {
+  const longest = Math.max(p.circuitBreaker.massFailurePasses.value, ...p.rules.map((r) => ('passes' in r ? r.passes : 2)));
+  return 2 * longest + 2;
+}
+
+/** One datacenter's schedule: tick, run, summarize. Start with `start()`, stop with `stop()`. */
+export class DatacenterLoop {
+  private cancel: (() => void) | undefined;
+  private lastTick: number | undefined;
+  private next: number | null = null;
+  private running: Promise<void> | undefined;
+  private runningSince = 0;
+  private lastFingerprint: string | undefined;
+  private lastPostedAt = -Infinity;
+  private readonly jitter: number;
+  private drift: DriftPolicy | undefined;
+  private last: { result: LoopHealth['lastResult']; at: string } | undefined;
+  private failures = 0;
+
+  constructor(private readonly o: DatacenterLoopOptions) {
+    this.jitter = jitterMs(o.dc, o.schedule.maxJitterSeconds);
+  }
+
+  /** ms since the epoch of the next scheduled pass (tick + jitter), or null when stopped or none. */
+  nextRunAt(): number | null {
+    return this.next;
+  }
+
+  /** How this loop is doing (for `/healthz`). */
+  health(): LoopHealth {
+    return {
+      nextRunAt: this.next === null ? null : new Date(this.next).toISOString(),
+      running: !!this.running,
+      lastResult: this.last?.result ?? null,
+      lastFinishedAt: this.last?.at ?? null,
+      consecutiveFailures: this.failures,
+    };
+  }
+
+  /** This datacenter's jitter in ms. */
+  jitterMs(): number {
+    return this.jitter;
+  }
+
+  /** Arm the first tick. */
+  start(): void {
+    this.arm();
+  }
+
+  /** Stop ticking; a pass already running finishes (await {@link idle}). */
+  stop(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+    this.next = null;
+    this.writeState();
+  }
+
+  /** Resolves when no pass of this loop is running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private arm(): void {
+    const now = this.o.clock.now();
+    // Never fire ticks that passed while the process was stopped or the clock jumped.
+    const base = nextTick(this.o.schedule.cron, Math.max(this.lastTick ?? -Infinity, now - this.jitter));
+    if (base === null) {
+      this.next = null;
+      this.writeState();
+      return;
+    }
+    this.next = base + this.jitter;
+    this.cancel = this.o.clock.setTimer(() => this.tick(base), this.next - now);
+    this.writeState();
+  }
+
+  private tick(base: number): void {
+    this.lastTick = base;
+    this.arm();
+    const tickAt = new Date(base).toISOString();
+    if (this.running) {
+      const reason = `the pass started at ${new Date(this.runningSince).toISOString()} is still running`;
+      this.o.log.warn({ dc: this.o.dc, tickAt }, `tick skipped: ${reason}`);
+      this.o.emit({ type: 'tick-skipped', dc: this.o.dc, tickAt, reason });
+      void this.safePost(textLine(`:hourglass: breakfix ${this.o.dc}: skipped the ${tickAt} tick — ${reason}`));
+      return;
+    }
+    this.runningSince = this.o.clock.now();
+    this.running = this.runOnce().finally(() => {
+      this.running = undefined;
+      this.writeState();
+    });
+    this.writeState();
+  }
+
+  /** One scheduled pass, start to summary. Never throws: a failure is posted and logged. */
+  private async runOnce(): Promise<void> {
+    const { dc, stateDir } = this.o;
+    const started = this.o.clock.now();
+    this.o.emit({ type: 'pass-started', dc, at: new Date(started).toISOString() });
+    const log = this.o.log.child({ dc });
+    const before = listPasses(stateDir, dc).at(-1);
+    try {
+      this.drift ??= loadDriftPolicy(this.o.policyDir);
+      const pausedBefore = readPause(stateDir, dc);
+      const run = await this.o.runPass(dc, SCHEDULED_BY, { propose: !pausedBefore }).catch((e: Error) => ({ exitCode: 1, output: e.message }));
+      const dir = listPasses(stateDir, dc).at(-1);
+      if (!dir || dir === before) throw new Error(`the pass wrote no pass directory (exit ${run.exitCode}): ${run.output.trim().slice(-1500) || 'no output'}`);
+      const records = recentPasses(stateDir, dc, historyDepth(this.drift));
+      const current = records[records.length - 1];
+      const summary = readJson<PassSummary>(join(dir, 'summary.json'));
+      const previous = records.slice(0, -1).filter((r) => r.result === 'ok').at(-1);
+
+      // Read again: someone may have paused during the pass.
+      const pause = readPause(stateDir, dc) ?? this.circuitBreaker(records);
+      const input: SummaryInput = {
+        dc, current, ...(previous ? { previous } : {}), reasons: summary.reasons, budgets: readDrainBudgets(dir), plan: summary.plan,
+        drift: evaluateDrift(records, this.drift.rules), ...(pause ? { pause } : {}),
+        ...(this.next !== null ? { nextRunAt: new Date(this.next).toISOString() } : {}),
+      };
+      const proposes = !pause && summary.result === 'ok' && !!summary.plan && summary.plan.drain + summary.plan.recommission > 0 && existsSync(join(dir, 'plan.json'));
+      const fingerprint = summaryFingerprint(input);
+      const now = this.o.clock.now();
+      const unchanged = fingerprint === this.lastFingerprint;
+      const heartbeatDue = now - this.lastPostedAt >= this.o.schedule.heartbeatHours * 3_600_000;
+      if (proposes || !unchanged || heartbeatDue) {
+        await this.o.post(summaryMessage({ ...input, heartbeat: unchanged && !proposes }));
+        this.lastPostedAt = now;
+        this.o.emit({ type: 'summary', dc, posted: true, heartbeat: unchanged && !proposes });
+      } else {
+        log.info({ passId: current.passId }, 'summary quiet: nothing changed since the last one');
+        this.o.emit({ type: 'summary', dc, posted: false, heartbeat: false });
+      }
+      this.lastFingerprint = fingerprint;
+      if (proposes) await this.o.post(proposalMessage({ plan: readJson<Plan>(join(dir, 'plan.json')), summary, passDir: dir }));
+      log.info({ passId: current.passId, result: current.result, ms: this.o.clock.now() - started }, 'scheduled pass done');
+      this.last = { result: current.result, at: new Date(this.o.clock.now()).toISOString() };
+      this.failures = 0;
+      this.o.emit({ type: 'pass-finished', dc, result: current.result, durationMs: this.o.clock.now() - started, setSizes: current.counts, passId: current.passId });
+    } catch (e) {
+      const err = e as Error;
+      log.error({ err: { name: err.name, message: err.message } }, 'scheduled pass failed');
+      this.last = { result: 'failed', at: new Date(this.o.clock.now()).toISOString() };
+      this.failures++;
+      this.o.emit({ type: 'pass-finished', dc, result: 'failed', durationMs: this.o.clock.now() - started, setSizes: {} });
+      this.lastFingerprint = undefined;
+      await this.safePost(textMessage(`:x: breakfix ${dc}: the scheduled pass failed`, err.message));
+    }
+  }
+
+  /** Trip the pause when safety refused a cluster for mass failure N passes in a row (since the last resume). */
+  private circuitBreaker(records: PassRecord[]): PauseInfo | undefined {
+    const n = this.drift!.circuitBreaker.massFailurePasses.value;
+    const clusters = massFailureStreak(records, n, readLastResume(this.o.stateDir, this.o.dc)?.at);
+    if (clusters.length === 0) return undefined;
+    const info: PauseInfo = {
+      by: CIRCUIT_BREAKER,
+      at: new Date(this.o.clock.now()).toISOString(),
+      reason: `safety refused ${clusters.join(', ')} for mass failure ${n} passes in a row; look at the observers, then resume`,
+    };
+    writePause(this.o.stateDir, this.o.dc, info);
+    this.o.log.warn({ dc: this.o.dc, clusters }, 'circuit breaker tripped: datacenter paused');
+    this.o.emit({ type: 'circuit-breaker', dc: this.o.dc, clusters });
+    return info;
+  }
+
+  private async safePost(msg: SlackMessage): Promise<void> {
+    try {
+      await this.o.post(msg);
+    } catch (e) {
+      this.o.log.error({ dc: this.o.dc, err: { message: (e as Error).message } }, 'posting to Slack failed');
+    }
+  }
+
+  private writeState(): void {
+    const s: LoopStateFile = {
+      dc: this.o.dc, cron: this.o.schedule.cron, nextRunAt: this.next === null ? null : new Date(this.next).toISOString(),
+      running: !!this.running, pid: process.pid, updatedAt: new Date(this.o.clock.now()).toISOString(),
+    };
+    try {
+      writeAtomic(loopStateFile(this.o.stateDir, this.o.dc), JSON.stringify(s, null, 2) + '\n');
+    } catch (e) {
+      this.o.log.warn({ dc: this.o.dc, err: { message: (e as Error).message } }, 'cannot write the loop state file');
+    }
+  }
+}
+
+/**
+ * `runPass` with at most one pass per datacenter at a time: a pass asked for while another of
+ * the same datacenter runs (a `/breakfix pass` during a scheduled one) waits for it, so the bot's
+ * two ways of starting a pass never overlap in one datacenter.
+ */
+export function onePassAtATime(runPass: PassRunner): PassRunner {
+  const tail = new Map<string, Promise<unknown>>();
+  return (dc, requestedBy, opts) => {
+    const run = (tail.get(dc) ?? Promise.resolve()).then(() => runPass(dc, requestedBy, opts));
+    const settled = run.catch(() => undefined);
+    tail.set(dc, settled);
+    void settled.then(() => { if (tail.get(dc) === settled) tail.delete(dc); });
+    return run;
+  };
+}
+
+function textLine(text: string): SlackMessage {
+  return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
+}
+
+/** Options of {@link LoopScheduler}: one schedule per datacenter, and what every loop shares. */
+export interface LoopSchedulerOptions extends Omit<DatacenterLoopOptions, 'dc' | 'schedule' | 'emit'> {
+  schedules: Record<string, Schedule>;
+}
+
+/** Every datacenter's loop, started and stopped together; `events` emits `loop` with a {@link LoopEvent}. */
+export class LoopScheduler {
+  readonly events = new EventEmitter<{ loop: [LoopEvent] }>();
+  readonly loops: Map<string, DatacenterLoop>;
+
+  constructor(o: LoopSchedulerOptions) {
+    this.loops = new Map(Object.entries(o.schedules).map(([dc, schedule]) => [dc, new DatacenterLoop({ ...o, dc, schedule, emit: (e) => this.events.emit('loop', e) })]));
+  }
+
+  start(): void {
+    for (const l of this.loops.values()) l.start();
+  }
+
+  /** Stop every loop and wait for running passes. */
+  async stop(): Promise<void> {
+    for (const l of this.loops.values()) l.stop();
+    await this.idle();
+  }
+
+  /** Resolves when no scheduled pass is running. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.loops.values()].map((l) => l.idle()));
+  }
+
+  /** Datacenter → its loop's health. */
+  health(): Record<string, LoopHealth> {
+    return Object.fromEntries([...this.loops].map(([dc, l]) => [dc, l.health()]));
+  }
+
+  /** Datacenter → ISO time of its next scheduled pass (null when none). */
+  nextRuns(): Record<string, string | null> {
+    return Object.fromEntries([...this.loops].map(([dc, l]) => [dc, l.nextRunAt() === null ? null : new Date(l.nextRunAt()!).toISOString()]));
+  }
+}
