@@ -40,6 +40,15 @@ describe.skipIf(!builtFresh('slack', 'loop'))('breakfix serve --demo --demo-dcs 
     // `breakfix status` in another process sees both loops' next pass.
     const status = spawnSync(process.execPath, [cli, 'status', '--state', served.state], { encoding: 'utf8' });
     expect(status.stdout).toMatch(/^demo-dc1\n[\s\S]*next scheduled pass: \S+ \(cron \*\/2 \* \* \* \* \*[\s\S]*\n\ndemo-dc2\n[\s\S]*next scheduled pass: \S+/);
+    // The bot's own /healthz and /metrics see both loops (their events reach src/obs through recordLoopEvent).
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { datacenters: Record<string, { nextRunAt: string | null; overdue: boolean | null; lastPass: unknown }> };
+    for (const dc of ['demo-dc1', 'demo-dc2']) {
+      expect(health.datacenters[dc].nextRunAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(health.datacenters[dc].overdue).toBe(false);
+      expect(health.datacenters[dc].lastPass).not.toBeNull();
+    }
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^breakfix_loop_next_run_timestamp_seconds\{dc="demo-dc2"\} \d+/m);
     // The first pass of each proposes, with the Approve flow's buttons.
     expect(fake.of('chat.postMessage').some((c) => String(c.args.text).startsWith('breakfix demo-dc2: proposal of') && blocks(c).includes('breakfix_approve'))).toBe(true);
   }, 120_000);
