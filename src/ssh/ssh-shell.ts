@@ -14,12 +14,15 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { Client, utils, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
+import ssh2, { type Client, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 import { InputError } from '../errors.js';
 import { normalizeHost } from '../hosts.js';
 import { globMatch, KnownHosts, knownHostsName } from './known-hosts.js';
 import { shellCommand } from './quote.js';
 import { RemoteError, type RemoteCommandResult, type RemoteExecOptions, type RemoteShell } from './remote.js';
+
+// ssh2 is CommonJS: Node's ESM loader gives its exports as one default object.
+const { Client: SshClient, utils } = ssh2;
 
 /** Where and as whom to reach a fleet host (an ssh_config `Host` block's fields). */
 export interface SshHostEntry {
@@ -142,7 +145,7 @@ export class SshShell implements RemoteShell {
     const timeoutMs = this.opts.connectTimeoutMs ?? 10_000;
     const keyTypes = this.knownHosts.keyTypesFor(t.keyName);
     return new Promise((resolve, reject) => {
-      const client = new Client();
+      const client = new SshClient();
       let hostKeyFailure: RemoteError | undefined;
       let settled = false;
       const fail = (e: RemoteError) => {

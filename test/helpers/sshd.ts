@@ -148,6 +148,10 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       'PrintLastLog no',
       'UseDNS no',
       'LogLevel ERROR',
+      // bash sources ~/.bashrc for a command run by sshd when SHLVL < 2 (Debian builds it with
+      // SSH_SOURCE_BASHRC); the machine's .bashrc (pyenv init, …) would then run for every test
+      // command and dominate what is measured. SHLVL=1 makes the login shell level 2: no .bashrc.
+      'SetEnv SHLVL=1',
       ...(opts.extraConfig ?? []),
     ];
     const configPath = path.join(dir, 'sshd_config');
