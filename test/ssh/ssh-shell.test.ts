@@ -106,6 +106,24 @@ describeSshd('SshShell against a real OpenSSH sshd', () => {
     expect(r).toMatchObject({ code: null, timedOut: true });
   });
 
+  it('reports a connection that drops mid-command (sshd killed) as connectionLost, then the host as unreachable', async () => {
+    const own = await startSshd();
+    try {
+      const sh = shell({ knownHosts: own.writeKnownHosts(['dn1.test']), identityFiles: [own.userKeyPath], port: own.port });
+      const started = path.join(own.dir, 'started');
+      const running = sh.exec('dn1.test', ['sh', '-c', 'touch "$1"; sleep 30', 'sh', started]);
+      // Kill once the command has started (the file it touches is proof), not after a guessed delay.
+      for (let i = 0; i < 400 && !existsSync(started); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(existsSync(started)).toBe(true);
+      await own.kill();
+      const r = await running;
+      expect(r).toMatchObject({ code: null, timedOut: false, connectionLost: true });
+      expect((await remoteError(sh.exec('dn1.test', ['true']))).kind).toBe('unreachable');
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('reports a closed port as unreachable', async () => {
     const e = await remoteError(shell({ port: await freePort() }).exec('dn1.test', ['true']));
     expect(e.kind).toBe('unreachable');
