@@ -262,7 +262,7 @@ function classify(t: Target, err: Error & { level?: string; code?: string }, key
   if (keyTypes.length && /host key/i.test(err.message)) {
     return new RemoteError(t.host, 'hostkey-mismatch', `${where}: the server offers none of the host key types known_hosts lists for it (${keyTypes.join(', ')}): ${err.message}`);
   }
-  return new RemoteError(t.host, 'unreachable', `${where}: ${err.code ? `${err.code} ` : ''}${err.message}`);
+  return new RemoteError(t.host, 'unreachable', `${where}: ${err.code && !err.message.includes(err.code) ? `${err.code} ` : ''}${err.message}`);
 }
 
 function loadKey(file: string, passphrase: string | undefined): ParsedKey {
