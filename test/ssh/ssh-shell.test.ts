@@ -90,6 +90,16 @@ describeSshd('SshShell against a real OpenSSH sshd', () => {
     expect(e.host).toBe('dn1.test');
   });
 
+  it('refuses a host whose known key is of a type the server does not offer (hostkey-mismatch)', async () => {
+    const ecdsa = path.join(sshd.dir, 'other_ecdsa');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', ecdsa], { stdio: 'ignore' });
+    const file = path.join(sshd.dir, 'known_hosts.ecdsa');
+    writeFileSync(file, `[dn1.test]:${sshd.port} ${readFileSync(`${ecdsa}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}\n`);
+    const e = await remoteError(shell({ knownHosts: file }).exec('dn1.test', ['true']));
+    expect(e.kind).toBe('hostkey-mismatch');
+    expect(e.message).toContain('ecdsa-sha2-nistp256');
+  });
+
   it('refuses a host known_hosts does not list (hostkey-unknown), even when another name has the same key', async () => {
     const e = await remoteError(shell({ knownHosts: sshd.writeKnownHosts(['dn2.test'], { file: path.join(sshd.dir, 'known_hosts.dn2') }) }).exec('dn1.test', ['true']));
     expect(e.kind).toBe('hostkey-unknown');
