@@ -1,0 +1,42 @@
+/**
+ * How breakfix runs a command on a remote host. The command is an argv, never a shell string:
+ * an implementation quotes each argument for the remote shell (POSIX single quotes), so no
+ * argument can inject shell syntax. Implementations: SshShell (ssh2, host keys verified against
+ * known_hosts) and LocalShell (runs argv on this machine; for tests and the demo).
+ */
+export interface RemoteCommandResult {
+  /** Exit status, or null when the command was killed by a signal or timed out. */
+  code: number | null;
+  signal?: string;
+  stdout: Buffer;
+  stderr: Buffer;
+  /** True when timeoutMs passed before the command ended. */
+  timedOut: boolean;
+}
+
+/** Options for one remote command. */
+export interface RemoteExecOptions {
+  /** Bytes written to the command's stdin, then closed. */
+  stdin?: Buffer | string;
+  /** Command timeout in ms (connect time not included). */
+  timeoutMs?: number;
+}
+
+/** A transport to run argv commands on named hosts. */
+export interface RemoteShell {
+  /** @throws RemoteError (kind: unreachable | auth-failed | hostkey-mismatch | hostkey-unknown | invalid-host | connect-timeout) when no command could be started. */
+  exec(host: string, argv: readonly string[], opts?: RemoteExecOptions): Promise<RemoteCommandResult>;
+  /** Close every connection. */
+  close(): Promise<void>;
+}
+
+/** Why a command could not be started on a host. */
+export type RemoteErrorKind = 'unreachable' | 'auth-failed' | 'hostkey-mismatch' | 'hostkey-unknown' | 'invalid-host' | 'connect-timeout';
+
+/** A command could not be started on `host`; `kind` says why. */
+export class RemoteError extends Error {
+  constructor(readonly host: string, readonly kind: RemoteErrorKind, message: string) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}
