@@ -20,6 +20,7 @@ import { InputError } from '../errors.js';
 import { InventoryMappingSchema } from '../sources/inventory.js';
 import type { SourceSpec } from '../pass/snapshot.js';
 import { loadYamlFile } from './yaml.js';
+import { DrainConfigSchema, type DrainConfig } from '../exec/hadoop-config.js';
 
 const Location = { path: z.string().min(1).optional(), url: z.string().url().optional() };
 const one = (s: { path?: string; url?: string }) => (s.path === undefined) !== (s.url === undefined);
@@ -42,7 +43,7 @@ export const ConfigSchema = z
   .object({
     state: z.string().default('./state'),
     policies: z.string().optional(),
-    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema }).strict()),
+    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema, drain: DrainConfigSchema.optional() }).strict()),
   })
   .strict();
 
@@ -51,7 +52,8 @@ export interface Config {
   path: string;
   stateDir: string;
   policyDir?: string;
-  datacenters: Record<string, { sources: SourceSpec[] }>;
+  /** Sources of each datacenter, and how its drains are executed (`drain:`, see src/exec/hadoop-config.ts). */
+  datacenters: Record<string, { sources: SourceSpec[]; drain?: DrainConfig }>;
 }
 
 /** The config file to use, or undefined when there is none. */
@@ -68,14 +70,14 @@ export function loadConfig(path: string): Config {
   const base = dirname(resolve(path));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const datacenters: Config['datacenters'] = {};
-  for (const [dc, { sources }] of Object.entries(data.datacenters)) {
+  for (const [dc, { sources, drain }] of Object.entries(data.datacenters)) {
     const specs: SourceSpec[] = [];
     const loc = (s: { path?: string; url?: string }) => s.url ?? abs(s.path!);
     specs.push({ kind: 'inventory', location: loc(sources.inventory), ...(sources.inventory.mapping ? { mapping: sources.inventory.mapping } : {}) });
     specs.push({ kind: 'health', location: loc(sources.health) });
     specs.push({ kind: sources.hdfs.kind, location: loc(sources.hdfs) });
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
-    datacenters[dc] = { sources: specs };
+    datacenters[dc] = { sources: specs, ...(drain ? { drain } : {}) };
   }
   return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, datacenters };
 }
