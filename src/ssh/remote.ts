@@ -12,6 +12,8 @@ export interface RemoteCommandResult {
   stderr: Buffer;
   /** True when timeoutMs passed before the command ended. */
   timedOut: boolean;
+  /** True when the connection dropped after the command started and before it reported an exit status (its outcome is unknown). */
+  connectionLost?: boolean;
 }
 
 /** Options for one remote command. */
