@@ -85,10 +85,11 @@ export class RemoteFiles {
   }
 }
 
-/** `exited 1: <first stderr line>`, or the signal / timeout. */
-export function describe(r: { code: number | null; signal?: string; timedOut: boolean; stderr: Buffer }): string {
+/** `exited 1: <first stderr line>`, or the signal, timeout or lost connection. */
+export function describe(r: { code: number | null; signal?: string; timedOut: boolean; connectionLost?: boolean; stderr: Buffer }): string {
   const err = r.stderr.toString('utf8').trim().split('\n').slice(0, 2).join(' / ');
-  const how = r.timedOut ? 'timed out' : r.code === null ? `killed by ${r.signal ?? 'a signal'}` : `exited ${r.code}`;
+  const how = r.connectionLost ? 'lost its connection before reporting an exit status (it may or may not have run)'
+    : r.timedOut ? 'timed out' : r.code === null ? `killed by ${r.signal ?? 'a signal'}` : `exited ${r.code}`;
   return err ? `${how}: ${err}` : how;
 }
 
