@@ -162,6 +162,37 @@ common(program.command('resume'))
     await emit(() => runResume(o));
   });
 
+const fleet = program.command('fleet').description('run declared health checks on hosts over SSH');
+common(fleet.command('run'))
+  .description('run one check of policies/healthchecks.yml on a set of the latest pass, or on a hosts file, over SSH')
+  .requiredOption('--hosts <set|file>', 'a set name of the latest pass (e.g. managed), or a file with one host per line')
+  .argument('<check>', 'the check name, after -- (e.g. -- reachable)')
+  .option('--concurrency <n>', 'hosts in flight at once (default: config, else 64)')
+  .option('--timeout <ms>', 'command timeout per host in ms (default: the check\'s timeoutMs)')
+  .option('--connect-timeout <ms>', 'connect + handshake + auth timeout per host in ms (default 10000)')
+  .option('--known-hosts <file>', 'known_hosts file; unknown or changed host keys fail the host (default: config, else ~/.ssh/known_hosts)')
+  .option('--identity <file>', 'private key file, repeatable (default: config; ssh-agent via SSH_AUTH_SOCK is tried first)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--user <name>', 'login user (default: config, else the current user)')
+  .option('--port <n>', 'SSH port (default: config, else 22)')
+  .option('--out <dir>', 'where to write the result files (default <state>/fleet-runs/<time>-<check>/)')
+  .addHelpText('after', '\nExample: breakfix fleet run --hosts managed -- reachable\nSSH settings default to the datacenter\'s `health: { kind: ssh }` source in breakfix.yml.\nWrites results.tsv, one host list per outcome (ok, fail, timeout, unreachable, auth-failed, hostkey-mismatch, hostkey-unknown) and raw/<host>.stdout|stderr.\nExit codes: 0 every host ok, 1 some host not ok or bad input.')
+  .action(async (check: string, o) => {
+    json = !!o.json;
+    const { runFleetRun, FleetRunArgs } = await import('../commands/fleet.js');
+    const tty = !o.json && process.stderr.isTTY;
+    const counts = new Map<string, number>();
+    const progress = tty
+      ? (done: number, total: number, last: { outcome: string }) => {
+          counts.set(last.outcome, (counts.get(last.outcome) ?? 0) + 1);
+          const width = 30;
+          const fill = Math.round((done / total) * width);
+          const tally = [...counts].map(([k, v]) => `${k} ${v}`).join(', ');
+          process.stderr.write(`\r[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${done}/${total} ${tally}\x1b[K${done === total ? '\n' : ''}`);
+        }
+      : undefined;
+    await emit(() => runFleetRun({ ...o, ...FleetRunArgs.parse({ ...o, check }) }, progress));
+  });
+
 const source = program.command('source').description('work with one source');
 source
   .command('inspect')

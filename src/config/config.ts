@@ -7,7 +7,8 @@
  *       dc1:
  *         sources:
  *           inventory: { path: /srv/export/all-data.tsv }          # or url:, with optional mapping:
- *           health:    { path: /var/lib/breakfix/health.tsv }
+ *           health:    { path: /var/lib/breakfix/health.tsv }   # or run the checks live over SSH:
+ *           # health:  { kind: ssh, hosts: { set: managed }, knownHosts: ~/.ssh/known_hosts, concurrency: 64 }
  *           hdfs:      { kind: hdfs-jmx, url: "http://nn1:9870/jmx" }
  *           yarn:      { kind: yarn-nodes, url: "http://rm1:8088/ws/v1/cluster/nodes" }
  *
@@ -19,6 +20,8 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { InventoryMappingSchema } from '../sources/inventory.js';
 import type { SourceSpec } from '../pass/snapshot.js';
+import { SshHealthHostsSchema } from '../ssh/health-source.js';
+import { SshSettingsSchema } from '../ssh/settings.js';
 import { loadYamlFile } from './yaml.js';
 import { DrainConfigSchema, type DrainConfig } from '../exec/hadoop-config.js';
 
@@ -29,7 +32,14 @@ const oneMsg = { message: 'give exactly one of path or url' };
 const SourcesSchema = z
   .object({
     inventory: z.object({ ...Location, mapping: InventoryMappingSchema.optional() }).strict().refine(one, oneMsg),
-    health: z.object({ ...Location }).strict().refine(one, oneMsg),
+    health: z.preprocess(
+      (v) => (v && typeof v === 'object' && !('kind' in v) ? { ...v, kind: 'file' } : v),
+      z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('file'), ...Location }).strict().refine(one, oneMsg),
+        // The ssh health source (src/ssh/health-source.ts): checks from policies/healthchecks.yml run live.
+        SshSettingsSchema.extend({ kind: z.literal('ssh'), hosts: SshHealthHostsSchema, checks: z.array(z.string().min(1)).min(1).optional() }).strict(),
+      ]),
+    ),
     hdfs: z.object({ kind: z.enum(['hdfs-jmx', 'hdfs-report']).default('hdfs-jmx'), ...Location }).strict().refine(one, oneMsg),
     yarn: z.object({ kind: z.enum(['yarn-nodes', 'yarn-jmx', 'yarn-list']).default('yarn-nodes'), ...Location }).strict().refine(one, oneMsg).optional(),
   })
@@ -74,7 +84,12 @@ export function loadConfig(path: string): Config {
     const specs: SourceSpec[] = [];
     const loc = (s: { path?: string; url?: string }) => s.url ?? abs(s.path!);
     specs.push({ kind: 'inventory', location: loc(sources.inventory), ...(sources.inventory.mapping ? { mapping: sources.inventory.mapping } : {}) });
-    specs.push({ kind: 'health', location: loc(sources.health) });
+    const h = sources.health;
+    if (h.kind === 'ssh') {
+      const { kind: _kind, hosts, checks, ...ssh } = h;
+      const where = hosts.set ? `set ${hosts.set}` : abs(hosts.file!);
+      specs.push({ kind: 'health-ssh', location: `ssh checks on ${where}`, ssh: { hosts, ...(checks ? { checks } : {}), ssh, baseDir: base } });
+    } else specs.push({ kind: 'health', location: loc(h) });
     specs.push({ kind: sources.hdfs.kind, location: loc(sources.hdfs) });
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
     datacenters[dc] = { sources: specs, ...(drain ? { drain } : {}) };

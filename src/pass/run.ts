@@ -18,6 +18,7 @@ import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { renderAllData, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
 import { buildFleet, type Fleet } from './sets.js';
+import { SshHealthSpecSchema } from '../ssh/health-source.js';
 import { captureSource, readSnapshot, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 
 /** Options of {@link runPass}. */
@@ -61,6 +62,7 @@ const SourceSnapshotSchema = z.object({
   fetchedAt: z.string(),
   ageMs: z.number().min(0),
   mapping: InventoryMappingSchema.optional(),
+  ssh: SshHealthSpecSchema.optional(),
   error: z.string().optional(),
   hosts: z.number().int().min(0).optional(),
   previousHosts: z.number().int().min(0).optional(),
@@ -144,7 +146,18 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
   t(`pass ${passId} for ${opts.dc}, seed ${seed}, policy ${policy.dir} (sha256 ${policy.digest.slice(0, 12)})`);
 
   const previous = previousSummary(opts.stateDir, opts.dc, dir);
-  const snaps = await Promise.all(opts.sources.map((s) => captureSource(s, now, join(dir, 'sources', snapshotFileName(s)))));
+  // The ssh health source may check an inventory set, so it runs once the other snapshots are in.
+  const dest = (s: SourceSpec) => join(dir, 'sources', snapshotFileName(s));
+  const first = await Promise.all(opts.sources.map((s) => (s.kind === 'health-ssh' ? undefined : captureSource(s, now, dest(s)))));
+  const inventorySet = (name: string): string[] => {
+    const inv = first.find((s) => s?.role === 'inventory');
+    if (!inv || inv.error) throw new InputError({ origin: 'health source ssh', field: 'hosts.set' }, `the inventory snapshot is missing or failed, so set ${name} is unknown`);
+    const parsed = parseSource('inventory', readSnapshot(join(dir, 'sources', inv.file)).text, inv.origin, inv.mapping);
+    const set = parsed.sets[name];
+    if (!set) throw new InputError({ origin: inv.origin, field: 'hosts.set' }, `the inventory has no raw set ${name}; sets: ${Object.keys(parsed.sets).slice(0, 12).join(', ')}`);
+    return [...set];
+  };
+  const snaps = await Promise.all(opts.sources.map((s, i) => first[i] ?? captureSource(s, now, dest(s), { policyDir: opts.policyDir, inventorySet })));
   const manifest: PassManifest = { passId, dc: opts.dc, seed, startedAt: now.toISOString(), policyDir: policy.dir, sources: [] };
   for (const snapshot of snaps) {
     const prev = previous?.sources.find((s) => s.role === snapshot.role)?.hosts;

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { copyFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { SOURCE_ROLE, type SourceKind } from '../sources/types.js';
+import { dirname, join } from 'node:path';
 import type { InventoryMapping } from '../sources/index.js';
+import { runSshHealth, type SshHealthSpec } from '../ssh/health-source.js';
 
 /** Where a source is read from: a file path or an http(s) URL. */
 export interface SourceSpec {
@@ -15,6 +17,15 @@ export interface SourceSpec {
   location: string;
   /** Inventory column/value mapping, for a foreign export read as is. */
   mapping?: InventoryMapping;
+  /** The `ssh` health source's settings (kind `health-ssh`; `location` then only names it). */
+  ssh?: SshHealthSpec;
+}
+
+/** What capturing a `health-ssh` source needs from the pass. */
+export interface CaptureContext {
+  policyDir: string;
+  /** Hosts of a raw inventory set of this pass. @throws InputError */
+  inventorySet?: (name: string) => string[];
 }
 
 /** One snapshot, as recorded in `sources/manifest.json`. */
@@ -31,6 +42,7 @@ export interface SourceSnapshot {
   /** Age of the data at pass time in ms: now − file mtime, or 0 for an URL. */
   ageMs: number;
   mapping?: InventoryMapping;
+  ssh?: SshHealthSpec;
   /** Set when the source could not be read; the pass then fails closed. */
   error?: string;
 }
@@ -43,16 +55,21 @@ export const FETCH_TIMEOUT_MS = 15_000;
  * Snapshot one source straight into the pass directory (`destPath`): a file is copied by the
  * kernel, an URL's body written; nothing large stays in memory. `sha256` and `bytes` are left
  * empty here and filled by {@link readSnapshot} when the copy is read for parsing, so the digest
- * is always of the bytes kept. Never throws: a failure is returned in `error`.
+ * is always of the bytes kept. A `health-ssh` source runs its checks now (needs `ctx`) and keeps
+ * their raw output in `health-ssh/` beside the snapshot. Never throws: a failure is returned in `error`.
  */
-export async function captureSource(spec: SourceSpec, now: Date, destPath: string): Promise<SourceSnapshot> {
+export async function captureSource(spec: SourceSpec, now: Date, destPath: string, ctx?: CaptureContext): Promise<SourceSnapshot> {
   const role = SOURCE_ROLE[spec.kind];
   const file = snapshotFileName(spec);
-  const base = { role, kind: spec.kind, origin: spec.location, file, fetchedAt: now.toISOString(), sha256: '', bytes: 0, ...(spec.mapping ? { mapping: spec.mapping } : {}) };
+  const base = { role, kind: spec.kind, origin: spec.location, file, fetchedAt: now.toISOString(), sha256: '', bytes: 0, ...(spec.mapping ? { mapping: spec.mapping } : {}), ...(spec.ssh ? { ssh: spec.ssh } : {}) };
   const tmp = `${destPath}.tmp-${process.pid}`;
   try {
     let ageMs = 0;
-    if (/^https?:\/\//i.test(spec.location)) {
+    if (spec.kind === 'health-ssh') {
+      if (!spec.ssh || !ctx) throw new Error('the ssh health source needs its settings from breakfix.yml (health: { kind: ssh, … })');
+      const text = await runSshHealth(spec.ssh, { policyDir: ctx.policyDir, inventorySet: ctx.inventorySet, rawDir: join(dirname(destPath), 'health-ssh') });
+      await writeFile(tmp, text);
+    } else if (/^https?:\/\//i.test(spec.location)) {
       const res = await fetch(spec.location, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
       if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} from ${spec.location}`);
       await writeFile(tmp, Buffer.from(await res.arrayBuffer()));
@@ -101,5 +118,6 @@ function extensionFor(kind: SourceKind, location: string): string {
     return m ? m[1].toLowerCase() : 'txt';
   }
   if (kind === 'health') return /\.csv$/i.test(location) ? 'csv' : 'tsv';
+  if (kind === 'health-ssh') return 'tsv';
   return kind.endsWith('jmx') || kind === 'yarn-nodes' ? 'json' : 'txt';
 }

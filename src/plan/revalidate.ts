@@ -71,7 +71,7 @@ export async function revalidatePlan(plan: Plan, opts: RevalidateOptions): Promi
   }
   if (policyDigest !== plan.policyDigest) return { ok: false, changes: [policyChanged(plan.policyDigest, policyDigest, policyDir)], passDir: null };
 
-  const sources: SourceSpec[] = opts.sources ?? manifest.sources.map((s) => ({ kind: s.kind, location: s.origin, ...(s.mapping ? { mapping: s.mapping } : {}) }));
+  const sources: SourceSpec[] = opts.sources ?? manifest.sources.map((s) => ({ kind: s.kind, location: s.origin, ...(s.mapping ? { mapping: s.mapping } : {}), ...(s.ssh ? { ssh: s.ssh } : {}) }));
   const passDir = nextDir(opts.outDir);
   let fresh: Awaited<ReturnType<typeof runPass>>;
   try {

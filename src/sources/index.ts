@@ -18,7 +18,8 @@ export type { InventoryMapping };
 export function parseSource(kind: SourceKind, text: string, origin: string, mapping?: InventoryMapping): ParsedSource<unknown> {
   switch (kind) {
     case 'inventory': return parseInventory(text, origin, mapping);
-    case 'health': return parseHealth(text, origin);
+    case 'health':
+    case 'health-ssh': return parseHealth(text, origin);
     case 'hdfs-jmx': return parseHdfsJmx(text, origin);
     case 'hdfs-report': return parseHdfsReport(text, origin);
     case 'yarn-nodes': return parseYarnNodes(text, origin);

@@ -6,14 +6,15 @@
  */
 import type { HostSet } from '../sets/hostset.js';
 
-/** The source kinds `breakfix source inspect --kind` accepts. */
-export const SOURCE_KINDS = ['inventory', 'health', 'hdfs-jmx', 'hdfs-report', 'yarn-nodes', 'yarn-jmx', 'yarn-list'] as const;
+/** Every source kind. `health-ssh` is the check-results file the `ssh` health source writes by running checks over SSH (src/ssh/health-source.ts). */
+export const SOURCE_KINDS = ['inventory', 'health', 'hdfs-jmx', 'hdfs-report', 'yarn-nodes', 'yarn-jmx', 'yarn-list', 'health-ssh'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** Which observer a kind belongs to (DESIGN.md §1). */
 export const SOURCE_ROLE: Record<SourceKind, 'inventory' | 'health' | 'hdfs' | 'yarn'> = {
   inventory: 'inventory',
   health: 'health',
+  'health-ssh': 'health',
   'hdfs-jmx': 'hdfs',
   'hdfs-report': 'hdfs',
   'yarn-nodes': 'yarn',
