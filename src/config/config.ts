@@ -11,6 +11,9 @@
  *           # health:  { kind: ssh, hosts: { set: managed }, knownHosts: ~/.ssh/known_hosts, concurrency: 64 }
  *           hdfs:      { kind: hdfs-jmx, url: "http://nn1:9870/jmx" }
  *           yarn:      { kind: yarn-nodes, url: "http://rm1:8088/ws/v1/cluster/nodes" }
+ *         drain:                   # how approved plans are executed (src/exec/hadoop-config.ts)
+ *           executor: hadoop
+ *           clusters: { prod-a: { namenode: { host: nn1, jmx: "http://nn1:9870/jmx", exclude: { path: /etc/hadoop/conf/dfs.exclude } } } }
  *
  * Found by `--config FILE`, else `$BREAKFIX_CONFIG`, else `./breakfix.yml` when present.
  */
@@ -63,7 +66,7 @@ export interface Config {
   stateDir: string;
   policyDir?: string;
   /** Sources of each datacenter, and how its drains are executed (`drain:`, see src/exec/hadoop-config.ts). */
-  datacenters: Record<string, { sources: SourceSpec[]; drain?: DrainConfig }>;
+  datacenters: Record<string, { sources: SourceSpec[]; drain?: DrainConfig & { baseDir: string } }>;
 }
 
 /** The config file to use, or undefined when there is none. */
@@ -92,7 +95,7 @@ export function loadConfig(path: string): Config {
     } else specs.push({ kind: 'health', location: loc(h) });
     specs.push({ kind: sources.hdfs.kind, location: loc(sources.hdfs) });
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
-    datacenters[dc] = { sources: specs, ...(drain ? { drain } : {}) };
+    datacenters[dc] = { sources: specs, ...(drain ? { drain: { ...drain, baseDir: base } } : {}) };
   }
   return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, datacenters };
 }

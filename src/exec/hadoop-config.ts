@@ -8,6 +8,7 @@
  *         drain:
  *           executor: hadoop            # or simulated (demo datacenters)
  *           transport: ssh              # or local: run the commands on this machine (tests, demo)
+ *           ssh: { knownHosts: ~/.ssh/known_hosts, identityFiles: [~/.ssh/breakfix], user: hdfs }
  *           clusters:
  *             prod-a:
  *               namenode:
@@ -32,6 +33,7 @@ import { loadYamlFile } from '../config/yaml.js';
 import { isValidHostname } from '../hosts.js';
 import { shippedPolicyDir } from '../paths.js';
 import { ReasonedNumber } from '../policy/schema.js';
+import { SshSettingsSchema } from '../ssh/settings.js';
 import { EXCLUDE_FORMATS } from './hostfiles.js';
 
 const Host = z.string().refine(isValidHostname, 'expected a DNS host name (lower case letters, digits, - and .)');
@@ -63,6 +65,8 @@ export const DrainConfigSchema = z
   .object({
     executor: z.enum(['hadoop', 'simulated']).default('hadoop'),
     transport: z.enum(['ssh', 'local']).default('ssh'),
+    /** How the NameNode and ResourceManager hosts are reached (src/ssh/settings.ts); host keys always verified. */
+    ssh: SshSettingsSchema.optional(),
     clusters: z.record(z.string().min(1), ClusterControlSchema).default({}),
   })
   .strict()

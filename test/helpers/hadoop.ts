@@ -4,7 +4,7 @@
  * `hdfs` / `yarn` shims), a plan store with an approved plan, and the executor's config pointing
  * at all of it. Time is a virtual clock shared by the executor and the simulator.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -40,6 +40,8 @@ export interface ClusterOptions {
   dataNodes?: number;
   states?: Record<string, HdfsAdminState>;
   clock?: Clock;
+  /** Re-replication speed of the simulator, blocks per second per DataNode (default 10; 1,000 blocks each). */
+  blocksPerSecond?: number;
 }
 
 export const OPERATOR_EXCLUDE = '# retired by ops, OPS-4411\nold7.c1.test\n\n# keep this line\n';
@@ -65,7 +67,7 @@ export async function hadoopCluster(o: ClusterOptions = {}) {
     yarnExclude: { path: yarnPath, format: o.yarnFormat ?? 'plain' },
     now: () => clock.now(),
     blocksOf: () => 1_000,
-    blocksPerSecond: 10,
+    blocksPerSecond: o.blocksPerSecond ?? 10,
   });
   const urls: HadoopSimulatorUrls = await sim.start();
   const control: ClusterControl = {
@@ -108,4 +110,20 @@ export async function hadoopCluster(o: ClusterOptions = {}) {
 /** How many times `h` appears as an exclude-file line. */
 export function linesOf(text: string, h: string): number {
   return text.split('\n').filter((l) => l.trim() === h).length;
+}
+
+/** A policy directory like the shipped one, with a 100 ms drain poll, for tests in real time. */
+export function fastPolicies(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bf-policies-'));
+  cpSync(join(import.meta.dirname, '../../policies'), dir, { recursive: true });
+  writeFileSync(join(dir, 'drain.yml'), [
+    'pollSeconds: { value: 0.1, reason: tests run in real time }',
+    'decommissionTimeoutMinutes: { value: 2, reason: a test drain takes seconds }',
+    'recommissionTimeoutMinutes: { value: 1, reason: same }',
+    'yarnGracefulTimeoutSeconds: { value: 60, reason: same }',
+    'commandTimeoutSeconds: { value: 20, reason: a loaded CI machine }',
+    'jmxErrorsInARow: { value: 3, reason: same }',
+    '',
+  ].join('\n'));
+  return dir;
 }
