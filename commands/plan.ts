@@ -196,7 +196,7 @@ export async function runPlanResume(args: PlanResumeArgs, env: PlanEnv = process
   if (!drain) return failure(`plan ${args.id}: ${stored.plan.dc} has no drain: block with executor: hadoop in breakfix.yml, so there is nothing to resume it with; its journal: breakfix plan show ${args.id}`);
   try {
     const progress: string[] = [];
-    const execution = await resumeExecution(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress) });
+    const execution = await resumeExecution(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress), paused: (dc) => isPaused(ctx.stateDir, dc) });
     return {
       text: [`resuming plan ${args.id} from its journal with the hadoop executor over ${drain.transport}:`, ...progress, executionText(execution)].join('\n'),
       json: { execution },

@@ -10,7 +10,7 @@
  */
 import type { Plan } from '../pass/reconcile.js';
 import { DEFAULT_PLAN_TTL_MS } from '../plan/approval.js';
-import { SYSTEM_ACTOR, type JournalEntry, type JournalKind, type PlanState, type PlanStore } from '../plan/store.js';
+import { SYSTEM_ACTOR, type JournalEntry, type JournalKind, type PlanState, type PlanStore, type StoredPlan } from '../plan/store.js';
 
 /** Phases a host goes through: a drain `excluded → decommissioning… → decommissioned`, a recommission `recommissioned`. */
 export const EXEC_PHASES = ['excluded', 'decommissioning', 'decommissioned', 'recommissioned', 'failed'] as const;
@@ -84,11 +84,9 @@ export interface ExecuteOptions {
  */
 export async function executePlan(store: PlanStore, planId: string, executor: Executor, by: string, opts: ExecuteOptions = {}): Promise<ExecutionOutcome> {
   const now = opts.now ?? (() => new Date());
-  const stored = store.get(planId);
-  if (!stored) return { outcome: 'not_found', planId };
+  const stored = runnable(store, planId, opts);
+  if ('outcome' in stored) return stored;
   const { plan } = stored;
-  if (stored.integrityProblem) return { outcome: 'refused', reason: stored.integrityProblem };
-  if (opts.paused?.(plan.dc)) return { outcome: 'refused', reason: `${plan.dc} is paused` };
   const ttl = opts.approvalTtlMs ?? DEFAULT_PLAN_TTL_MS;
   if (stored.state.state === 'approved' && now().getTime() - Date.parse(stored.state.updatedAt) > ttl) {
     const r = await store.transition(planId, ['approved'], 'expired', SYSTEM_ACTOR, `approved at ${stored.state.updatedAt} but not executed within ${ttl / 60_000} min`);
@@ -112,10 +110,9 @@ export async function executePlan(store: PlanStore, planId: string, executor: Ex
  */
 export async function resumeExecution(store: PlanStore, planId: string, executor: Executor, by: string, opts: ExecuteOptions = {}): Promise<ExecutionOutcome> {
   const now = opts.now ?? (() => new Date());
-  const stored = store.get(planId);
-  if (!stored) return { outcome: 'not_found', planId };
+  const stored = runnable(store, planId, opts);
+  if ('outcome' in stored) return stored;
   const { plan } = stored;
-  if (stored.integrityProblem) return { outcome: 'refused', reason: stored.integrityProblem };
   if (stored.state.state !== 'executing') return { outcome: 'wrong_state', current: stored.state.state, by: stored.state.by, at: stored.state.updatedAt };
   const busy = executor.busy?.(plan);
   if (busy) return { outcome: 'refused', reason: busy };
@@ -132,6 +129,15 @@ export async function resumeExecution(store: PlanStore, planId: string, executor
   const last = prior[prior.length - 1];
   journal('resume', { by, executor: executor.name, after: last ? `${last.kind}${typeof last.substep === 'string' ? ` ${last.substep}` : typeof last.step === 'string' ? ` ${last.step}` : ''} at ${last.at}` : 'an empty journal' });
   return runActions(store, planId, plan, executor, by, journal, prior, opts);
+}
+
+/** The stored plan, unless it is missing, damaged or its datacenter paused. */
+function runnable(store: PlanStore, planId: string, opts: ExecuteOptions): StoredPlan | ExecutionOutcome {
+  const stored = store.get(planId);
+  if (!stored) return { outcome: 'not_found', planId };
+  if (stored.integrityProblem) return { outcome: 'refused', reason: stored.integrityProblem };
+  if (opts.paused?.(stored.plan.dc)) return { outcome: 'refused', reason: `${stored.plan.dc} is paused` };
+  return stored;
 }
 
 type Journal = (kind: JournalKind, fields: Record<string, unknown>) => void;
