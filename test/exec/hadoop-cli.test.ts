@@ -5,12 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runPlanDecide, runPlanShow } from '../../commands/plan.js';
 import { HadoopSimulator } from '../../src/demo/hadoop-sim.js';
 import { adoptLatestPlans, PlanStore } from '../../src/plan/store.js';
 import { parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
 import { fastPolicies } from '../helpers/hadoop.js';
+import { describeSshd, startSshd, type TestSshd } from '../helpers/sshd-suite.js';
 import { passWithPlan } from '../helpers/pass.js';
 import { pino } from 'pino';
 import type { SlackMessage } from '../../src/slack/messages.js';
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 /** A pass with a plan, and a breakfix.yml whose dc1 drains through the simulator's exclude file. */
-async function configuredDatacenter() {
+async function configuredDatacenter(transport: Record<string, unknown> = { transport: 'local' }) {
   const { src, state, plan } = await passWithPlan();
   const nn = parseHdfsJmx(readFileSync(join(src, 'nn-jmx.json'), 'utf8'), 'nn-jmx.json');
   const exclude = join(src, 'dfs.exclude');
@@ -48,7 +49,7 @@ async function configuredDatacenter() {
     datacenters: {
       dc1: {
         sources: { inventory: { path: join(src, 'inventory.tsv') }, health: { path: join(src, 'health.tsv') }, hdfs: { path: join(src, 'nn-jmx.json') } },
-        drain: { executor: 'hadoop', transport: 'local', clusters },
+        drain: { executor: 'hadoop', ...transport, clusters },
       },
     },
   }));
@@ -88,5 +89,23 @@ describe('an approved plan from the CLI or Slack drains real exclude files', () 
     expect(sent[1].msg.text).toMatch(/execution: completed/);
     expect(readFileSync(exclude, 'utf8').split('\n').filter((l) => drained.includes(l))).toEqual(drained);
     expect(new PlanStore(state).get(plan.id)!.state).toMatchObject({ state: 'completed', by: 'U0APPROVER' });
+  });
+});
+
+let sshd: TestSshd | undefined;
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+describeSshd('the same over real SSH, configured in breakfix.yml', () => {
+  it('approve --execute reaches the NameNode host through sshd with its verified host key', async () => {
+    sshd = await startSshd();
+    const ssh = { knownHosts: sshd.writeKnownHosts(['nn1.dc1.test']), identityFiles: [sshd.userKeyPath], agent: false, port: sshd.port, hostMap: { '*.dc1.test': { hostname: '127.0.0.1' } } };
+    const { state, plan, exclude, config, policies, drained } = await configuredDatacenter({ transport: 'ssh', ssh });
+    const out = await runPlanDecide({ config, policies, id: plan.id, action: 'approve', execute: true }, { user: 'alice', now: new Date() });
+    expect(out.exitCode, out.text).toBe(0);
+    expect(out.text).toMatch(/executing with the hadoop executor over ssh/);
+    expect(readFileSync(exclude, 'utf8')).toBe(`# hosts out for good\n${drained.map((h) => `${h}\n`).join('')}`);
+    expect(new PlanStore(state).get(plan.id)!.state.state).toBe('completed');
   });
 });
