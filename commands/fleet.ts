@@ -95,7 +95,7 @@ export async function runFleetRun(args: FleetRunArgs, onProgress?: FleetProgress
     await shell.close();
   }
   const elapsedS = (Date.now() - started) / 1000;
-  const out = args.out ?? join(ctx.stateDir, 'fleet-runs', `${new Date(started).toISOString().replace(/[:.]/g, '').slice(0, 15)}Z-${check.name}`);
+  const out = args.out ?? join(ctx.stateDir, 'fleet-runs', `${new Date(started).toISOString().replace(/[:.]/g, '').slice(0, 17)}Z-${check.name}`);
   writeFanOutFiles(out, results);
   const counts = countOutcomes(results);
   const notOk = results.length - counts.ok;

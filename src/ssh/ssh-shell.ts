@@ -54,7 +54,12 @@ export interface SshShellOptions {
   hosts?: Readonly<Record<string, SshHostEntry>>;
   /** Time to connect, exchange keys and authenticate, in ms. Default 10,000. */
   connectTimeoutMs?: number;
-  /** Command timeout in ms when exec() is given none. Default 60,000. */
+  /**
+   * Command timeout in ms when exec() is given none. Default 60,000. Past it the command is sent
+   * SIGKILL over the channel (RFC 4254 §6.9; sshd may ignore it) and the connection is closed, so
+   * the result comes back at once; a command that never reads stdin nor writes its output may go
+   * on running on the host.
+   */
   commandTimeoutMs?: number;
   /** Bytes kept of each of stdout and stderr; the rest is dropped. Default 8 MiB. */
   maxOutputBytes?: number;
@@ -257,7 +262,7 @@ function classify(t: Target, err: Error & { level?: string; code?: string }, key
   if (keyTypes.length && /host key/i.test(err.message)) {
     return new RemoteError(t.host, 'hostkey-mismatch', `${where}: the server offers none of the host key types known_hosts lists for it (${keyTypes.join(', ')}): ${err.message}`);
   }
-  return new RemoteError(t.host, 'unreachable', `${where}: ${err.code ? `${err.code} ` : ''}${err.message}`);
+  return new RemoteError(t.host, 'unreachable', `${where}: ${err.code && !err.message.includes(err.code) ? `${err.code} ` : ''}${err.message}`);
 }
 
 function loadKey(file: string, passphrase: string | undefined): ParsedKey {

@@ -20,7 +20,7 @@
  * (fail in CI, skip loudly elsewhere) is in sshd-suite.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,7 +62,14 @@ export interface TestSshd {
   unauthorizedKeyPath(): string;
   /** Stderr sshd wrote so far (LogLevel ERROR), for failure messages. */
   log(): string;
-  /** Kill sshd (SIGTERM, then SIGKILL after 2 s) and remove `dir`. Safe to call twice. */
+  /**
+   * SIGKILL sshd and every process under it (per-connection sshds call setsid(), so they are found
+   * by parent pid in /proc, not by process group), as when
+   * a host dies mid-command: open sessions drop at once. The port then refuses connections; `dir`
+   * is kept until stop().
+   */
+  kill(): Promise<void>;
+  /** Kill sshd and its sessions (SIGTERM, then SIGKILL after 2 s) and remove `dir`. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -87,6 +94,30 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** Pids of every process below `pid`, read from /proc (Linux). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 function keygen(file: string, comment: string): string {
@@ -181,6 +212,24 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   function handle(child: ChildProcess, port: number, log: () => string): TestSshd {
     let stopped = false;
     let extraKeys = 0;
+    /** Signal sshd and its descendants (sessions and their commands); wait for the listener to exit. */
+    const signalGroup = async (signal: NodeJS.Signals) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      const group = (s: NodeJS.Signals) => {
+        for (const pid of [child.pid!, ...descendants(child.pid!)]) {
+          try {
+            process.kill(pid, s);
+          } catch {
+            // already gone
+          }
+        }
+      };
+      group(signal);
+      const t = setTimeout(() => group('SIGKILL'), 2000);
+      await gone;
+      clearTimeout(t);
+    };
     const knownHostsLine = (host: string) => `[${host}]:${port} ${hostPublicKey}`;
     return {
       port,
@@ -204,16 +253,13 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
         keygen(file, 'breakfix-test-stranger');
         return file;
       },
+      async kill() {
+        await signalGroup('SIGKILL');
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
-        if (child.exitCode === null && child.signalCode === null) {
-          const gone = new Promise<void>((r) => child.once('exit', () => r()));
-          child.kill('SIGTERM');
-          const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-          await gone;
-          clearTimeout(t);
-        }
+        await signalGroup('SIGTERM');
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -31,7 +31,7 @@ beforeAll(() => {
 
 describe('an operator at the terminal', () => {
   it('every command answers --help', () => {
-    for (const c of [[], ['pass'], ['show'], ['diff'], ['why'], ['policy'], ['status'], ['pause'], ['resume'], ['plan'], ['serve'], ['source', 'inspect'], ['demo']]) {
+    for (const c of [[], ['pass'], ['show'], ['diff'], ['why'], ['policy'], ['status'], ['pause'], ['resume'], ['plan'], ['serve'], ['source', 'inspect'], ['demo'], ['fleet', 'run']]) {
       const r = bf(...c, '--help');
       expect(r.code, c.join(' ')).toBe(0);
       expect(r.out).toMatch(/Usage: breakfix/);

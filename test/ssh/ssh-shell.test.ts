@@ -90,6 +90,16 @@ describeSshd('SshShell against a real OpenSSH sshd', () => {
     expect(e.host).toBe('dn1.test');
   });
 
+  it('refuses a host whose known key is of a type the server does not offer (hostkey-mismatch)', async () => {
+    const ecdsa = path.join(sshd.dir, 'other_ecdsa');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', ecdsa], { stdio: 'ignore' });
+    const file = path.join(sshd.dir, 'known_hosts.ecdsa');
+    writeFileSync(file, `[dn1.test]:${sshd.port} ${readFileSync(`${ecdsa}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}\n`);
+    const e = await remoteError(shell({ knownHosts: file }).exec('dn1.test', ['true']));
+    expect(e.kind).toBe('hostkey-mismatch');
+    expect(e.message).toContain('ecdsa-sha2-nistp256');
+  });
+
   it('refuses a host known_hosts does not list (hostkey-unknown), even when another name has the same key', async () => {
     const e = await remoteError(shell({ knownHosts: sshd.writeKnownHosts(['dn2.test'], { file: path.join(sshd.dir, 'known_hosts.dn2') }) }).exec('dn1.test', ['true']));
     expect(e.kind).toBe('hostkey-unknown');
@@ -104,6 +114,24 @@ describeSshd('SshShell against a real OpenSSH sshd', () => {
   it('stops a command that outlives its timeout and says so', async () => {
     const r = await shell().exec('dn1.test', ['sleep', '30'], { timeoutMs: 300 });
     expect(r).toMatchObject({ code: null, timedOut: true });
+  });
+
+  it('reports a connection that drops mid-command (sshd killed) as connectionLost, then the host as unreachable', async () => {
+    const own = await startSshd();
+    try {
+      const sh = shell({ knownHosts: own.writeKnownHosts(['dn1.test']), identityFiles: [own.userKeyPath], port: own.port });
+      const started = path.join(own.dir, 'started');
+      const running = sh.exec('dn1.test', ['sh', '-c', 'touch "$1"; sleep 30', 'sh', started]);
+      // Kill once the command has started (the file it touches is proof), not after a guessed delay.
+      for (let i = 0; i < 400 && !existsSync(started); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(existsSync(started)).toBe(true);
+      await own.kill();
+      const r = await running;
+      expect(r).toMatchObject({ code: null, timedOut: false, connectionLost: true });
+      expect((await remoteError(sh.exec('dn1.test', ['true']))).kind).toBe('unreachable');
+    } finally {
+      await own.stop();
+    }
   });
 
   it('reports a closed port as unreachable', async () => {
