@@ -15,7 +15,8 @@
  *
  * The shims are small scripts in a temporary `bin/` directory; they POST to the simulator's
  * control server on 127.0.0.1 and print what Hadoop's tools print. A refresh can be made to fail
- * ({@link HadoopSimulator.failNextRefresh}) to test the executor's handling.
+ * ({@link HadoopSimulator.failNextRefresh}) or held in flight ({@link HadoopSimulator.holdNextRefresh})
+ * to test the executor's handling.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -69,6 +70,7 @@ export class HadoopSimulator {
   private readonly leaving = new Map<string, { blocks: number; since: number; left: number }>();
   private readonly nmLeaving = new Map<string, number>();
   private readonly failures: Record<'hdfs' | 'yarn', string[]> = { hdfs: [], yarn: [] };
+  private readonly holds: Record<'hdfs' | 'yarn', Promise<unknown>[]> = { hdfs: [], yarn: [] };
   private control: Server | undefined;
   private dir: string | undefined;
 
@@ -110,6 +112,14 @@ export class HadoopSimulator {
   /** Make the next refresh of `service` fail with `stderr` (exit 255, as a failed Hadoop RPC does). */
   failNextRefresh(service: 'hdfs' | 'yarn', stderr: string): void {
     this.failures[service].push(stderr);
+  }
+
+  /**
+   * Hold the next refresh of `service` until `until` settles (the command runs but does not
+   * answer): for tests that drop the connection while a refresh is in flight.
+   */
+  holdNextRefresh(service: 'hdfs' | 'yarn', until: Promise<unknown>): void {
+    this.holds[service].push(until);
   }
 
   /** Re-read the exclude file of `service`, as `refreshNodes` makes the daemon do. @throws InputError for a malformed file. */
@@ -183,6 +193,8 @@ export class HadoopSimulator {
       const body = JSON.stringify({ code, stdout, stderr });
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
     };
+    const hold = this.holds[service].shift();
+    if (hold) await hold.catch(() => undefined);
     const failure = this.failures[service].shift();
     if (failure !== undefined) return reply(255, '', failure + '\n');
     try {

@@ -88,4 +88,26 @@ describeSshd('a drain over real SSH to the NameNode and ResourceManager hosts', 
     expect(ends).toHaveLength(1);
     expect(ends[0].ok).toBe(false);
   });
+
+  it('sshd killed while the refresh runs: reported as possibly run, the host recorded as excluded, nothing retried', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const own = await startSshd();
+    const shell = new SshShell({ knownHosts: own.writeKnownHosts([NAMENODE, RESOURCEMANAGER]), identityFiles: [own.userKeyPath], agent: false, port: own.port, hosts: { '*.c1.test': { hostname: '127.0.0.1' } }, connectTimeoutMs: 3_000 });
+    let release!: () => void;
+    c.sim.holdNextRefresh('hdfs', new Promise<void>((r) => (release = r)));
+    const running = executePlan(c.store, plan.id, c.executor({ shell }), 'alice', opts(c));
+    // Wait until the refresh is in flight on the NameNode host, then kill sshd and its sessions.
+    while (!c.store.journal(plan.id).some((j) => j.kind === 'substep-begin' && j.substep === 'refresh-hdfs')) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    await own.kill();
+    const out = await running;
+    release();
+    await own.stop();
+    expect(out.outcome).toBe('failed');
+    const detail = out.outcome === 'failed' ? out.results[0].hosts[0].detail : '';
+    expect(detail).toMatch(/^in the HDFS exclude file .*NameNode not refreshed; .*stopped: .*hdfs dfsadmin -refreshNodes on nn1\.c1\.test lost its connection before reporting an exit status \(it may or may not have run\)/);
+    expect(c.sim.refreshes.filter((r) => r.service === 'yarn')).toEqual([]);
+    expect(linesOf(c.hdfsText(), host(1))).toBe(1);
+  });
 });
