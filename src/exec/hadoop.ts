@@ -138,14 +138,13 @@ class ClusterRun {
   private readonly clock: Clock;
   private readonly files: RemoteFiles;
   private readonly fetchJmx: (url: string) => Promise<string>;
-  /** Where each host is, in words, for the report if this run stops. */
-  private readonly where = new Map<string, string>();
+  /** How far the hosts acted on got, for the report if this run stops ({@link describeWhere}). */
+  private readonly reached = { acting: new Set<string>(), hdfsFile: '', yarnFile: '', nameNode: false, resourceManager: false, notWritten: '', unknownWrite: '' };
   private readonly final = new Map<string, { phase: ExecPhase; detail?: string }>();
 
   constructor(deps: RunDeps, private readonly step: 'drain' | 'recommission', private readonly plan: Plan, private readonly cluster: string,
     private readonly hosts: readonly string[], private readonly onEvent: (e: ExecEvent) => void, private readonly ctx: ExecContext) {
     ({ opts: this.o, clock: this.clock, files: this.files, fetchJmx: this.fetchJmx } = deps);
-    for (const h of hosts) this.where.set(h, 'untouched');
   }
 
   unconfigured(): ExecResult {
@@ -175,24 +174,25 @@ class ClusterRun {
       const acting = accepted.filter((h) => !hdfsRefused.has(h));
       for (const [h, problem] of hdfsRefused) this.fail(h, `untouched: ${problem}`);
       if (acting.length === 0) return this.result('nothing done: the exclude file refused every host');
-      for (const h of acting) this.where.set(h, `${draining ? 'in' : 'removed from'} the HDFS exclude file ${c.namenode.exclude.path} on ${c.namenode.host}, NameNode not refreshed`);
+      this.reached.acting = new Set(acting);
+      this.reached.hdfsFile = `${c.namenode.exclude.path} on ${c.namenode.host}`;
 
       if (c.resourcemanager) {
         const rm = c.resourcemanager;
         const yarnFile = await this.sub('read', { file: 'yarn', host: rm.host, path: rm.exclude.path }, () => this.files.read(rm.host, rm.exclude.path), (f) => ({ sha256: f.sha256 }));
         const yarnRefused = await this.editFile('yarn', rm.host, rm.exclude.path, rm.exclude.format, yarnFile, acting);
         if (yarnRefused.size > 0) throw new StepFailure(`the YARN exclude file refused ${[...yarnRefused.keys()].join(', ')}`);
-        for (const h of acting) this.where.set(h, `${this.where.get(h)}; ${draining ? 'in' : 'removed from'} the YARN exclude file ${rm.exclude.path} on ${rm.host}`);
+        this.reached.yarnFile = `${rm.exclude.path} on ${rm.host}`;
       }
 
       await this.sub('refresh-hdfs', { host: c.namenode.host, argv: c.namenode.refresh }, () => this.command(c.namenode.host, c.namenode.refresh));
-      for (const h of acting) this.where.set(h, (this.where.get(h) ?? '').replace('NameNode not refreshed', 'NameNode refreshed'));
+      this.reached.nameNode = true;
       if (draining) for (const h of acting) this.emit(h, 'excluded', { detail: `in ${c.namenode.exclude.path} on ${c.namenode.host}; NameNode refreshed` });
       if (c.resourcemanager) {
         const rm = c.resourcemanager;
         const argv = fillArgv(draining ? rm.refresh : rm.recommission, { timeout: this.o.policy.yarnGracefulTimeoutSeconds });
         await this.sub('refresh-yarn', { host: rm.host, argv }, () => this.command(rm.host, argv, draining));
-        for (const h of acting) this.where.set(h, `${this.where.get(h)}; ResourceManager refreshed`);
+        this.reached.resourceManager = true;
       }
 
       const verified = await this.sub('follow', { hosts: acting }, () => this.follow(c, acting, before.blocks, lease!), (v) => ({ replication: v ?? 'verified' }));
@@ -202,7 +202,7 @@ class ClusterRun {
       return this.result(draining ? `drained ${acting.length} hosts; replication verified (under-replicated back to ${before.blocks.underReplicatedBlocks}, missing ${before.blocks.missingBlocks})` : `returned ${acting.length} hosts to service`);
     } catch (e) {
       const why = (e as Error).message;
-      for (const h of this.hosts) if (!this.final.has(h)) this.fail(h, `${this.where.get(h)}; stopped: ${why}`);
+      for (const h of this.hosts) if (!this.final.has(h)) this.fail(h, `${this.describeWhere(h)}; stopped: ${why}`);
       return this.result(`stopped: ${why}`);
     } finally {
       lease?.release();
@@ -254,7 +254,8 @@ class ClusterRun {
       try {
         await this.files.replace(host, path, edit.text, read.sha256);
       } catch (e) {
-        if (e instanceof RemoteFileChangedError) for (const h of hosts) this.where.set(h, `untouched (${path} not written)`);
+        if (e instanceof RemoteFileChangedError) this.reached.notWritten = path;
+        else this.reached.unknownWrite = `${path} on ${host}`;
         throw e;
       }
     });
@@ -334,7 +335,7 @@ class ClusterRun {
       const elapsed = this.clock.now() - started;
       if (elapsed >= timeoutMs) {
         const min = Math.round(elapsed / 60_000);
-        for (const [h, s] of state) this.fail(h, `${this.where.get(h)}; still ${s} after ${min} min (timeout): left as it is, look at the NameNode`);
+        for (const [h, s] of state) this.fail(h, `${this.describeWhere(h)}; still ${s} after ${min} min (timeout): left as it is, look at the NameNode`);
         if (state.size === 0) return `${replication} after ${min} min (timeout); the hosts are decommissioned and stay excluded`;
         return `timed out after ${min} min with ${state.size} hosts not done${read ? '' : ` (last read failed: ${lastError})`}`;
       }
@@ -360,6 +361,21 @@ class ClusterRun {
     return value;
   }
 
+  /** Where a host was left, in words: `in the HDFS exclude file … on nn1, NameNode refreshed; …`. */
+  private describeWhere(host: string): string {
+    const r = this.reached;
+    if (r.hdfsFile === '' && r.unknownWrite) return `possibly ${this.step === 'drain' ? 'in' : 'removed from'} the HDFS exclude file ${r.unknownWrite} (the write did not report back: read the file)`;
+    if (r.hdfsFile === '') return r.notWritten ? `untouched (${r.notWritten} not written)` : 'untouched';
+    if (!r.acting.has(host)) return 'untouched';
+    const verb = this.step === 'drain' ? 'in' : 'removed from';
+    const parts = [`${verb} the HDFS exclude file ${r.hdfsFile}, NameNode ${r.nameNode ? 'refreshed' : 'not refreshed'}`];
+    if (r.yarnFile) parts.push(`${verb} the YARN exclude file ${r.yarnFile}`);
+    else if (r.notWritten) parts.push(`the YARN exclude file ${r.notWritten} not written`);
+    else if (r.unknownWrite) parts.push(`possibly ${verb} the YARN exclude file ${r.unknownWrite} (the write did not report back: read the file)`);
+    if (r.resourceManager) parts.push('ResourceManager refreshed');
+    return parts.join('; ');
+  }
+
   private emit(host: string, phase: ExecPhase, extra: Partial<ExecEvent> = {}): void {
     this.onEvent({ host, phase, at: new Date(this.clock.now()).toISOString(), ...extra });
   }
@@ -370,7 +386,7 @@ class ClusterRun {
   }
 
   private result(summary: string, verified = true): ExecResult {
-    const hosts = this.hosts.map((h) => ({ host: h, ...(this.final.get(h) ?? { phase: 'failed' as const, detail: this.where.get(h) }) }));
+    const hosts = this.hosts.map((h) => ({ host: h, ...(this.final.get(h) ?? { phase: 'failed' as const, detail: this.describeWhere(h) }) }));
     const end = this.step === 'drain' ? 'decommissioned' : 'recommissioned';
     const done = hosts.filter((h) => h.phase === end).length;
     return { ok: done === hosts.length && verified, hosts, summary: `${done} of ${hosts.length} ${end}; ${summary}` };

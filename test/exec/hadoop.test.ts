@@ -6,6 +6,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executePlan, resumeExecution, type ExecEvent } from '../../src/exec/executor.js';
+import { LocalShell } from '../../src/ssh/local.js';
+import type { RemoteShell } from '../../src/ssh/remote.js';
 import { OPERATOR_EXCLUDE, hadoopCluster, host, linesOf, type TestCluster } from '../helpers/hadoop.js';
 
 let cluster: TestCluster | undefined;
@@ -91,6 +93,26 @@ describe('failures stop where they are and say what state each host is in', () =
     expect(h!.detail).toMatch(/^untouched \(.*dfs\.exclude not written\); stopped: .*dfs\.exclude on nn1\.c1\.test changed since breakfix read it/);
     expect(c.sim.refreshes).toEqual([]);
     expect(readdirSync(c.dir).filter((f) => f.includes('breakfix-tmp'))).toEqual([]);
+  });
+
+  it('a write whose connection drops after it ran is reported as possibly excluded, never as untouched', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const local = new LocalShell();
+    // The NameNode host runs the write script, then the connection drops before its exit status arrives.
+    const dropping: RemoteShell = {
+      exec: async (h, argv, o) => {
+        const r = await local.exec(h, argv, o);
+        return argv[0] === 'sh' ? { ...r, code: null, connectionLost: true } : r;
+      },
+      close: () => local.close(),
+    };
+    const out = await executePlan(c.store, plan.id, c.executor({ shell: dropping }), 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    expect(h!.detail).toMatch(/^possibly in the HDFS exclude file .*dfs\.exclude on nn1\.c1\.test \(the write did not report back: read the file\); stopped: cannot write .* lost its connection/);
+    expect(linesOf(c.hdfsText(), host(1))).toBe(1);
+    expect(c.sim.refreshes).toEqual([]);
   });
 
   it('a failing refresh stops before YARN and the follow-up; the host is reported in the file, NameNode not refreshed', async () => {
