@@ -13,7 +13,9 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_PLAN_TTL_MS, decide, describeDecision, type Decision } from '../src/plan/approval.js';
 import { isPaused } from '../src/plan/pause.js';
 import { revalidatePlan } from '../src/plan/revalidate.js';
-import { adoptLatestPlans, PlanStore, type StoredPlan } from '../src/plan/store.js';
+import { adoptLatestPlans, PlanStore, SYSTEM_ACTOR, type StoredPlan } from '../src/plan/store.js';
+import { executePlan, resumeExecution } from '../src/exec/executor.js';
+import { hadoopExecutorFor } from '../src/exec/hadoop-setup.js';
 import { readPassManifest } from '../src/pass/run.js';
 import type { SourceSpec } from '../src/pass/snapshot.js';
 import { table } from '../src/pass/report.js';
@@ -22,8 +24,8 @@ import type { DemoControlPlane } from '../src/demo/control-plane.js';
 import type { HdfsNodeRow, YarnNodeRow } from '../src/sources/types.js';
 import { failure, resolveContext, type CommandContext, type CommandOutput, type CommonOptions } from './common.js';
 
-/** Journal entries `plan show` prints (the newest); `--json` has them all. */
-const JOURNAL_LINES = 40;
+/** Journal entries `plan show` prints (the newest, progress ticks left out); `--json` has them all. */
+const JOURNAL_LINES = 200;
 
 /** Arguments of `plan list`. */
 export type PlanListArgs = CommonOptions;
@@ -39,8 +41,16 @@ export interface PlanDecideArgs extends CommonOptions {
   action: 'approve' | 'reject';
   /** The digest the operator reviewed; default the stored plan's own (said in the output). */
   digest?: string;
-  /** Approve only: run the simulated executor (demo datacenters only). */
+  /** Approve only: execute at once (the datacenter's hadoop executor, or the simulated one for demo datacenters). */
   execute?: boolean;
+  /** Each progress line as it happens (the CLI writes them to stderr on a terminal). */
+  progress?: (line: string) => void;
+}
+
+/** Arguments of `plan resume`. */
+export interface PlanResumeArgs extends CommonOptions {
+  id: string;
+  progress?: (line: string) => void;
 }
 
 /** Environment the CLI reads approvers and the two-person rule from (injectable for tests). */
@@ -80,6 +90,9 @@ export async function runPlanShow(args: PlanShowArgs): Promise<CommandOutput> {
   if (!p) return failure(`no plan ${args.id} in ${store.root} (breakfix plan list)`);
   const decisions = store.decisions(args.id);
   const journal = store.journal(args.id);
+  // Every step, and each host's phase changes; the blocks-left ticks of a long drain are many.
+  const steps = journal.filter((j) => !(j.kind === 'event' && j.phase === 'decommissioning'));
+  const progress = journal.length - steps.length;
   const lines = [
     `plan ${p.plan.id}  ${p.plan.dc}, pass ${p.plan.passId}, proposed ${p.plan.createdAt}`,
     `digest ${p.plan.digest}${p.integrityProblem ? `  DAMAGED: ${p.integrityProblem}` : ''}`,
@@ -91,9 +104,9 @@ export async function runPlanShow(args: PlanShowArgs): Promise<CommandOutput> {
     ...p.state.history.map((h) => `  ${h.at}  ${h.from ?? '-'} → ${h.to}  by ${h.by}${h.note ? `: ${h.note}` : ''}`),
     `decisions (${decisions.length}):`,
     ...decisions.map((d) => `  ${d.at}  ${d.user} ${d.action} → ${d.outcome}: ${d.detail.replace(/\n/g, '\n    ')}`),
-    `journal (${journal.length} entries):`,
-    ...(journal.length > JOURNAL_LINES ? [`  … ${journal.length - JOURNAL_LINES} earlier entries (--json, or ${join(p.dir, 'journal.jsonl')})`] : []),
-    ...journal.slice(-JOURNAL_LINES).map((j) => `  ${j.at}  ${j.kind}  ${journalText(j)}`),
+    `journal (${journal.length} entries${progress > 0 ? `, ${progress} progress events (decommissioning, blocks left) not shown` : ''}):`,
+    ...(steps.length > JOURNAL_LINES ? [`  … ${steps.length - JOURNAL_LINES} earlier entries (--json, or ${join(p.dir, 'journal.jsonl')})`] : []),
+    ...steps.slice(-JOURNAL_LINES).map((j) => `  ${j.at}  ${j.kind}  ${journalText(j)}`),
   ];
   return { text: lines.join('\n'), json: { plan: p.plan, state: p.state, integrityProblem: p.integrityProblem, decisions, journal }, exitCode: 0 };
 }
@@ -114,7 +127,9 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
   if (!args.digest) notes.push(`note: no --digest given, approving the stored plan as it is (digest ${stored.plan.digest.slice(0, 12)}); pass --digest to pin what you reviewed`);
   if (args.action === 'reject' && args.execute) return failure('--execute goes with approve, not reject');
 
-  const demo = isDemoDc(stored.plan.dc) && args.action === 'approve' ? await startDemoControlPlane(stored) : undefined;
+  // Built before the click is decided, so a bad drain: block or SSH key refuses before approving.
+  const drain = args.action === 'approve' && args.execute ? hadoopExecutorFor(ctx.config, stored.plan.dc, ctx.stateDir, ctx.policyDir) : undefined;
+  const demo = !drain && isDemoDc(stored.plan.dc) && args.action === 'approve' ? await startDemoControlPlane(stored) : undefined;
   try {
     if (demo) notes.push(`note: ${stored.plan.dc} is a demo datacenter: its control plane was started again in this process (${demo.note})`);
     const decision = await decide(store, {
@@ -135,12 +150,21 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
     const head = decisionText(args.id, decision);
     const ok = decision.outcome === 'approved' || decision.outcome === 'rejected';
     if (decision.outcome !== 'approved' || !args.execute) {
-      const tail = decision.outcome === 'approved' ? [`nothing executed: the plan stays approved (--execute runs it, demo datacenters only)`] : [];
+      const tail = decision.outcome === 'approved' ? [`nothing executed: the plan stays approved (--execute runs it)`] : [];
       return { text: [...notes, head, ...tail].join('\n'), json: { decision: decisionJson(decision), notes }, exitCode: ok ? 0 : 1 };
+    }
+    if (drain) {
+      const progress: string[] = [];
+      const execution = await executePlan(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress) });
+      return {
+        text: [...notes, head, `executing with the hadoop executor over ${drain.transport}:`, ...progress, executionText(execution), `journal: breakfix plan show ${args.id}`].join('\n'),
+        json: { decision: decisionJson(decision), execution, notes },
+        exitCode: execution.outcome === 'completed' ? 0 : 1,
+      };
     }
     if (!demo) {
       return {
-        text: [...notes, head, `not executed: the SSH executor is not built yet; --execute runs the simulated executor for demo datacenters (demo-*) only. The plan stays approved.`].join('\n'),
+        text: [...notes, head, `not executed: ${stored.plan.dc} has no drain: block with executor: hadoop in breakfix.yml, and only demo datacenters (demo-*) run the simulated executor. The plan stays approved.`].join('\n'),
         json: { decision: decisionJson(decision), execution: null, notes }, exitCode: 0,
       };
     }
@@ -155,7 +179,56 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
     };
   } finally {
     await demo?.controlPlane.close();
+    await drain?.shell.close();
   }
+}
+
+/**
+ * Resume a plan left `executing` by a process that died, from its journal, with the
+ * datacenter's hadoop executor ({@link resumeExecution}). Exit 0 when it completes.
+ */
+export async function runPlanResume(args: PlanResumeArgs, env: PlanEnv = processEnv()): Promise<CommandOutput> {
+  const { store, ctx } = await open(args);
+  const stored = store.get(args.id);
+  if (!stored) return failure(`no plan ${args.id} in ${store.root} (breakfix plan list)`);
+  if (stored.state.state !== 'executing') return failure(`plan ${args.id} is ${stored.state.state} (by ${stored.state.by} at ${stored.state.updatedAt}): only a plan left executing is resumed`);
+  const drain = hadoopExecutorFor(ctx.config, stored.plan.dc, ctx.stateDir, ctx.policyDir);
+  if (!drain) return failure(`plan ${args.id}: ${stored.plan.dc} has no drain: block with executor: hadoop in breakfix.yml, so there is nothing to resume it with; its journal: breakfix plan show ${args.id}`);
+  try {
+    const progress: string[] = [];
+    const execution = await resumeExecution(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress), paused: (dc) => isPaused(ctx.stateDir, dc) });
+    return {
+      text: [`resuming plan ${args.id} from its journal with the hadoop executor over ${drain.transport}:`, ...progress, executionText(execution)].join('\n'),
+      json: { execution },
+      exitCode: execution.outcome === 'completed' ? 0 : 1,
+    };
+  } finally {
+    await drain.shell.close();
+  }
+}
+
+/**
+ * Plans left `executing` in datacenters with a hadoop executor, resumed one after another
+ * (the bot calls it on start). Each outcome is passed to `onOutcome`; errors do not stop the others.
+ */
+export async function resumeInterrupted(common: CommonOptions, onOutcome: (planId: string, out: CommandOutput) => void): Promise<void> {
+  const { store, ctx } = await open(common);
+  for (const p of store.list({ state: 'executing' })) {
+    if (ctx.config?.datacenters[p.plan.dc]?.drain?.executor !== 'hadoop') continue;
+    try {
+      onOutcome(p.plan.id, await runPlanResume({ ...common, id: p.plan.id }, { ...processEnv(), user: SYSTEM_ACTOR }));
+    } catch (e) {
+      onOutcome(p.plan.id, failure(`plan ${p.plan.id} not resumed: ${(e as Error).message}`));
+    }
+  }
+}
+
+function progressSink(lines: string[], live?: (line: string) => void): (e: ExecEvent) => void {
+  return (e) => {
+    const line = `  ${e.at}  ${e.host} ${e.phase}${e.blocksLeft !== undefined && e.phase === 'decommissioning' ? ` (${e.blocksLeft} blocks left)` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+    live?.(line);
+    if (e.phase !== 'decommissioning') lines.push(line);
+  };
 }
 
 async function open(args: CommonOptions, dc?: string): Promise<{ store: PlanStore; ctx: CommandContext }> {
@@ -230,7 +303,13 @@ function executionText(e: ExecutionOutcome): string {
   }
 }
 
+/** One journal entry in a line: an executor sub-step as `drain c1 write (hdfs) ok  path=… hosts=[…]`, the rest as `key=value`. */
 function journalText(j: Record<string, unknown>): string {
-  const { at: _at, kind: _kind, ...rest } = j;
-  return Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  const { at: _at, kind, ...rest } = j;
+  const kv = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  if (kind !== 'substep-begin' && kind !== 'substep-end') return kv(rest);
+  const { step, cluster, substep, file, ok, error, ...more } = rest;
+  const status = kind === 'substep-begin' ? 'begin' : ok ? 'ok' : `FAILED: ${String(error)}`;
+  const tail = kv(more);
+  return `${String(step)} ${String(cluster)} ${String(substep)}${file ? ` (${String(file)})` : ''} ${status}${tail ? `  ${tail}` : ''}`;
 }

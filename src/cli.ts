@@ -101,6 +101,11 @@ common(program.command('policy'))
     await emit(() => runPolicy({ ...o, cluster }));
   });
 
+/** Execution progress written to stderr as it happens, on a terminal only (stdout keeps the result). */
+function liveProgress(): { progress?: (line: string) => void } {
+  return process.stderr.isTTY && !json ? { progress: (line) => process.stderr.write(`${line}\n`) } : {};
+}
+
 const plan = program.command('plan').description('proposed plans: list, show, approve, reject (the same decision path as a Slack click)');
 common(plan.command('list'))
   .description('every stored plan with its state (the newest pass of each datacenter is registered first)')
@@ -121,12 +126,21 @@ common(plan.command('approve'))
   .description('approve a proposed plan after fresh re-validation (approvers: $BREAKFIX_APPROVERS, else the local user)')
   .argument('<id>', 'plan id')
   .option('--digest <sha256>', 'the digest you reviewed (default: the stored plan\'s)')
-  .option('--execute', 'run it now with the simulated executor (demo-* datacenters only)')
-  .addHelpText('after', '\nExit codes: 0 approved (and executed, with --execute), 1 refused (the reason is printed).')
+  .option('--execute', 'run it now: the datacenter\'s drain executor (drain: executor: hadoop in breakfix.yml), or the simulated one for demo-* datacenters')
+  .addHelpText('after', '\nProgress is printed to stderr on a terminal; every step is journaled (breakfix plan show <id>).\nExit codes: 0 approved (and executed, with --execute), 1 refused or failed (the reason is printed).')
   .action(async (id: string, o) => {
     json = !!o.json;
     const { runPlanDecide } = await import('../commands/plan.js');
-    await emit(() => runPlanDecide({ ...o, id, action: 'approve' }));
+    await emit(() => runPlanDecide({ ...o, id, action: 'approve', ...liveProgress() }));
+  });
+common(plan.command('resume'))
+  .description('resume a plan left executing by a process that died (the bot killed mid-drain), from its journal')
+  .argument('<id>', 'plan id (state executing)')
+  .addHelpText('after', '\nHosts already excluded are not added again; the replication baseline is the one journaled before the drain.\nExit codes: 0 completed, 1 failed or not resumable (the reason is printed).')
+  .action(async (id: string, o) => {
+    json = !!o.json;
+    const { runPlanResume } = await import('../commands/plan.js');
+    await emit(() => runPlanResume({ ...o, id, ...liveProgress() }));
   });
 common(plan.command('reject'))
   .description('reject a proposed plan')

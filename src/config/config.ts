@@ -15,6 +15,9 @@
  *           cron: "*\/15 * * * *"   # croner syntax, UTC (src/loop/schedule.ts)
  *           maxJitterSeconds: 30    # optional, default 30
  *           heartbeatHours: 6       # optional, default 6: post a summary this often even when nothing changed
+ *         drain:                   # how approved plans are executed (src/exec/hadoop-config.ts)
+ *           executor: hadoop
+ *           clusters: { prod-a: { namenode: { host: nn1, jmx: "http://nn1:9870/jmx", exclude: { path: /etc/hadoop/conf/dfs.exclude } } } }
  *     retention: { keep: 14d, compressAfter: 2d }   # pass directories (src/obs/retention.ts); these are the defaults
  *
  * Found by `--config FILE`, else `$BREAKFIX_CONFIG`, else `./breakfix.yml` when present.
@@ -30,6 +33,7 @@ import { SshHealthHostsSchema } from '../ssh/health-source.js';
 import { SshSettingsSchema } from '../ssh/settings.js';
 import { loadYamlFile } from './yaml.js';
 import { DEFAULT_RETENTION_POLICY, RetentionSchema, type RetentionPolicy } from '../obs/retention.js';
+import { DrainConfigSchema, type DrainConfig } from '../exec/hadoop-config.js';
 
 const Location = { path: z.string().min(1).optional(), url: z.string().url().optional() };
 const one = (s: { path?: string; url?: string }) => (s.path === undefined) !== (s.url === undefined);
@@ -60,7 +64,7 @@ export const ConfigSchema = z
     state: z.string().default('./state'),
     policies: z.string().optional(),
     retention: RetentionSchema.optional(),
-    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema, schedule: ScheduleSchema.optional() }).strict()),
+    datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema, schedule: ScheduleSchema.optional(), drain: DrainConfigSchema.optional() }).strict()),
   })
   .strict();
 
@@ -71,8 +75,8 @@ export interface Config {
   policyDir?: string;
   /** How long pass directories are kept, and when they are compressed. */
   retention: RetentionPolicy;
-  /** Per datacenter: its sources, and its schedule when it has one. */
-  datacenters: Record<string, { sources: SourceSpec[]; schedule?: Schedule }>;
+  /** Per datacenter: its sources, its schedule when it has one, and how its drains are executed (`drain:`, see src/exec/hadoop-config.ts). */
+  datacenters: Record<string, { sources: SourceSpec[]; schedule?: Schedule; drain?: DrainConfig & { baseDir: string } }>;
 }
 
 /** The config file to use, or undefined when there is none. */
@@ -89,7 +93,7 @@ export function loadConfig(path: string): Config {
   const base = dirname(resolve(path));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const datacenters: Config['datacenters'] = {};
-  for (const [dc, { sources, schedule }] of Object.entries(data.datacenters)) {
+  for (const [dc, { sources, schedule, drain }] of Object.entries(data.datacenters)) {
     const specs: SourceSpec[] = [];
     const loc = (s: { path?: string; url?: string }) => s.url ?? abs(s.path!);
     specs.push({ kind: 'inventory', location: loc(sources.inventory), ...(sources.inventory.mapping ? { mapping: sources.inventory.mapping } : {}) });
@@ -101,7 +105,7 @@ export function loadConfig(path: string): Config {
     } else specs.push({ kind: 'health', location: loc(h) });
     specs.push({ kind: sources.hdfs.kind, location: loc(sources.hdfs) });
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
-    datacenters[dc] = { sources: specs, ...(schedule ? { schedule } : {}) };
+    datacenters[dc] = { sources: specs, ...(schedule ? { schedule } : {}), ...(drain ? { drain: { ...drain, baseDir: base } } : {}) };
   }
   return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, retention: data.retention ?? DEFAULT_RETENTION_POLICY, datacenters };
 }

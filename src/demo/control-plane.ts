@@ -77,6 +77,8 @@ export interface DemoControlPlaneUrls {
 export interface DemoControlPlaneOptions {
   /** Clock in ms (for `lastContact`, `lastHealthUpdate`); default `Date.now`. */
   now?: () => number;
+  /** Called before each request is answered (a simulator brings the state up to its clock). */
+  beforeRequest?: () => void;
 }
 
 /** Bean names the demo NameNode serves. */
@@ -104,12 +106,14 @@ export class DemoControlPlane {
   private readonly deadSince = new Map<string, number>();
   private blocks: DemoBlockCounts;
   private readonly now: () => number;
+  private readonly beforeRequest: () => void;
   private readonly startedAt: number;
   private servers: Server[] = [];
   private starting: Promise<DemoControlPlaneUrls> | undefined;
 
   constructor(state: DemoControlPlaneState, opts: DemoControlPlaneOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.beforeRequest = opts.beforeRequest ?? (() => undefined);
     this.startedAt = this.now();
     for (const dn of state.dataNodes) {
       if (this.dataNodeByHost.has(dn.host)) throw new Error(`DataNode ${dn.host} is listed twice in the demo state`);
@@ -208,10 +212,16 @@ export class DemoControlPlane {
   }
 
   private async listen(): Promise<DemoControlPlaneUrls> {
-    const nn = await listenOnLoopback((req, res) => this.serveNameNode(req, res));
+    const nn = await listenOnLoopback((req, res) => {
+      this.beforeRequest();
+      this.serveNameNode(req, res);
+    });
     let rm: Server;
     try {
-      rm = await listenOnLoopback((req, res) => this.serveResourceManager(req, res));
+      rm = await listenOnLoopback((req, res) => {
+        this.beforeRequest();
+        this.serveResourceManager(req, res);
+      });
     } catch (e) {
       await closeServer(nn);
       throw e;
@@ -576,7 +586,8 @@ function methodNotAllowed(res: ServerResponse): void {
   res.end();
 }
 
-function listenOnLoopback(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+/** An HTTP server on 127.0.0.1, on a free port. */
+export function listenOnLoopback(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(handler);
     server.once('error', reject);
@@ -587,7 +598,8 @@ function listenOnLoopback(handler: (req: IncomingMessage, res: ServerResponse) =
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Stop a server, dropping keep-alive connections. */
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();

@@ -103,7 +103,8 @@ export function readSnapshot(path: string): { text: string; sha256: string; byte
   return { text: data.toString('utf8'), sha256: sha256(data), bytes: data.length };
 }
 
-function describeFetchError(e: unknown): string {
+/** A fetch failure in a few words: `no answer within 15000 ms`, `ECONNREFUSED`, or the message. */
+export function describeFetchError(e: unknown): string {
   const err = e as Error & { cause?: unknown };
   const cause = err.cause as { code?: string; message?: string } | undefined;
   return err.name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS} ms` : cause?.code ?? cause?.message ?? err.message;

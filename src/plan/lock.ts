@@ -92,8 +92,17 @@ async function acquire(path: string, opts: LockOptions): Promise<LockHolder> {
 }
 
 function tryCreate(path: string, holder: LockHolder): boolean {
-  const tmp = `${path}.${process.pid}.${holder.token}`;
-  writeFileSync(tmp, JSON.stringify(holder) + '\n');
+  return createExclusive(path, JSON.stringify(holder) + '\n');
+}
+
+/**
+ * Create `path` holding `text` only if it does not exist, atomically and never half-written
+ * (written under a temporary name, then hard-linked: `link(2)` fails with EEXIST like
+ * `open(O_CREAT|O_EXCL)`). True when created, false when the path already existed.
+ */
+export function createExclusive(path: string, text: string): boolean {
+  const tmp = `${path}.${process.pid}.${randomBytes(8).toString('hex')}`;
+  writeFileSync(tmp, text);
   try {
     linkSync(tmp, path);
     return true;

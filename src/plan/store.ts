@@ -93,10 +93,14 @@ export const DecisionRecordSchema = z.object({
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 
+/** Kinds of journal lines: `substep-*` are an executor's own steps inside a step; `resume` a restart from the journal. */
+export const JOURNAL_KINDS = ['start', 'step-begin', 'substep-begin', 'event', 'substep-end', 'step-end', 'error', 'resume', 'end'] as const;
+export type JournalKind = (typeof JOURNAL_KINDS)[number];
+
 /** One line of `journal.jsonl`: an execution step (before and after) or a progress event. */
 export const JournalEntrySchema = z.looseObject({
   at: z.string(),
-  kind: z.enum(['start', 'step-begin', 'event', 'step-end', 'error', 'end']),
+  kind: z.enum(JOURNAL_KINDS),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 

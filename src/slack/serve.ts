@@ -67,6 +67,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     const retentionTimer = setInterval(retention, RETENTION_INTERVAL_MS);
     retentionTimer.unref();
     log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters, scheduled: Object.keys(schedules) }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
+    if (!o.demo) void resumeOnStart(common, log);
     await new Promise<void>((done) => {
       const stop = () => {
         clearInterval(retentionTimer);
@@ -83,5 +84,22 @@ export async function serve(o: ServeOptions): Promise<number> {
       return 1;
     }
     throw err;
+  }
+}
+
+/**
+ * Plans a previous bot left `executing` (killed mid-drain) are resumed from their journals, in
+ * the background; each outcome is logged (DESIGN.md §5: a restarted bot resumes from the journal).
+ */
+async function resumeOnStart(common: CommonOptions, log: ReturnType<typeof logger>): Promise<void> {
+  const { resumeInterrupted } = await import('../../commands/plan.js');
+  try {
+    await resumeInterrupted(common, (planId, out) => {
+      const entry = { event: 'resumed', planId, exitCode: out.exitCode };
+      if (out.exitCode === 0) log.warn(entry, out.text);
+      else log.error(entry, out.text);
+    });
+  } catch (e) {
+    log.error({ event: 'resume-failed' }, `resuming interrupted plans failed: ${(e as Error).message}`);
   }
 }

@@ -39,7 +39,7 @@ export interface ServiceOptions {
   settings: Pick<SlackSettings, 'approvers' | 'twoPersonMinHosts' | 'channel'>;
   /** Config, state and policy directories, as the CLI's flags would give them. */
   common: CommonOptions;
-  /** Serve the embedded demo fleet: approvals execute with the simulated executor. */
+  /** Serve the embedded demo fleet: approvals execute with the simulated executor. (Datacenters with `drain: executor: hadoop` always execute on approval.) */
   demo: boolean;
   /** The datacenter meant when a command names none and it cannot be resolved otherwise (the demo's). */
   defaultDc?: string;
@@ -135,7 +135,7 @@ export class BreakfixService {
     }
     const { runPlanDecide } = await import('../../commands/plan.js');
     const out = await this.guard(() => runPlanDecide(
-      { ...this.opts.common, id: input.planId, action: input.action, digest: input.digest, execute: this.opts.demo && input.action === 'approve' },
+      { ...this.opts.common, id: input.planId, action: input.action, digest: input.digest, execute: input.action === 'approve' && (this.opts.demo || this.hasDrainExecutor(stored?.plan.dc)) },
       { user: input.user, approvers: approvers.join(','), ...(this.opts.settings.twoPersonMinHosts ? { twoPersonMinHosts: String(this.opts.settings.twoPersonMinHosts) } : {}), now: new Date() },
     ));
     const json = out.json as { decision?: { outcome: string; by?: string; at?: string }; execution?: { outcome: string } | null } | undefined;
@@ -220,6 +220,11 @@ export class BreakfixService {
     }
     if (this.opts.defaultDc) return this.opts.defaultDc;
     return resolveDc(resolveContext(this.opts.common));
+  }
+
+  /** True when breakfix.yml gives `dc` the hadoop drain executor: an approval there executes at once. */
+  private hasDrainExecutor(dc: string | undefined): boolean {
+    return dc !== undefined && resolveContext(this.opts.common).config?.datacenters[dc]?.drain?.executor === 'hadoop';
   }
 
   private stateDir(): string {

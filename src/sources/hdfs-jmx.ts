@@ -316,3 +316,24 @@ export function sample(hosts: readonly string[], max = 5): string {
 
 // ---------------------------------------------------------------------------------------------
 // JSON and zod errors as InputErrors.
+
+const DecomEntry = z.object({ underReplicatedBlocks: Counter });
+
+/**
+ * Blocks each decommissioning DataNode still waits on, from NameNodeInfo's `DecomNodes`
+ * (`underReplicatedBlocks` of each entry, `DatanodeDescriptor.LeavingServiceStatus` in Hadoop
+ * 2.x/3.x), keyed by normalised host. A host absent from the map is not decommissioning, or its
+ * entry has no count (Hadoop 1.x lists membership only). Read alongside {@link parseHdfsJmx} on
+ * the same text by the drain executor's follow-up.
+ * @throws InputError as {@link parseHdfsJmx} does for a malformed `DecomNodes`.
+ */
+export function decommissioningBlocks(text: string, origin: string): Map<string, number> {
+  const { beans, index } = readJmxBeans(text, origin, 'NameNode', NAMENODE_INFO_BEAN, []);
+  const out = new Map<string, number>();
+  const list = index < 0 ? undefined : beans[index].DecomNodes;
+  if (typeof list !== 'string') return out;
+  for (const n of parseNodeList(list, DecomEntry, `beans[${index}].DecomNodes`, origin)) {
+    if (n.entry.underReplicatedBlocks !== undefined && n.entry.underReplicatedBlocks !== null) out.set(n.host, n.entry.underReplicatedBlocks);
+  }
+  return out;
+}

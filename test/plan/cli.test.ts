@@ -75,11 +75,11 @@ describe('breakfix plan from a terminal', () => {
     expect((await runPlanShow({ ...common, id: 'dc1-nothere' })).exitCode).toBe(1);
   });
 
-  it('--execute on a real datacenter approves but executes nothing: the SSH executor is not built yet', async () => {
+  it('--execute on a datacenter without a drain: block approves but executes nothing', async () => {
     const { state, plan, common } = await passWithPlan();
     const out = await runPlanDecide({ ...common, id: plan.id, action: 'approve', execute: true }, env());
     expect(out.exitCode).toBe(0);
-    expect(out.text).toMatch(/not executed: the SSH executor is not built yet/);
+    expect(out.text).toMatch(/not executed: \S+ has no drain: block with executor: hadoop in breakfix\.yml/);
     expect(new PlanStore(state).get(plan.id)!.state.state).toBe('approved');
     expect(new PlanStore(state).journal(plan.id)).toEqual([]);
   });

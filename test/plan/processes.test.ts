@@ -4,46 +4,25 @@
  * running the compiled code: `dist/` when it is current (`npm test` builds it first), else a
  * build made here into a temporary directory (`dist/` is never written by the tests).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planDigest, type Plan } from '../../src/pass/reconcile.js';
 import { PlanStore } from '../../src/plan/store.js';
 import { passWithPlan } from '../helpers/pass.js';
+import { compiledBuild, moduleUrl } from '../helpers/build.js';
 
 const repo = join(import.meta.dirname, '../..');
 const policyDir = join(repo, 'policies');
 let build: string;
 
-/** True when `dist/` holds a build of every current source file (as after `npm run build`, which `npm test` runs first). */
-function distIsFresh(): boolean {
-  const stale = (dir: string): boolean => readdirSync(join(repo, dir), { withFileTypes: true }).some((e) => {
-    const rel = join(dir, e.name);
-    if (e.isDirectory()) return stale(rel);
-    if (!e.name.endsWith('.ts')) return false;
-    const js = join(repo, 'dist', rel.replace(/\.ts$/, '.js'));
-    return !existsSync(js) || statSync(js).mtimeMs < statSync(join(repo, rel)).mtimeMs;
-  });
-  return !stale('src') && !stale('commands');
-}
-
 beforeAll(() => {
-  if (distIsFresh()) {
-    build = join(repo, 'dist');
-    return;
-  }
-  build = mkdtempSync(join(tmpdir(), 'bf-build-'));
-  const r = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', repo, '--outDir', build], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-  // The compiled files need the package's module type and dependencies, as in the real install.
-  writeFileSync(join(build, 'package.json'), JSON.stringify({ name: 'breakfix-test-build', type: 'module' }));
-  symlinkSync(join(repo, 'node_modules'), join(build, 'node_modules'));
+  build = compiledBuild();
 }, 180_000);
 
-const mod = (path: string) => pathToFileURL(join(build, path)).href;
+const mod = (path: string) => moduleUrl(build, path);
 
 /** Run `node script args…`; resolve with exit code and output. */
 function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,0 +1,241 @@
+/**
+ * The drain executor on a simulated Hadoop control plane, over the LocalShell: real exclude
+ * files, the `hdfs` / `yarn` shims, NameNode JMX over loopback HTTP, virtual time.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { executePlan, resumeExecution, type ExecEvent } from '../../src/exec/executor.js';
+import { LocalShell } from '../../src/ssh/local.js';
+import type { RemoteShell } from '../../src/ssh/remote.js';
+import { OPERATOR_EXCLUDE, hadoopCluster, host, linesOf, type TestCluster } from '../helpers/hadoop.js';
+
+let cluster: TestCluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const opts = (c: TestCluster, events: ExecEvent[] = []) => ({ now: () => new Date(c.clock.now()), onEvent: (e: ExecEvent) => events.push(e) });
+const substeps = (c: TestCluster, id: string) => c.store.journal(id).filter((j) => j.kind === 'substep-begin').map((j) => `${j.substep}${j.file ? `:${j.file}` : ''}`);
+
+describe('a drain through the exclude files, followed on the NameNode to Decommissioned', () => {
+  it('adds exactly the plan hosts, keeps the operator file byte for byte with a backup, refreshes both daemons and waits for replication', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }, { action: 'drain', host: host(2) }]);
+    const events: ExecEvent[] = [];
+    const out = await executePlan(c.store, plan.id, c.executor(), 'alice', opts(c, events));
+
+    expect(out.outcome, JSON.stringify(out)).toBe('completed');
+    expect(c.hdfsText()).toBe(`${OPERATOR_EXCLUDE}${host(1)}\n${host(2)}\n`);
+    expect(c.yarnText()).toBe(`${host(1)}\n${host(2)}\n`);
+    const backups = readdirSync(c.dir).filter((f) => f.startsWith('dfs.exclude.breakfix-'));
+    expect(backups).toHaveLength(1);
+    expect(backups[0]).toMatch(/^dfs\.exclude\.breakfix-20261201T100000Z-dc1-aaaa0001$/);
+    expect(readFileSync(join(c.dir, backups[0]), 'utf8')).toBe(OPERATOR_EXCLUDE);
+    for (const n of [1, 2]) expect(c.sim.controlPlane.dataNode(host(n))!.adminState).toBe('Decommissioned');
+    expect(c.sim.controlPlane.dataNode(host(3))!.adminState).toBe('In Service');
+    expect(c.sim.controlPlane.blockCounts().underReplicatedBlocks).toBe(5);
+    expect(c.sim.refreshes.map((r) => `${r.service} ${r.args.join(' ')}`)).toEqual(['hdfs dfsadmin -refreshNodes', 'yarn rmadmin -refreshNodes -g 3600 -client']);
+
+    // 1,000 blocks at 10 blocks/s: decommissioning for 100 s, seen at each 30 s poll.
+    const mine = events.filter((e) => e.host === host(1)).map((e) => `${e.phase}${e.blocksLeft !== undefined ? ` ${e.blocksLeft}` : ''}`);
+    expect(mine).toEqual(['excluded', 'decommissioning 1000', 'decommissioning 700', 'decommissioning 400', 'decommissioning 100', 'decommissioned 0']);
+    expect(substeps(c, plan.id)).toEqual(['lock', 'baseline', 'read:hdfs', 'backup:hdfs', 'write:hdfs', 'verify:hdfs', 'read:yarn', 'backup:yarn', 'write:yarn', 'verify:yarn', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release']);
+    expect(readdirSync(join(c.stateDir, 'locks'))).toEqual([]);
+  });
+
+  it('a host already in the exclude file is not added again, and nothing is written for it', async () => {
+    const c = (cluster = await hadoopCluster({ hdfsExclude: `${OPERATOR_EXCLUDE}${host(1)}\n`, yarnExclude: `${host(1)}\n` }));
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const out = await executePlan(c.store, plan.id, c.executor(), 'alice', opts(c));
+    expect(out.outcome).toBe('completed');
+    expect(c.hdfsText()).toBe(`${OPERATOR_EXCLUDE}${host(1)}\n`);
+    expect(readdirSync(c.dir).filter((f) => f.includes('.breakfix-'))).toEqual([]);
+    expect(c.store.journal(plan.id).filter((j) => j.substep === 'write').map((j) => j.skipped)).toEqual([true, true]);
+    expect(c.sim.controlPlane.dataNode(host(1))!.adminState).toBe('Decommissioned');
+  });
+
+  it('a JSON hosts file (CombinedHostFileManager) gets adminState DECOMMISSIONED on the host entry only', async () => {
+    const json = readFileSync(join(import.meta.dirname, '../fixtures/real/hdfs-hostfiles/dfs.hosts.json-pretty-example-hadoop-HdfsDataNodeAdminGuide.json'), 'utf8').replace(/"host(\d)"/g, '"dn$1.c1.test"');
+    const c = (cluster = await hadoopCluster({ hdfsExclude: json, hdfsFormat: 'hdfs-json', yarnExclude: '<?xml version="1.0"?>\n<hosts>\n</hosts>\n', yarnFormat: 'yarn-xml' }));
+    const plan = await c.approved([{ action: 'drain', host: host(2) }]);
+    const out = await executePlan(c.store, plan.id, c.executor(), 'alice', opts(c));
+    expect(out.outcome, JSON.stringify(out)).toBe('completed');
+    expect(c.hdfsText()).toBe(json.replace('"hostName": "dn2.c1.test",\n    "upgradeDomain": "ud0"', '"hostName": "dn2.c1.test",\n    "upgradeDomain": "ud0",\n    "adminState": "DECOMMISSIONED"'));
+    expect(c.yarnText()).toBe(`<?xml version="1.0"?>\n<hosts>\n  <host><name>${host(2)}</name><timeout>3600</timeout></host>\n</hosts>\n`);
+  });
+
+  it('a host the NameNode does not know, or not In Service, is left untouched and reported', async () => {
+    const c = (cluster = await hadoopCluster({ states: { [host(3)]: 'In Maintenance' } }));
+    const plan = await c.approved([{ action: 'drain', host: host(1) }, { action: 'drain', host: host(3) }, { action: 'drain', host: 'ghost.c1.test' }]);
+    const out = await executePlan(c.store, plan.id, c.executor(), 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    const hosts = out.outcome === 'failed' ? out.results[0].hosts : [];
+    expect(hosts.find((h) => h.host === host(1))!.phase).toBe('decommissioned');
+    expect(hosts.find((h) => h.host === host(3))!.detail).toMatch(/^untouched: the DataNode is In Maintenance/);
+    expect(hosts.find((h) => h.host === 'ghost.c1.test')!.detail).toMatch(/^untouched: the NameNode has no DataNode/);
+    expect(c.hdfsText()).toBe(`${OPERATOR_EXCLUDE}${host(1)}\n`);
+  });
+});
+
+describe('failures stop where they are and say what state each host is in', () => {
+  it('the exclude file changed by someone else between read and write is detected, not overwritten', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const ops = `${OPERATOR_EXCLUDE}dn6.c1.test\n`;
+    const ex = c.executor({ crashPoint: ({ substep, when }) => { if (substep === 'backup' && when === 'end') writeFileSync(c.hdfsPath, ops); } });
+    const out = await executePlan(c.store, plan.id, ex, 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    expect(c.hdfsText()).toBe(ops);
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    expect(h).toMatchObject({ host: host(1), phase: 'failed' });
+    expect(h!.detail).toMatch(/^untouched \(.*dfs\.exclude not written\); stopped: .*dfs\.exclude on nn1\.c1\.test changed since breakfix read it/);
+    expect(c.sim.refreshes).toEqual([]);
+    expect(readdirSync(c.dir).filter((f) => f.includes('breakfix-tmp'))).toEqual([]);
+  });
+
+  it('a write whose connection drops after it ran is reported as possibly excluded, never as untouched', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const local = new LocalShell();
+    // The NameNode host runs the write script, then the connection drops before its exit status arrives.
+    const dropping: RemoteShell = {
+      exec: async (h, argv, o) => {
+        const r = await local.exec(h, argv, o);
+        return argv[0] === 'sh' ? { ...r, code: null, connectionLost: true } : r;
+      },
+      close: () => local.close(),
+    };
+    const out = await executePlan(c.store, plan.id, c.executor({ shell: dropping }), 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    expect(h!.detail).toMatch(/^possibly in the HDFS exclude file .*dfs\.exclude on nn1\.c1\.test \(the write did not report back: read the file\); stopped: cannot write .* lost its connection/);
+    expect(linesOf(c.hdfsText(), host(1))).toBe(1);
+    expect(c.sim.refreshes).toEqual([]);
+  });
+
+  it('a failing refresh stops before YARN and the follow-up; the host is reported in the file, NameNode not refreshed', async () => {
+    const c = (cluster = await hadoopCluster());
+    c.sim.failNextRefresh('hdfs', 'refreshNodes: Call From bot/10.0.0.9 to nn1.c1.test:8020 failed on connection exception');
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const out = await executePlan(c.store, plan.id, c.executor(), 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    expect(h!.detail).toMatch(/^in the HDFS exclude file .*dfs\.exclude on nn1\.c1\.test, NameNode not refreshed; in the YARN exclude file .*; stopped: .*hdfs dfsadmin -refreshNodes on nn1\.c1\.test exited 255: refreshNodes: Call From/);
+    expect(c.sim.refreshes.map((r) => r.service)).toEqual(['hdfs']);
+    expect(linesOf(c.hdfsText(), host(1))).toBe(1);
+    const write = c.store.journal(c.store.list()[0].plan.id).find((j) => j.kind === 'substep-begin' && j.substep === 'write');
+    expect(write).toMatchObject({ hosts: [host(1)], path: c.hdfsPath });
+    expect(c.store.get(plan.id)!.state.state).toBe('failed');
+    expect(readdirSync(join(c.stateDir, 'locks'))).toEqual([]);
+  });
+
+  it('the NameNode JMX going away during the follow-up stops after the set number of failed reads, hosts left excluded', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    let reads = 0;
+    const fetchJmx = async (url: string) => {
+      if (++reads > 2) await c.sim.controlPlane.close(); // the NameNode web server goes down after two reads
+      const res = await fetch(url);
+      return res.text();
+    };
+    const out = await executePlan(c.store, plan.id, c.executor({ fetchJmx }), 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    expect(h!.detail).toMatch(/NameNode refreshed; .*ResourceManager refreshed; stopped: decommission progress unknown: 3 NameNode reads in a row failed \(last: NameNode JMX http:\/\/127\.0\.0\.1:\d+\/jmx unreachable: ECONNREFUSED\)/);
+    expect(linesOf(c.hdfsText(), host(1))).toBe(1);
+  });
+
+  it('a NameNode read failing twice, then answering again, does not stop the drain', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    let reads = 0;
+    const fetchJmx = async (url: string) => {
+      reads++;
+      if (reads === 3 || reads === 4) throw new Error('HTTP 503 Service Unavailable');
+      return (await fetch(url)).text();
+    };
+    const out = await executePlan(c.store, plan.id, c.executor({ fetchJmx }), 'alice', opts(c));
+    expect(out.outcome).toBe('completed');
+  });
+
+  it('a stale lock of another plan is reported, not stolen; nothing is touched', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const lock = join(c.stateDir, 'locks', 'drain-dc1-c1.json');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(c.stateDir, 'locks'), { recursive: true });
+    const stale = JSON.stringify({ owner: 'dc1-old00001', pid: 999_999, host: 'bot-2', at: '2026-11-30T08:00:00.000Z', expiresAt: '2026-11-30T09:00:00.000Z' });
+    writeFileSync(lock, stale);
+    const out = await executePlan(c.store, plan.id, c.executor(), 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    expect(out.outcome === 'failed' && out.reason).toMatch(/stale drain lock: plan dc1-old00001 took it since 2026-11-30T08:00:00\.000Z .* expired at 2026-11-30T09:00:00\.000Z .*breakfix plan show dc1-old00001/);
+    expect(readFileSync(lock, 'utf8')).toBe(stale);
+    expect(c.hdfsText()).toBe(OPERATOR_EXCLUDE);
+  });
+});
+
+describe('recommission: the reverse, also through the files', () => {
+  it('removes the host from both exclude files, refreshes, and follows it back to In Service', async () => {
+    const c = (cluster = await hadoopCluster({ hdfsExclude: `${OPERATOR_EXCLUDE}${host(4)}\n${host(5)}\n`, yarnExclude: `${host(4)}\n`, states: { [host(4)]: 'Decommissioned', [host(5)]: 'Decommissioned' } }));
+    const plan = await c.approved([{ action: 'recommission', host: host(4) }]);
+    const out = await executePlan(c.store, plan.id, c.executor(), 'alice', opts(c));
+    expect(out.outcome, JSON.stringify(out)).toBe('completed');
+    expect(c.hdfsText()).toBe(`${OPERATOR_EXCLUDE}${host(5)}\n`);
+    expect(c.yarnText()).toBe('');
+    expect(c.sim.controlPlane.dataNode(host(4))!.adminState).toBe('In Service');
+    expect(c.sim.controlPlane.dataNode(host(5))!.adminState).toBe('Decommissioned');
+    expect(c.sim.refreshes.map((r) => `${r.service} ${r.args.join(' ')}`)).toEqual(['hdfs dfsadmin -refreshNodes', 'yarn rmadmin -refreshNodes']);
+  });
+});
+
+describe('killed at any journal step, a resumed run finishes: no host lost, none duplicated', () => {
+  /** Every point a crash can hit: each sub-step's begin and end, in the order of a clean run. */
+  async function crashPoints(): Promise<string[]> {
+    const c = await hadoopCluster();
+    try {
+      const points: string[] = [];
+      const plan = await c.approved([{ action: 'drain', host: host(1) }, { action: 'drain', host: host(2) }]);
+      await executePlan(c.store, plan.id, c.executor({ crashPoint: (p) => void points.push(`${p.substep}/${p.when}`) }), 'alice', opts(c));
+      return points;
+    } finally {
+      await c.close();
+    }
+  }
+
+  it('at each of the 28 crash points', async () => {
+    const points = await crashPoints();
+    expect(points.length).toBe(28);
+    for (let n = 0; n < points.length; n++) {
+      const c = await hadoopCluster();
+      try {
+        const plan = await c.approved([{ action: 'drain', host: host(1) }, { action: 'drain', host: host(2) }]);
+        let calls = 0;
+        let crashed!: () => void;
+        const dead = new Promise<void>((r) => (crashed = r));
+        // The bot dies here: this promise never settles, nothing after it runs.
+        const crashPoint = () => (calls++ === n ? (crashed(), new Promise<void>(() => undefined)) : undefined);
+        const first = executePlan(c.store, plan.id, c.executor({ crashPoint }), 'alice', opts(c));
+        await Promise.race([first, dead]);
+        expect(c.store.get(plan.id)!.state.state, points[n]).toBe('executing');
+
+        const again = await resumeExecution(c.store, plan.id, c.executor(), 'breakfix', opts(c));
+        expect(again.outcome, `${points[n]}: ${JSON.stringify(again)}`).toBe('completed');
+        expect(c.hdfsText(), points[n]).toBe(`${OPERATOR_EXCLUDE}${host(1)}\n${host(2)}\n`);
+        expect(c.yarnText(), points[n]).toBe(`${host(1)}\n${host(2)}\n`);
+        for (const h of [host(1), host(2)]) expect(c.sim.controlPlane.dataNode(h)!.adminState, points[n]).toBe('Decommissioned');
+        expect(c.sim.controlPlane.blockCounts().underReplicatedBlocks, points[n]).toBe(5);
+        const journal = c.store.journal(plan.id);
+        expect(journal.filter((j) => j.kind === 'resume')).toHaveLength(1);
+        // Once a baseline is journaled, the resumed run uses it rather than the inflated count after the exclusion.
+        const baselines = journal.filter((j) => j.kind === 'substep-end' && j.substep === 'baseline');
+        for (const b of baselines) expect(b.blocks, points[n]).toEqual({ underReplicatedBlocks: 5, missingBlocks: 0 });
+        expect(existsSync(join(c.stateDir, 'locks', 'drain-dc1-c1.json')), points[n]).toBe(false);
+      } finally {
+        await c.close();
+      }
+    }
+  }, 120_000);
+});
+
