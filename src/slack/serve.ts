@@ -7,6 +7,7 @@ import { resolveContext, type CommonOptions } from '../../commands/common.js';
 import { DEMO_DC } from '../demo/fleet.js';
 import { logger } from '../log.js';
 import { createSlackApp } from './app.js';
+import { startCommandPool } from './commands.js';
 import { childProcessPassRunner } from './service.js';
 import { loadSettings, requireApprovers, SettingsError } from './settings.js';
 
@@ -33,11 +34,13 @@ export async function serve(o: ServeOptions): Promise<number> {
     requireApprovers(settings, datacenters);
     const port = o.port ?? Number(process.env.PORT ?? 3000);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port: expected a port number, got ${o.port}`);
-    const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass: childProcessPassRunner(common, !!o.demo), log });
+    // Read-only commands run in worker threads, so acknowledgements never wait for their reads.
+    const pool = await startCommandPool();
+    const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass: childProcessPassRunner(common, !!o.demo), runCommand: pool.run, log });
     const started = await bot.start();
     log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz on :${started.port})`);
     await new Promise<void>((done) => {
-      const stop = () => void bot.stop().finally(done);
+      const stop = () => void bot.stop().finally(() => pool.close()).finally(done);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

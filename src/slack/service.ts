@@ -15,7 +15,7 @@ import { packageRoot } from '../paths.js';
 import { readPause } from '../plan/pause.js';
 import { DC_NAME } from '../config/config.js';
 import { runPause, runResume } from '../../commands/pause.js';
-import { runStatus } from '../../commands/status.js';
+import { runReadCommand, type CommandRunner, type ReadCommand } from './commands.js';
 import { PlanStore } from '../plan/store.js';
 import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
 import { approversOf, type SlackSettings } from './settings.js';
@@ -42,6 +42,12 @@ export interface ServiceOptions {
   /** The datacenters the bot serves; a command naming another is refused. Default: any well-formed name. */
   datacenters?: readonly string[];
   runPass: PassRunner;
+  /**
+   * Where read-only commands (`status`, `show`, `diff`, `why`, `policy`) run. Default: this
+   * thread; `breakfix serve` uses a worker-thread pool ({@link startCommandPool}) so their reads
+   * never delay an acknowledgement.
+   */
+  runCommand?: CommandRunner;
   log: Logger;
 }
 
@@ -99,19 +105,20 @@ export class BreakfixService {
         await this.slack.postEphemeral(input.channel, input.user, textMessage(title, out.text));
       },
     });
+    const read = (title: string, cmd: () => ReadCommand): CommandPlan => reply(title, () => (this.opts.runCommand ?? runReadCommand)(cmd()));
     const o = this.opts.common;
     switch (sub) {
       case 'help': return { ack: helpText() };
       case 'pass': return this.pass(input, args[0]);
-      case 'status': return reply('status', () => this.status(args[0]));
+      case 'status': return read('status', () => ({ name: 'status', args: { ...o, dc: this.dc(args[0]) } }));
       case 'show':
         if (!args[0]) return { ack: helpText('show (a set name is required)') };
-        return reply(`show ${args[0]}`, async () => (await import('../../commands/show.js')).runShow({ ...o, dc: this.dc(args[1]), set: args[0] }));
-      case 'diff': return reply('diff', async () => (await import('../../commands/diff.js')).runDiff({ ...o, dc: this.dc(args[1]), set: args[0] }));
+        return read(`show ${args[0]}`, () => ({ name: 'show', args: { ...o, dc: this.dc(args[1]), set: args[0] } }));
+      case 'diff': return read('diff', () => ({ name: 'diff', args: { ...o, dc: this.dc(args[1]), ...(args[0] ? { set: args[0] } : {}) } }));
       case 'why':
         if (!args[0]) return { ack: helpText('why (a host name is required)') };
-        return reply(`why ${args[0]}`, async () => (await import('../../commands/why.js')).runWhy({ ...o, dc: this.dc(undefined), host: args[0] }));
-      case 'policy': return reply('policy', async () => (await import('../../commands/policy.js')).runPolicy({ ...o, dc: this.dc(undefined), cluster: args[0] }));
+        return read(`why ${args[0]}`, () => ({ name: 'why', args: { ...o, dc: this.dc(undefined), host: args[0] } }));
+      case 'policy': return read('policy', () => ({ name: 'policy', args: { ...o, dc: this.dc(undefined), ...(args[0] ? { cluster: args[0] } : {}) } }));
       case 'pause':
       case 'resume': return reply(sub, () => this.pauseOrResume(sub, args[0], input.user));
       default: return { ack: helpText(sub) };
@@ -187,11 +194,6 @@ export class BreakfixService {
     }
   }
 
-  /** `status [dc]`: the last pass, plans in flight, the pause (commands/status.ts). */
-  private status(dcArg: string | undefined): CommandOutput {
-    return runStatus({ ...this.opts.common, dc: this.dc(dcArg) });
-  }
-
   /** The kill switch (commands/pause.ts), recorded with the Slack user who pulled it. */
   private pauseOrResume(sub: 'pause' | 'resume', dcArg: string | undefined, user: string): CommandOutput {
     const args = { ...this.opts.common, dc: this.dc(dcArg), by: user };
@@ -207,6 +209,7 @@ export class BreakfixService {
       return arg;
     }
     if (this.opts.defaultDc) return this.opts.defaultDc;
+    if (this.opts.datacenters?.length === 1) return this.opts.datacenters[0];
     return resolveDc(resolveContext(this.opts.common));
   }
 
