@@ -193,10 +193,11 @@ common(program.command('serve'))
   .option('--http', 'HTTP mode: Slack posts to /slack/events, requests verified with the signing secret')
   .option('--port <n>', 'HTTP port (Socket Mode: the /healthz port); default $PORT, else 3000')
   .option('--demo', 'serve the embedded demo fleet with the simulated executor')
-  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional).\nSee README, section Slack.')
+  .option('--demo-speed <x>', 'with --demo: run the simulated drain this many times faster than real time (default 20)')
+  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional),\nor the slack: block of breakfix.yml (channel, approvers with users and groups, two_person_min_hosts, plan_ttl_minutes).\nSee README, section Slack.')
   .action(async (o) => {
     const { serve } = await import('./slack/serve.js');
-    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port) });
+    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port), demoSpeed: o.demoSpeed === undefined ? undefined : Number(o.demoSpeed) });
   });
 
 function usage(cmd: Command, message: string): Error {

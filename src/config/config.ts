@@ -10,6 +10,9 @@
  *           health:    { path: /var/lib/breakfix/health.tsv }
  *           hdfs:      { kind: hdfs-jmx, url: "http://nn1:9870/jmx" }
  *           yarn:      { kind: yarn-nodes, url: "http://rm1:8088/ws/v1/cluster/nodes" }
+ *     slack:                      # optional: the bot's channel and approvers (src/config/slack.ts)
+ *       channel: C012AB3CD
+ *       approvers: { dc1: { users: [U012AB3CD] } }
  *
  * Found by `--config FILE`, else `$BREAKFIX_CONFIG`, else `./breakfix.yml` when present.
  */
@@ -19,7 +22,11 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { InventoryMappingSchema } from '../sources/inventory.js';
 import type { SourceSpec } from '../pass/snapshot.js';
+import { DC_NAME } from './names.js';
+import { SlackConfigSchema, type SlackConfig } from './slack.js';
 import { loadYamlFile } from './yaml.js';
+
+export { DC_NAME };
 
 const Location = { path: z.string().min(1).optional(), url: z.string().url().optional() };
 const one = (s: { path?: string; url?: string }) => (s.path === undefined) !== (s.url === undefined);
@@ -34,8 +41,6 @@ const SourcesSchema = z
   })
   .strict();
 
-/** A datacenter name: lower case letters, digits, `_ . -`, starting with a letter or digit (it names directories and appears on command lines). */
-export const DC_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
 /** Schema of `breakfix.yml`. */
 export const ConfigSchema = z
@@ -43,6 +48,7 @@ export const ConfigSchema = z
     state: z.string().default('./state'),
     policies: z.string().optional(),
     datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema }).strict()),
+    slack: SlackConfigSchema.optional(),
   })
   .strict();
 
@@ -52,6 +58,8 @@ export interface Config {
   stateDir: string;
   policyDir?: string;
   datacenters: Record<string, { sources: SourceSpec[] }>;
+  /** The bot's settings (src/config/slack.ts), when the file has a `slack:` block. */
+  slack?: SlackConfig;
 }
 
 /** The config file to use, or undefined when there is none. */
@@ -77,5 +85,5 @@ export function loadConfig(path: string): Config {
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
     datacenters[dc] = { sources: specs };
   }
-  return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, datacenters };
+  return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, datacenters, ...(data.slack ? { slack: data.slack } : {}) };
 }

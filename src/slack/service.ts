@@ -18,7 +18,10 @@ import { runPause, runResume } from '../../commands/pause.js';
 import { runReadCommand, type CommandRunner, type ReadCommand } from './commands.js';
 import { PlanStore } from '../plan/store.js';
 import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
-import { approversOf, type SlackSettings } from './settings.js';
+import { approverGroupsOf, approversOf, type SlackSettings } from './settings.js';
+import { ThreadProgress } from './progress.js';
+import type { Decision } from '../plan/approval.js';
+import type { Clock } from '../exec/simulated.js';
 
 /** The narrow way the service talks to Slack. */
 export interface SlackPort {
@@ -32,7 +35,7 @@ export type PassRunner = (dc: string, requestedBy: string) => Promise<{ exitCode
 
 /** Options of {@link BreakfixService}. */
 export interface ServiceOptions {
-  settings: Pick<SlackSettings, 'approvers' | 'twoPersonMinHosts' | 'channel'>;
+  settings: Pick<SlackSettings, 'approvers' | 'twoPersonMinHosts' | 'channel'> & Partial<Pick<SlackSettings, 'approverGroups' | 'planTtlMs'>>;
   /** Config, state and policy directories, as the CLI's flags would give them. */
   common: CommonOptions;
   /** Serve the embedded demo fleet: approvals execute with the simulated executor. */
@@ -48,6 +51,14 @@ export interface ServiceOptions {
    * never delay an acknowledgement.
    */
   runCommand?: CommandRunner;
+  /** Time of the simulated executor for demo approvals (default: virtual, done at once); `serve --demo` runs it faster than real time. */
+  demoClock?: () => Clock;
+  /** The time a click is decided at (expiry); default the system clock. Tests move it. */
+  now?: () => Date;
+  /** Least time between two progress flushes in a thread, ms (default 2,000). */
+  progressThrottleMs?: number;
+  /** Members of a Slack user group (`usergroups.users.list`); needed when approvers name groups. */
+  groupMembers?: (groupId: string) => Promise<readonly string[]>;
   log: Logger;
 }
 
@@ -131,28 +142,55 @@ export class BreakfixService {
     const store = new PlanStore(this.stateDir());
     const stored = store.get(input.planId);
     const approvers = stored ? approversOf(this.opts.settings, stored.plan.dc) : [];
-    if (stored && approvers.length === 0) {
+    const groups = stored ? await this.groupsOf(stored.plan.dc, input.user) : { approverGroups: [], userGroups: [] };
+    if (stored && approvers.length === 0 && groups.approverGroups.length === 0) {
       // runPlanDecide would authorize the local user when given no approvers: never from Slack.
       await this.slack.postEphemeral(input.channel, input.user, textMessage('not approved', `no approver is configured for ${stored.plan.dc}`));
       return { outcome: 'not_authorized', executed: false };
     }
     const { runPlanDecide } = await import('../../commands/plan.js');
+    // The CLI's notes and its per-event progress lines ("  <ISO time>  <host> <phase>") are not
+    // for Slack: the thread has the progress already.
+    const notes = (text: string) => text.split('\n').filter((l) => !l.startsWith('note: ') && !/^ {2}\d{4}-\d\d-\d\dT/.test(l)).join('\n');
+    const showDecision = (outcome: 'approved' | 'rejected', at: string) =>
+      this.slack.updateMessage(input.channel, input.messageTs, decisionUpdate(input.message, { outcome, by: input.user, at }));
+    // Demo approvals execute at once: the message shows the approval and the thread the progress
+    // as soon as the decision is made, not when the drain is done.
+    let progress: ThreadProgress | undefined;
+    const onDecided = async (d: Decision) => {
+      if (d.outcome !== 'approved') return;
+      await showDecision('approved', d.at);
+      progress = new ThreadProgress({
+        slack: this.slack, channel: input.channel, threadTs: input.messageTs, planId: d.plan.id, hosts: d.plan.actions.map((a) => a.host),
+        ...(this.opts.progressThrottleMs !== undefined ? { throttleMs: this.opts.progressThrottleMs } : {}),
+        onError: (e) => log.warn({ err: { name: e.name, message: e.message } }, 'progress not posted'),
+      });
+      await progress.start();
+    };
     const out = await this.guard(() => runPlanDecide(
       { ...this.opts.common, id: input.planId, action: input.action, digest: input.digest, execute: this.opts.demo && input.action === 'approve' },
-      { user: input.user, approvers: approvers.join(','), ...(this.opts.settings.twoPersonMinHosts ? { twoPersonMinHosts: String(this.opts.settings.twoPersonMinHosts) } : {}), now: new Date() },
+      {
+        user: input.user, approvers: approvers.join(','), now: this.opts.now?.() ?? new Date(),
+        ...(this.opts.settings.twoPersonMinHosts ? { twoPersonMinHosts: String(this.opts.settings.twoPersonMinHosts) } : {}),
+        ...(this.opts.settings.planTtlMs ? { ttlMs: this.opts.settings.planTtlMs } : {}),
+        ...(groups.approverGroups.length ? groups : {}),
+        onDecided, onEvent: (e) => progress?.event(e),
+        ...(this.opts.demoClock ? { clock: this.opts.demoClock() } : {}),
+      },
     ));
     const json = out.json as { decision?: { outcome: string; by?: string; at?: string }; execution?: { outcome: string } | null } | undefined;
     const d = json?.decision;
     log.info({ outcome: d?.outcome ?? 'error', execution: json?.execution?.outcome ?? null }, 'click decided');
     if (d && (d.outcome === 'approved' || d.outcome === 'rejected')) {
-      await this.slack.updateMessage(input.channel, input.messageTs, decisionUpdate(input.message, { outcome: d.outcome, by: input.user, at: d.at ?? new Date().toISOString() }));
+      if (!progress) await showDecision(d.outcome, d.at ?? new Date().toISOString());
       if (d.outcome === 'approved') {
-        const body = out.text.split('\n').filter((l) => !l.startsWith('note: ')).join('\n');
-        await this.slack.postMessage(input.channel, textMessage(json?.execution ? `execution: ${json.execution.outcome}` : 'approved', body), input.messageTs);
+        const title = json?.execution ? `execution: ${json.execution.outcome}` : 'approved';
+        await progress?.finish(json?.execution?.outcome ?? 'not executed');
+        await this.slack.postMessage(input.channel, textMessage(title, notes(out.text)), input.messageTs);
       }
       return { outcome: d.outcome, executed: !!json?.execution };
     }
-    await this.slack.postEphemeral(input.channel, input.user, textMessage('not done', out.text.split('\n').filter((l) => !l.startsWith('note: ')).join('\n')));
+    await this.slack.postEphemeral(input.channel, input.user, textMessage('not done', notes(out.text)));
     return { outcome: d?.outcome ?? 'error', executed: false };
   }
 
@@ -198,6 +236,21 @@ export class BreakfixService {
   private pauseOrResume(sub: 'pause' | 'resume', dcArg: string | undefined, user: string): CommandOutput {
     const args = { ...this.opts.common, dc: this.dc(dcArg), by: user };
     return sub === 'pause' ? runPause(args) : runResume(args);
+  }
+
+  /** The user groups allowed to approve in `dc`, and those of them `user` is in (asked of Slack at click time). */
+  private async groupsOf(dc: string, user: string): Promise<{ approverGroups: string[]; userGroups: string[] }> {
+    const approverGroups = approverGroupsOf(this.opts.settings, dc);
+    const userGroups: string[] = [];
+    for (const g of approverGroups) {
+      try {
+        if ((await this.opts.groupMembers?.(g))?.includes(user)) userGroups.push(g);
+      } catch (e) {
+        // Fail closed: a group we cannot read authorizes nobody.
+        this.opts.log.warn({ group: g, err: { message: (e as Error).message } }, 'user group members not read');
+      }
+    }
+    return { approverGroups, userGroups };
   }
 
   private dc(arg: string | undefined): string {
