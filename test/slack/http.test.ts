@@ -21,6 +21,9 @@ import { APPROVER, clickBody as click, OPS, postSigned, proposals as posted, sla
 /** Two more approvers of the demo datacenter (the two-person rule needs someone other than the requester). */
 const SECOND = 'U0SECOND';
 const THIRD = 'U0THIRD';
+/** A Slack user group allowed to approve, and a member of it who is not in the user list. */
+const ONCALL_GROUP = 'S0ONCALL';
+const ONCALL = 'U0ONCALL';
 
 const SECRET = 'test-signing-secret-8f2a';
 
@@ -53,8 +56,9 @@ beforeAll(async () => {
   state = mkdtempSync(join(tmpdir(), 'breakfix-slack-'));
   fake = new FakeSlackApi();
   await fake.start();
+  fake.userGroups[ONCALL_GROUP] = [ONCALL, 'U0SOMEONE'];
   bot = createSlackApp({
-    settings: { mode: 'http', botToken: 'xoxb-test-token', signingSecret: SECRET, slackApiUrl: fake.url, channel: OPS, approvers: { [DEMO_DC]: [APPROVER, SECOND, THIRD] }, twoPersonMinHosts: 5, planTtlMs: 30 * 60_000 },
+    settings: { mode: 'http', botToken: 'xoxb-test-token', signingSecret: SECRET, slackApiUrl: fake.url, channel: OPS, approvers: { [DEMO_DC]: [APPROVER, SECOND, THIRD] }, approverGroups: { [DEMO_DC]: [ONCALL_GROUP] }, twoPersonMinHosts: 5, planTtlMs: 30 * 60_000 },
     common: { state },
     demo: true,
     defaultDc: DEMO_DC,
@@ -258,6 +262,18 @@ describe('breakfix serve --http', () => {
     expect(told).toHaveLength(1);
     expect(told[0].args.user).toBe(loser);
     expect(String(told[0].args.text)).toMatch(new RegExp(`already (approved|executing|completed) by ${winner}`));
+  });
+
+  it('a member of an approver user group may approve: membership is read with usergroups.users.list at click time', async () => {
+    const { call, ts, planId } = await newProposal();
+    const asked = fake.of('usergroups.users.list').length;
+    await post(clickBody(APPROVE_ACTION, call, ts, ONCALL));
+    await bot.idle();
+    expect(fake.of('usergroups.users.list').slice(asked).map((c) => c.args.usergroup)).toEqual([ONCALL_GROUP]);
+    expect(JSON.stringify(fake.of('chat.update').find((c) => c.args.ts === ts)!.args.blocks)).toContain(`Approved by <@${ONCALL}>`);
+    expect(state_(planId)).toBe('completed');
+    expect(executions(planId)).toBe(1);
+    expect(fake.unknown()).toEqual([]);
   });
 
   it('Reject on a new proposal moves it to rejected and removes the buttons', async () => {

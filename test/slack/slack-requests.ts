@@ -39,17 +39,26 @@ export async function postSigned(base: string, secret: string, body: string, opt
 
 /** A `/breakfix <text>` slash command body: Slack's sample with our channel, user, command and text. */
 export function slashBody(fake: Pick<FakeSlackApi, 'url'>, text: string, user = APPROVER): string {
-  const fields = { ...sample('slash-command'), channel_id: OPS, channel_name: 'ops-breakfix', user_id: user, command: '/breakfix', text, response_url: `${fake.url.replace(/\/api\/$/, '')}/commands/1234/5678` };
-  return new URLSearchParams(fields as Record<string, string>).toString();
+  return new URLSearchParams(slashPayload(fake, text, user)).toString();
+}
+
+/** The fields of a `/breakfix <text>` slash command (as a Socket Mode envelope carries them). */
+export function slashPayload(fake: Pick<FakeSlackApi, 'url'>, text: string, user = APPROVER): Record<string, string> {
+  return { ...sample('slash-command'), channel_id: OPS, channel_name: 'ops-breakfix', user_id: user, command: '/breakfix', text, response_url: `${fake.url.replace(/\/api\/$/, '')}/commands/1234/5678` } as Record<string, string>;
 }
 
 /** A block_actions body for a click on the button `actionId` of a posted `message`: Slack's sample with our user, channel, message and button. */
 export function clickBody(fake: FakeSlackApi, actionId: string, message: RecordedCall, messageTs: string, user = APPROVER): string {
+  return new URLSearchParams({ payload: JSON.stringify(clickPayload(fake, actionId, message, messageTs, user)) }).toString();
+}
+
+/** The block_actions payload of {@link clickBody} (as a Socket Mode `interactive` envelope carries it). */
+export function clickPayload(fake: FakeSlackApi, actionId: string, message: RecordedCall, messageTs: string, user = APPROVER): Record<string, unknown> {
   const blocks = message.args.blocks as { type: string; block_id?: string; elements?: { action_id: string; value: string }[] }[];
   const block = blocks.find((b) => b.type === 'actions')!;
   const button = block.elements!.find((e) => e.action_id === actionId)!;
   const base = sample('block-actions') as { user: Record<string, unknown>; container: Record<string, unknown>; message: Record<string, unknown>; actions: Record<string, unknown>[] };
-  const payload = {
+  return {
     ...base,
     user: { ...base.user, id: user },
     container: { ...base.container, message_ts: messageTs, channel_id: OPS },
@@ -58,7 +67,6 @@ export function clickBody(fake: FakeSlackApi, actionId: string, message: Recorde
     response_url: `${fake.url.replace(/\/api\/$/, '')}/actions/T0001/1234/abcd`,
     actions: [{ ...base.actions[0], ...button, block_id: block.block_id, action_ts: `${Date.now() / 1000}` }],
   };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
 /** The proposals (top-level messages with buttons) the bot posted, with their ts. */
