@@ -5,6 +5,7 @@
  * `decide()`), so a click and `breakfix plan approve` cannot disagree.
  */
 import { execFile } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -281,10 +282,13 @@ export class BreakfixService {
   }
 }
 
+/** The niceness of a pass's child process: lower priority than the bot that must acknowledge within 3 s. */
+const PASS_NICENESS = 10;
+
 /**
  * The production pass runner: the compiled CLI in a child process (`breakfix pass`, or `breakfix
  * demo --scenario proposals` for the demo fleet), so a pass never blocks the bot's event loop.
- * Slack credentials are not handed to the child.
+ * Slack credentials are not handed to the child, and it runs at a lower CPU priority (nice 10).
  */
 export function childProcessPassRunner(common: CommonOptions, demo: boolean): PassRunner {
   const cli = join(packageRoot(), 'dist', 'src', 'cli.js');
@@ -294,9 +298,15 @@ export function childProcessPassRunner(common: CommonOptions, demo: boolean): Pa
       ? [cli, 'demo', '--scenario', 'proposals', '--state', common.state ?? '.breakfix/demo', '--seed', String(Math.floor(Math.random() * 2 ** 31)), '--requested-by', requestedBy]
       : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--requested-by', requestedBy, ...flags];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_')));
-    execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       done({ exitCode: code, output: `${stderr}${code ? `\n${stdout.slice(-2000)}` : ''}` });
     });
+    // A pass may take a core for seconds; the bot's acknowledgements come first (nice 10).
+    try {
+      if (child.pid) setPriority(child.pid, PASS_NICENESS);
+    } catch {
+      // Not allowed here (some containers): the pass runs at the bot's priority.
+    }
   });
 }
