@@ -12,7 +12,7 @@
 import { postSigned, slashBody } from '../test/slack/slack-requests.js';
 
 const o = JSON.parse(process.argv[2]) as { base: string; secret: string; apiUrl: string; warmup: number; first?: string; text: string; commands: number; concurrency: number };
-const fake = { url: o.apiUrl } as Parameters<typeof slashBody>[0];
+const fake = { url: o.apiUrl };
 let failures = 0;
 const send = async (text: string) => {
   const res = await postSigned(o.base, o.secret, slashBody(fake, text));

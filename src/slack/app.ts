@@ -3,8 +3,7 @@
  * `/healthz`, and maps Slack payloads (checked with zod) to {@link BreakfixService} calls and
  * back. Nothing here decides anything.
  */
-import { Agent as HttpAgent, type Server } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -53,10 +52,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
       res.end(JSON.stringify({ ok: true, mode: settings.mode, demo: opts.demo }));
     },
   };
-  // One kept-alive connection pool for Web API calls: without it every reply opens a new
-  // connection (and, to slack.com, a new TLS handshake) on the thread that acknowledges.
-  const agent = (settings.slackApiUrl ?? 'https:').startsWith('http:') ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
-  const clientOptions = { agent, ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}) };
+  const clientOptions = settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {};
   const boltLogger = toBoltLogger(log.child({ component: 'bolt' }));
   let server: Server | undefined;
   const receiver = settings.mode === 'http'
@@ -147,7 +143,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
     async stop() {
       await Promise.allSettled([...pending]);
       await app.stop();
-      agent.destroy();
     },
     async idle() {
       while (pending.size) await Promise.allSettled([...pending]);

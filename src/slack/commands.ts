@@ -34,27 +34,49 @@ export async function runReadCommand(cmd: ReadCommand): Promise<CommandOutput> {
   }
 }
 
+/** Where a command's answer goes: an ephemeral message to `user` in `channel`, headed `title`. */
+export interface ReplyTo {
+  channel: string;
+  user: string;
+  title: string;
+}
+
+/**
+ * Runs a read-only command and posts its answer (or its error) as an ephemeral message, all off
+ * the bot's main thread. Resolves with the command's exit code, or its error message.
+ */
+export type CommandAnswerer = (cmd: ReadCommand, to: ReplyTo) => Promise<{ exitCode: number; error?: string }>;
+
 /** A pool of worker threads running read-only commands, so their file reads and parsing never delay an ack. */
 export interface CommandPool {
   run: CommandRunner;
+  /** With Slack credentials given to {@link startCommandPool}: run and answer in the worker. */
+  answer?: CommandAnswerer;
   close(): Promise<void>;
+}
+
+/** What a worker needs to post answers itself (the bot token stays in this process). */
+export interface WorkerSlack {
+  botToken: string;
+  slackApiUrl?: string;
 }
 
 /**
  * Start a pool of `threads` worker threads (default: 2, or 1 on a single core) running
- * {@link runReadCommand} from the compiled worker (`dist/src/slack/command-worker.js`; `npm run
+ * {@link runReadCommand} (and, given `slack`, posting the answers: `answer`) from the compiled worker (`dist/src/slack/command-worker.js`; `npm run
  * build` makes it). An error thrown by a command rejects `run` with its message (and name, so an
  * `InputError` is still recognised).
  */
-export async function startCommandPool(threads?: number): Promise<CommandPool> {
+export async function startCommandPool(threads?: number, slack?: WorkerSlack): Promise<CommandPool> {
   const { Piscina } = await import('piscina');
   const { availableParallelism } = await import('node:os');
   const n = threads ?? Math.max(1, Math.min(2, availableParallelism() - 1));
-  const pool = new Piscina({ filename: join(packageRoot(), 'dist', 'src', 'slack', 'command-worker.js'), minThreads: n, maxThreads: n, idleTimeout: Infinity });
+  const pool = new Piscina({ filename: join(packageRoot(), 'dist', 'src', 'slack', 'command-worker.js'), minThreads: n, maxThreads: n, idleTimeout: Infinity, workerData: slack ?? null });
   // Resolves once the threads have started and loaded the command modules.
   await Promise.all(Array.from({ length: n }, () => pool.run('ready')));
   return {
     run: (cmd) => pool.run(cmd) as Promise<CommandOutput>,
+    ...(slack ? { answer: ((cmd, to) => pool.run({ answer: cmd, to })) as CommandAnswerer } : {}),
     close: () => pool.destroy(),
   };
 }

@@ -45,9 +45,9 @@ export async function serve(o: ServeOptions): Promise<number> {
     requireApprovers(settings, datacenters);
     const port = o.port ?? Number(process.env.PORT ?? 3000);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port: expected a port number, got ${o.port}`);
-    // Read-only commands run in worker threads, so acknowledgements never wait for their reads.
-    const pool = await startCommandPool();
-    const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass: childProcessPassRunner(common, !!o.demo), runCommand: pool.run, ...(o.demo ? { demoClock: () => scaledClock(speed) } : {}), log });
+    // Read-only commands run, and are answered, in worker threads: acknowledgements never wait for them.
+    const pool = await startCommandPool(undefined, { botToken: settings.botToken, ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}) });
+    const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass: childProcessPassRunner(common, !!o.demo), runCommand: pool.run, ...(pool.answer ? { answerCommand: pool.answer } : {}), ...(o.demo ? { demoClock: () => scaledClock(speed) } : {}), log });
     const started = await bot.start();
     log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz on :${started.port})`);
     await new Promise<void>((done) => {

@@ -16,7 +16,7 @@ import { packageRoot } from '../paths.js';
 import { readPause } from '../plan/pause.js';
 import { DC_NAME } from '../config/config.js';
 import { runPause, runResume } from '../../commands/pause.js';
-import { runReadCommand, type CommandRunner, type ReadCommand } from './commands.js';
+import { runReadCommand, type CommandAnswerer, type CommandRunner, type ReadCommand } from './commands.js';
 import { PlanStore } from '../plan/store.js';
 import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
 import { approverGroupsOf, approversOf, type SlackSettings } from './settings.js';
@@ -52,6 +52,8 @@ export interface ServiceOptions {
    * never delay an acknowledgement.
    */
   runCommand?: CommandRunner;
+  /** Runs a read-only command and posts its answer elsewhere (the pool's worker threads); wins over `runCommand`. */
+  answerCommand?: CommandAnswerer;
   /** Time of the simulated executor for demo approvals (default: virtual, done at once); `serve --demo` runs it faster than real time. */
   demoClock?: () => Clock;
   /** The time a click is decided at (expiry); default the system clock. Tests move it. */
@@ -117,7 +119,25 @@ export class BreakfixService {
         await this.slack.postEphemeral(input.channel, input.user, textMessage(title, out.text));
       },
     });
-    const read = (title: string, cmd: () => ReadCommand): CommandPlan => reply(title, () => (this.opts.runCommand ?? runReadCommand)(cmd()));
+    const read = (title: string, cmd: () => ReadCommand): CommandPlan => {
+      const answer = this.opts.answerCommand;
+      if (!answer) return reply(title, () => (this.opts.runCommand ?? runReadCommand)(cmd()));
+      // The worker runs the command and posts the answer: nothing but the ack on this thread.
+      return {
+        ack: `working on \`${truncate(input.text.trim(), 100)}\`…`,
+        work: async () => {
+          let c: ReadCommand;
+          try {
+            c = cmd();
+          } catch (e) {
+            await this.slack.postEphemeral(input.channel, input.user, textMessage(title, (e as Error).message));
+            return;
+          }
+          const r = await answer(c, { channel: input.channel, user: input.user, title });
+          if (r.error) this.opts.log.warn({ err: { message: r.error } }, 'command failed');
+        },
+      };
+    };
     const o = this.opts.common;
     switch (sub) {
       case 'help': return { ack: helpText() };
@@ -160,7 +180,8 @@ export class BreakfixService {
     let progress: ThreadProgress | undefined;
     const onDecided = async (d: Decision) => {
       if (d.outcome !== 'approved') return;
-      await showDecision('approved', d.at);
+      // The approval is recorded; a failed message update must not keep it from executing.
+      await showDecision('approved', d.at).catch((e: Error) => log.warn({ err: { name: e.name, message: e.message } }, 'approval not shown on the message'));
       progress = new ThreadProgress({
         slack: this.slack, channel: input.channel, threadTs: input.messageTs, planId: d.plan.id, hosts: d.plan.actions.map((a) => a.host),
         ...(this.opts.progressThrottleMs !== undefined ? { throttleMs: this.opts.progressThrottleMs } : {}),

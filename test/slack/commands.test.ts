@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../commands/demo.js';
 import { DEMO_DC } from '../../src/demo/fleet.js';
 import { runReadCommand, startCommandPool, type CommandPool } from '../../src/slack/commands.js';
+import { textMessage } from '../../src/slack/messages.js';
+import { FakeSlackApi } from './fake-slack-api.js';
 
 let state: string;
 let pool: CommandPool;
@@ -35,6 +37,26 @@ describe('the command pool', () => {
       const there = await pool.run(cmd);
       expect(there).toEqual(await runReadCommand(cmd));
       expect(there.text.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('with Slack credentials, a worker runs the command and posts the answer itself, errors included', async () => {
+    const fake = new FakeSlackApi();
+    await fake.start();
+    const answering = await startCommandPool(1, { botToken: 'xoxb-pool-test', slackApiUrl: fake.url });
+    try {
+      const ok = await answering.answer!({ name: 'status', args: { state, dc: DEMO_DC } }, { channel: 'C0OPS0001', user: 'U0ASKER', title: 'status' });
+      expect(ok).toEqual({ exitCode: 0 });
+      const bad = await answering.answer!({ name: 'show', args: { state: join(state, 'empty'), dc: DEMO_DC, set: 'all' } }, { channel: 'C0OPS0001', user: 'U0ASKER', title: 'show all' });
+      expect(bad.error).toContain(`no pass for ${DEMO_DC} yet`);
+      const [first, second] = fake.of('chat.postEphemeral');
+      expect(first.args).toMatchObject({ channel: 'C0OPS0001', user: 'U0ASKER' });
+      expect(String(first.args.text)).toBe(textMessage('status', (await runReadCommand({ name: 'status', args: { state, dc: DEMO_DC } })).text).text);
+      expect(String(second.args.text)).toContain(`show all\n${bad.error}`);
+      expect(fake.unknown()).toEqual([]);
+    } finally {
+      await answering.close();
+      await fake.stop();
     }
   });
 

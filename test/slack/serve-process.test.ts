@@ -76,6 +76,10 @@ describe.skipIf(!fresh && !process.env.CI)('breakfix serve --http --demo (the co
     expect(rest.some((c) => /hosts? decommissioned/.test(String(c.args.text)))).toBe(true);
     expect(String(rest.at(-1)!.args.text)).toContain('execution: completed');
     expect(String(fake.of('chat.update').filter((c) => c.args.ts === progress.response.ts).at(-1)!.args.text)).toMatch(/: completed/);
+    // status runs in the served process's worker pool, which posts the answer itself.
+    expect((await postSigned(base, SECRET, slashBody(fake, 'status'))).status).toBe(200);
+    await until(() => fake.of('chat.postEphemeral').some((c) => /^status\n/.test(String(c.args.text))), 30_000);
+    expect(String(fake.of('chat.postEphemeral').find((c) => /^status\n/.test(String(c.args.text)))!.args.text)).toContain('not paused');
     expect(stderr).not.toContain(TOKEN);
     expect(stderr).not.toContain(SECRET);
   }, 90_000);
