@@ -20,6 +20,7 @@ import { readPassManifest } from '../src/pass/run.js';
 import type { SourceSpec } from '../src/pass/snapshot.js';
 import { table } from '../src/pass/report.js';
 import type { ExecEvent, ExecutionOutcome } from '../src/exec/executor.js';
+import type { Clock } from '../src/exec/simulated.js';
 import type { DemoControlPlane } from '../src/demo/control-plane.js';
 import type { HdfsNodeRow, YarnNodeRow } from '../src/sources/types.js';
 import { failure, resolveContext, type CommandContext, type CommandOutput, type CommonOptions } from './common.js';
@@ -59,6 +60,17 @@ export interface PlanEnv {
   approvers?: string;
   twoPersonMinHosts?: string;
   now: Date;
+  /** Approve with `--execute`: told the decision before execution starts (the bot updates its message then). */
+  onDecided?: (d: Decision) => Promise<void> | void;
+  /** Approve with `--execute`: each execution event as it is journaled (live progress). */
+  onEvent?: (e: ExecEvent) => void;
+  /** Time for the simulated executor. Default a virtual clock (a drain of hours in milliseconds). */
+  clock?: Clock;
+  /** How long a proposal stays approvable, ms. Default {@link DEFAULT_PLAN_TTL_MS}. */
+  ttlMs?: number;
+  /** Slack user groups the user is in, and those allowed to approve (resolved by the bot). */
+  userGroups?: readonly string[];
+  approverGroups?: readonly string[];
 }
 
 /** The real environment: the local user, `$BREAKFIX_APPROVERS`, `$BREAKFIX_TWO_PERSON_MIN_HOSTS`, the clock. */
@@ -138,9 +150,10 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
       user: env.user,
       action: args.action,
       now: env.now,
-      approvers: () => ({ users: approvers?.length ? approvers : [env.user] }),
+      ...(env.userGroups ? { userGroups: env.userGroups } : {}),
+      approvers: () => ({ users: approvers?.length || env.approverGroups?.length ? (approvers ?? []) : [env.user], ...(env.approverGroups ? { groups: env.approverGroups } : {}) }),
       twoPersonRule: { enabled: Number.isInteger(minHosts), minHosts: Number.isInteger(minHosts) ? minHosts : 0 },
-      ttlMs: DEFAULT_PLAN_TTL_MS,
+      ttlMs: env.ttlMs ?? DEFAULT_PLAN_TTL_MS,
       paused: (dc) => isPaused(ctx.stateDir, dc),
       revalidate: (plan) => revalidatePlan(plan, {
         planPassDir: stored.state.passDir, outDir: join(store.dir(plan.id), 'revalidations'), stateDir: ctx.stateDir, policyDir: ctx.policyDir,
@@ -168,10 +181,12 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
         json: { decision: decisionJson(decision), execution: null, notes }, exitCode: 0,
       };
     }
+    await env.onDecided?.(decision);
     const progress: string[] = [];
     const execution = await executeOnDemo(store, args.id, env.user, demo.controlPlane, (e) => {
       if (e.phase !== 'decommissioning') progress.push(`  ${e.at}  ${e.host} ${e.phase}${e.detail ? `: ${e.detail}` : ''}`);
-    });
+      env.onEvent?.(e);
+    }, env.clock);
     return {
       text: [...notes, head, 'executing with the simulated executor (virtual time):', ...progress, executionText(execution)].join('\n'),
       json: { decision: decisionJson(decision), execution, notes },
@@ -276,10 +291,10 @@ async function startDemoControlPlane(stored: StoredPlan): Promise<{ controlPlane
   return { controlPlane, sources, note: `serving the pass's own NameNode${yarn ? ' and ResourceManager' : ''} snapshot at ${urls.nameNodeUrl}${yarn ? ` and ${urls.resourceManagerUrl}` : ''}; it stops when this command ends` };
 }
 
-async function executeOnDemo(store: PlanStore, id: string, by: string, controlPlane: DemoControlPlane, onEvent: (e: ExecEvent) => void): Promise<ExecutionOutcome> {
+async function executeOnDemo(store: PlanStore, id: string, by: string, controlPlane: DemoControlPlane, onEvent: (e: ExecEvent) => void, given?: Clock): Promise<ExecutionOutcome> {
   const { executePlan } = await import('../src/exec/executor.js');
   const { SimulatedExecutor, virtualClock } = await import('../src/exec/simulated.js');
-  const clock = virtualClock();
+  const clock = given ?? virtualClock();
   const executor = new SimulatedExecutor({ controlPlane, clock });
   return executePlan(store, id, executor, by, { now: () => new Date(clock.now()), onEvent });
 }

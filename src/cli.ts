@@ -262,10 +262,11 @@ common(program.command('serve'))
   .option('--demo', 'serve the embedded demo fleet with the simulated executor')
   .option('--demo-dcs <n>', 'with --demo: serve n demo datacenters (demo-dc1, demo-dc2, …) on scheduled passes whose faults progress')
   .option('--schedule <cron>', 'with --demo: cron expression of the demo\'s scheduled passes (default every minute)')
-  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional).\nScheduled passes: datacenters.<dc>.schedule in breakfix.yml (see README, Scheduled passes).\nSee README, section Slack.')
+  .option('--demo-speed <x>', 'with --demo: run the simulated drain this many times faster than real time (default 20)')
+  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional),\nor the slack: block of breakfix.yml (channel, approvers with users and groups, two_person_min_hosts, plan_ttl_minutes).\nScheduled passes: datacenters.<dc>.schedule in breakfix.yml (see README, Scheduled passes).\nSee README, section Slack.')
   .action(async (o) => {
     const { serve } = await import('./slack/serve.js');
-    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port), demoDcs: o.demoDcs === undefined ? undefined : Number(o.demoDcs) });
+    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port), demoDcs: o.demoDcs === undefined ? undefined : Number(o.demoDcs), demoSpeed: o.demoSpeed === undefined ? undefined : Number(o.demoSpeed) });
   });
 
 function usage(cmd: Command, message: string): Error {

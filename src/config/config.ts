@@ -18,6 +18,9 @@
  *         drain:                   # how approved plans are executed (src/exec/hadoop-config.ts)
  *           executor: hadoop
  *           clusters: { prod-a: { namenode: { host: nn1, jmx: "http://nn1:9870/jmx", exclude: { path: /etc/hadoop/conf/dfs.exclude } } } }
+ *     slack:                      # optional: the bot's channel and approvers (src/config/slack.ts)
+ *       channel: C012AB3CD
+ *       approvers: { dc1: { users: [U012AB3CD] } }
  *     retention: { keep: 14d, compressAfter: 2d }   # pass directories (src/obs/retention.ts); these are the defaults
  *
  * Found by `--config FILE`, else `$BREAKFIX_CONFIG`, else `./breakfix.yml` when present.
@@ -31,9 +34,13 @@ import type { SourceSpec } from '../pass/snapshot.js';
 import { ScheduleSchema, type Schedule } from '../loop/schedule.js';
 import { SshHealthHostsSchema } from '../ssh/health-source.js';
 import { SshSettingsSchema } from '../ssh/settings.js';
+import { DC_NAME } from './names.js';
+import { SlackConfigSchema, type SlackConfig } from './slack.js';
 import { loadYamlFile } from './yaml.js';
 import { DEFAULT_RETENTION_POLICY, RetentionSchema, type RetentionPolicy } from '../obs/retention.js';
 import { DrainConfigSchema, type DrainConfig } from '../exec/hadoop-config.js';
+
+export { DC_NAME };
 
 const Location = { path: z.string().min(1).optional(), url: z.string().url().optional() };
 const one = (s: { path?: string; url?: string }) => (s.path === undefined) !== (s.url === undefined);
@@ -55,8 +62,6 @@ const SourcesSchema = z
   })
   .strict();
 
-/** A datacenter name: lower case letters, digits, `_ . -`, starting with a letter or digit (it names directories and appears on command lines). */
-export const DC_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
 /** Schema of `breakfix.yml`. */
 export const ConfigSchema = z
@@ -65,6 +70,7 @@ export const ConfigSchema = z
     policies: z.string().optional(),
     retention: RetentionSchema.optional(),
     datacenters: z.record(z.string().regex(DC_NAME, 'datacenter names are lower case: letters, digits, _ . -'), z.object({ sources: SourcesSchema, schedule: ScheduleSchema.optional(), drain: DrainConfigSchema.optional() }).strict()),
+    slack: SlackConfigSchema.optional(),
   })
   .strict();
 
@@ -77,6 +83,8 @@ export interface Config {
   retention: RetentionPolicy;
   /** Per datacenter: its sources, its schedule when it has one, and how its drains are executed (`drain:`, see src/exec/hadoop-config.ts). */
   datacenters: Record<string, { sources: SourceSpec[]; schedule?: Schedule; drain?: DrainConfig & { baseDir: string } }>;
+  /** The bot's settings (src/config/slack.ts), when the file has a `slack:` block. */
+  slack?: SlackConfig;
 }
 
 /** The config file to use, or undefined when there is none. */
@@ -107,5 +115,5 @@ export function loadConfig(path: string): Config {
     if (sources.yarn) specs.push({ kind: sources.yarn.kind, location: loc(sources.yarn) });
     datacenters[dc] = { sources: specs, ...(schedule ? { schedule } : {}), ...(drain ? { drain: { ...drain, baseDir: base } } : {}) };
   }
-  return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, retention: data.retention ?? DEFAULT_RETENTION_POLICY, datacenters };
+  return { path, stateDir: abs(data.state), policyDir: data.policies ? abs(data.policies) : undefined, retention: data.retention ?? DEFAULT_RETENTION_POLICY, datacenters, ...(data.slack ? { slack: data.slack } : {}) };
 }

@@ -43,6 +43,20 @@ export function virtualClock(startMs = Date.now()): Clock {
   };
 }
 
+/**
+ * Wall-clock time run `speed` times faster: `sleep(ms)` waits `ms / speed` real milliseconds and
+ * `now()` moves `speed` ms per real ms. `breakfix serve --demo` uses it so a drain progresses
+ * over time, quickly enough to watch. @throws RangeError unless `speed` is a positive number.
+ */
+export function scaledClock(speed: number, startMs = Date.now()): Clock {
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`clock speed: expected a positive number, got ${speed}`);
+  const realStart = Date.now();
+  return {
+    now: () => startMs + (Date.now() - realStart) * speed,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms / speed)),
+  };
+}
+
 /** Options of {@link SimulatedExecutor}. */
 export interface SimulatedExecutorOptions {
   controlPlane: DemoControlPlane;

@@ -92,7 +92,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
       await app.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never });
     },
   };
-  const service = new BreakfixService(port, { ...opts, settings, log });
+  // Approver groups are read at click time, so a change in Slack applies at once (scope usergroups:read).
+  const groupMembers = opts.groupMembers ?? (async (usergroup: string) => (await app.client.usergroups.users.list({ usergroup })).users ?? []);
+  const service = new BreakfixService(port, { ...opts, settings, groupMembers, log });
   const pending = new Set<Promise<void>>();
   const background = (what: string, work: () => Promise<unknown>) => {
     // Start the work in the event loop's check phase, after pending I/O: requests already

@@ -176,3 +176,36 @@ export function textMessage(title: string, body: string): SlackMessage {
   const fenced = fitLines(lines, LIMITS.sectionText - title.length - 20, 'more lines');
   return { text: truncate(`${title}\n${body}`, LIMITS.fallbackText), blocks: [section(`*${title}*\n\`\`\`${fenced}\`\`\``)] };
 }
+
+/** One host's latest execution phase, as the progress message shows it. */
+export interface HostProgress {
+  host: string;
+  phase: string;
+  /** While decommissioning: blocks still waiting for another replica. */
+  blocksLeft?: number;
+  detail?: string;
+}
+
+/**
+ * The single progress message of an execution (posted once in the proposal's thread, then
+ * updated in place): counts per phase, then one line per host with its phase (and blocks left
+ * while decommissioning), long lists cut with "… and N more hosts".
+ */
+export function progressMessage(planId: string, hosts: readonly HostProgress[], final?: string): SlackMessage {
+  const counts = new Map<string, number>();
+  for (const h of hosts) counts.set(h.phase, (counts.get(h.phase) ?? 0) + 1);
+  const summary = [...counts].map(([phase, n]) => `${phase} *${n}*`).join(' · ');
+  const lines = hosts.map((h) => `\`${h.host}\` ${h.phase}${h.blocksLeft !== undefined && h.phase === 'decommissioning' ? ` (${h.blocksLeft} blocks left)` : ''}${h.detail && h.phase === 'failed' ? `: ${h.detail}` : ''}`);
+  const title = final ? `Execution of plan ${planId}: ${final}` : `Executing plan ${planId}…`;
+  return {
+    text: truncate(`${title} ${summary.replace(/\*/g, '')}`, LIMITS.fallbackText),
+    blocks: [section(`*${title}*\n${summary}`), section(fitLines(lines, LIMITS.sectionText - 30, 'more hosts'))],
+  };
+}
+
+/** A thread message for a batch of hosts that reached a phase ("3 hosts decommissioned: a, b, c"). */
+export function phaseMessage(phase: string, hosts: readonly string[]): SlackMessage {
+  const head = `${hosts.length} host${hosts.length === 1 ? '' : 's'} ${phase}`;
+  const body = fitLines(hosts.map((h) => `\`${h}\``), LIMITS.sectionText - head.length - 10, 'more hosts').replace(/\n/g, ', ');
+  return { text: truncate(`${head}: ${hosts.join(', ')}`, LIMITS.fallbackText), blocks: [section(`*${head}*: ${body}`)] };
+}

@@ -4,7 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { resolveContext, type CommonOptions } from '../../commands/common.js';
+import { findConfig, loadConfig } from '../config/config.js';
 import { DEMO_DC } from '../demo/fleet.js';
+import { scaledClock } from '../exec/simulated.js';
 import { logger } from '../log.js';
 import { applyRetention, DEFAULT_RETENTION_POLICY, RETENTION_INTERVAL_MS } from '../obs/retention.js';
 import { DemoDatacenters, demoDatacenters } from '../loop/demo.js';
@@ -12,6 +14,7 @@ import { onePassAtATime } from '../loop/loop.js';
 import { cronError, ScheduleSchema, type Schedule } from '../loop/schedule.js';
 import { createSlackApp } from './app.js';
 import { startScheduledLoop } from './loop.js';
+import { startCommandPool } from './commands.js';
 import { childProcessPassRunner } from './service.js';
 import { loadSettings, requireApprovers, SettingsError } from './settings.js';
 
@@ -24,10 +27,15 @@ export interface ServeOptions extends CommonOptions {
   demoDcs?: number;
   /** Demo only: the cron expression of the demo datacenters' scheduled passes (default {@link DEMO_SCHEDULE}). */
   schedule?: string;
+  /** `--demo`: how many times faster than real time the simulated drain runs (default {@link DEMO_SPEED}). */
+  demoSpeed?: number;
 }
 
 /** The demo's scheduled passes: every minute, up to 5 s of jitter. */
 export const DEMO_SCHEDULE = '* * * * *';
+
+/** Default speed of the demo's simulated drain: the NameNode's 30 s decommission poll every 1.5 s. */
+export const DEMO_SPEED = 20;
 
 /** Where `serve --demo` keeps its passes and plans unless `--state` says otherwise. */
 export const DEMO_STATE_DIR = '.breakfix/demo';
@@ -36,7 +44,11 @@ export const DEMO_STATE_DIR = '.breakfix/demo';
 export async function serve(o: ServeOptions): Promise<number> {
   const log = logger('slack');
   try {
-    const settings = loadSettings(o.http ? 'http' : 'socket');
+    const configPath = findConfig(o.config);
+    const file = configPath ? loadConfig(configPath) : undefined;
+    const settings = loadSettings(o.http ? 'http' : 'socket', process.env, { ...(file?.slack ? { slack: file.slack } : {}), ...(configPath ? { path: configPath } : {}) });
+    const speed = o.demoSpeed ?? DEMO_SPEED;
+    if (!(speed > 0 && Number.isFinite(speed))) throw new SettingsError(`--demo-speed: expected a positive number, got ${o.demoSpeed}`);
     const common: CommonOptions = o.demo
       ? { state: resolve(o.state ?? DEMO_STATE_DIR), ...(o.policies ? { policies: o.policies } : {}) }
       : { ...(o.config ? { config: o.config } : {}), ...(o.state ? { state: o.state } : {}), ...(o.policies ? { policies: o.policies } : {}) };
@@ -56,7 +68,9 @@ export async function serve(o: ServeOptions): Promise<number> {
     const schedules: Record<string, Schedule> = demoLoop
       ? Object.fromEntries(datacenters.map((dc) => [dc, ScheduleSchema.parse({ cron: o.schedule ?? DEMO_SCHEDULE, maxJitterSeconds: 5 })]))
       : o.demo ? {} : Object.fromEntries(Object.entries(ctx.config?.datacenters ?? {}).flatMap(([dc, d]) => (d.schedule ? [[dc, d.schedule]] : [])));
-    const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass, log });
+    // Read-only commands run, and are answered, in worker threads: acknowledgements never wait for them.
+    const pool = await startCommandPool(undefined, { botToken: settings.botToken, ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}) });
+    const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass, runCommand: pool.run, ...(pool.answer ? { answerCommand: pool.answer } : {}), ...(o.demo ? { demoClock: () => scaledClock(speed) } : {}), log });
     const started = await bot.start();
     const loop = Object.keys(schedules).length ? startScheduledLoop(bot, { channel: settings.channel, schedules, common, runPass, log }) : undefined;
     // Retention every hour (and once at start): the loop may run passes every few minutes.
@@ -71,7 +85,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     await new Promise<void>((done) => {
       const stop = () => {
         clearInterval(retentionTimer);
-        void (loop?.stop() ?? Promise.resolve()).then(() => bot.stop()).then(() => demoDcs?.close()).finally(done);
+        void (loop?.stop() ?? Promise.resolve()).then(() => bot.stop()).finally(() => pool.close()).then(() => demoDcs?.close()).finally(done);
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -5,6 +5,7 @@
  * `decide()`), so a click and `breakfix plan approve` cannot disagree.
  */
 import { execFile } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -15,10 +16,13 @@ import { packageRoot } from '../paths.js';
 import { readPause } from '../plan/pause.js';
 import { DC_NAME } from '../config/config.js';
 import { runPause, runResume } from '../../commands/pause.js';
-import { runStatus } from '../../commands/status.js';
+import { runReadCommand, type CommandAnswerer, type CommandRunner, type ReadCommand } from './commands.js';
 import { PlanStore } from '../plan/store.js';
 import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
-import { approversOf, type SlackSettings } from './settings.js';
+import { approverGroupsOf, approversOf, type SlackSettings } from './settings.js';
+import { ThreadProgress } from './progress.js';
+import type { Decision } from '../plan/approval.js';
+import type { Clock } from '../exec/simulated.js';
 
 /** The narrow way the service talks to Slack. */
 export interface SlackPort {
@@ -36,7 +40,7 @@ export type PassRunner = (dc: string, requestedBy: string, opts?: { propose?: bo
 
 /** Options of {@link BreakfixService}. */
 export interface ServiceOptions {
-  settings: Pick<SlackSettings, 'approvers' | 'twoPersonMinHosts' | 'channel'>;
+  settings: Pick<SlackSettings, 'approvers' | 'twoPersonMinHosts' | 'channel'> & Partial<Pick<SlackSettings, 'approverGroups' | 'planTtlMs'>>;
   /** Config, state and policy directories, as the CLI's flags would give them. */
   common: CommonOptions;
   /** Serve the embedded demo fleet: approvals execute with the simulated executor. (Datacenters with `drain: executor: hadoop` always execute on approval.) */
@@ -46,6 +50,22 @@ export interface ServiceOptions {
   /** The datacenters the bot serves; a command naming another is refused. Default: any well-formed name. */
   datacenters?: readonly string[];
   runPass: PassRunner;
+  /**
+   * Where read-only commands (`status`, `show`, `diff`, `why`, `policy`) run. Default: this
+   * thread; `breakfix serve` uses a worker-thread pool ({@link startCommandPool}) so their reads
+   * never delay an acknowledgement.
+   */
+  runCommand?: CommandRunner;
+  /** Runs a read-only command and posts its answer elsewhere (the pool's worker threads); wins over `runCommand`. */
+  answerCommand?: CommandAnswerer;
+  /** Time of the simulated executor for demo approvals (default: virtual, done at once); `serve --demo` runs it faster than real time. */
+  demoClock?: () => Clock;
+  /** The time a click is decided at (expiry); default the system clock. Tests move it. */
+  now?: () => Date;
+  /** Least time between two progress flushes in a thread, ms (default 2,000). */
+  progressThrottleMs?: number;
+  /** Members of a Slack user group (`usergroups.users.list`); needed when approvers name groups. */
+  groupMembers?: (groupId: string) => Promise<readonly string[]>;
   log: Logger;
 }
 
@@ -103,19 +123,39 @@ export class BreakfixService {
         await this.slack.postEphemeral(input.channel, input.user, textMessage(title, out.text));
       },
     });
+    const read = (title: string, cmd: () => ReadCommand): CommandPlan => {
+      const answer = this.opts.answerCommand;
+      if (!answer) return reply(title, () => (this.opts.runCommand ?? runReadCommand)(cmd()));
+      // The worker runs the command and posts the answer: nothing but the ack on this thread.
+      return {
+        ack: `working on \`${truncate(input.text.trim(), 100)}\`…`,
+        work: async () => {
+          let c: ReadCommand;
+          try {
+            c = cmd();
+          } catch (e) {
+            await this.slack.postEphemeral(input.channel, input.user, textMessage(title, (e as Error).message));
+            return;
+          }
+          const r = await answer(c, { channel: input.channel, user: input.user, title });
+          if (r.error) this.opts.log.warn({ err: { message: r.error } }, 'command failed');
+        },
+      };
+    };
     const o = this.opts.common;
     switch (sub) {
       case 'help': return { ack: helpText() };
       case 'pass': return this.pass(input, args[0]);
-      case 'status': return reply('status', () => this.status(args[0]));
+      // Every datacenter when several are served and none is named.
+      case 'status': return read('status', () => ({ name: 'status', args: { ...o, ...(!args[0] && (this.opts.datacenters?.length ?? 0) > 1 ? {} : { dc: this.dc(args[0]) }) } }));
       case 'show':
         if (!args[0]) return { ack: helpText('show (a set name is required)') };
-        return reply(`show ${args[0]}`, async () => (await import('../../commands/show.js')).runShow({ ...o, dc: this.dc(args[1]), set: args[0] }));
-      case 'diff': return reply('diff', async () => (await import('../../commands/diff.js')).runDiff({ ...o, dc: this.dc(args[1]), set: args[0] }));
+        return read(`show ${args[0]}`, () => ({ name: 'show', args: { ...o, dc: this.dc(args[1]), set: args[0] } }));
+      case 'diff': return read('diff', () => ({ name: 'diff', args: { ...o, dc: this.dc(args[1]), ...(args[0] ? { set: args[0] } : {}) } }));
       case 'why':
         if (!args[0]) return { ack: helpText('why (a host name is required)') };
-        return reply(`why ${args[0]}`, async () => (await import('../../commands/why.js')).runWhy({ ...o, dc: this.dc(undefined), host: args[0] }));
-      case 'policy': return reply('policy', async () => (await import('../../commands/policy.js')).runPolicy({ ...o, dc: this.dc(undefined), cluster: args[0] }));
+        return read(`why ${args[0]}`, () => ({ name: 'why', args: { ...o, dc: this.dc(undefined), host: args[0] } }));
+      case 'policy': return read('policy', () => ({ name: 'policy', args: { ...o, dc: this.dc(undefined), ...(args[0] ? { cluster: args[0] } : {}) } }));
       case 'pause':
       case 'resume': return reply(sub, () => this.pauseOrResume(sub, args, input.user));
       default: return { ack: helpText(sub) };
@@ -128,28 +168,56 @@ export class BreakfixService {
     const store = new PlanStore(this.stateDir());
     const stored = store.get(input.planId);
     const approvers = stored ? approversOf(this.opts.settings, stored.plan.dc) : [];
-    if (stored && approvers.length === 0) {
+    const groups = stored ? await this.groupsOf(stored.plan.dc, input.user) : { approverGroups: [], userGroups: [] };
+    if (stored && approvers.length === 0 && groups.approverGroups.length === 0) {
       // runPlanDecide would authorize the local user when given no approvers: never from Slack.
       await this.slack.postEphemeral(input.channel, input.user, textMessage('not approved', `no approver is configured for ${stored.plan.dc}`));
       return { outcome: 'not_authorized', executed: false };
     }
     const { runPlanDecide } = await import('../../commands/plan.js');
+    // The CLI's notes and its per-event progress lines ("  <ISO time>  <host> <phase>") are not
+    // for Slack: the thread has the progress already.
+    const notes = (text: string) => text.split('\n').filter((l) => !l.startsWith('note: ') && !/^ {2}\d{4}-\d\d-\d\dT/.test(l)).join('\n');
+    const showDecision = (outcome: 'approved' | 'rejected', at: string) =>
+      this.slack.updateMessage(input.channel, input.messageTs, decisionUpdate(input.message, { outcome, by: input.user, at }));
+    // Demo approvals execute at once: the message shows the approval and the thread the progress
+    // as soon as the decision is made, not when the drain is done.
+    let progress: ThreadProgress | undefined;
+    const onDecided = async (d: Decision) => {
+      if (d.outcome !== 'approved') return;
+      // The approval is recorded; a failed message update must not keep it from executing.
+      await showDecision('approved', d.at).catch((e: Error) => log.warn({ err: { name: e.name, message: e.message } }, 'approval not shown on the message'));
+      progress = new ThreadProgress({
+        slack: this.slack, channel: input.channel, threadTs: input.messageTs, planId: d.plan.id, hosts: d.plan.actions.map((a) => a.host),
+        ...(this.opts.progressThrottleMs !== undefined ? { throttleMs: this.opts.progressThrottleMs } : {}),
+        onError: (e) => log.warn({ err: { name: e.name, message: e.message } }, 'progress not posted'),
+      });
+      await progress.start();
+    };
     const out = await this.guard(() => runPlanDecide(
       { ...this.opts.common, id: input.planId, action: input.action, digest: input.digest, execute: input.action === 'approve' && (this.opts.demo || this.hasDrainExecutor(stored?.plan.dc)) },
-      { user: input.user, approvers: approvers.join(','), ...(this.opts.settings.twoPersonMinHosts ? { twoPersonMinHosts: String(this.opts.settings.twoPersonMinHosts) } : {}), now: new Date() },
+      {
+        user: input.user, approvers: approvers.join(','), now: this.opts.now?.() ?? new Date(),
+        ...(this.opts.settings.twoPersonMinHosts ? { twoPersonMinHosts: String(this.opts.settings.twoPersonMinHosts) } : {}),
+        ...(this.opts.settings.planTtlMs ? { ttlMs: this.opts.settings.planTtlMs } : {}),
+        ...(groups.approverGroups.length ? groups : {}),
+        onDecided, onEvent: (e) => progress?.event(e),
+        ...(this.opts.demoClock ? { clock: this.opts.demoClock() } : {}),
+      },
     ));
     const json = out.json as { decision?: { outcome: string; by?: string; at?: string }; execution?: { outcome: string } | null } | undefined;
     const d = json?.decision;
     log.info({ outcome: d?.outcome ?? 'error', execution: json?.execution?.outcome ?? null }, 'click decided');
     if (d && (d.outcome === 'approved' || d.outcome === 'rejected')) {
-      await this.slack.updateMessage(input.channel, input.messageTs, decisionUpdate(input.message, { outcome: d.outcome, by: input.user, at: d.at ?? new Date().toISOString() }));
+      if (!progress) await showDecision(d.outcome, d.at ?? new Date().toISOString());
       if (d.outcome === 'approved') {
-        const body = out.text.split('\n').filter((l) => !l.startsWith('note: ')).join('\n');
-        await this.slack.postMessage(input.channel, textMessage(json?.execution ? `execution: ${json.execution.outcome}` : 'approved', body), input.messageTs);
+        const title = json?.execution ? `execution: ${json.execution.outcome}` : 'approved';
+        await progress?.finish(json?.execution?.outcome ?? 'not executed');
+        await this.slack.postMessage(input.channel, textMessage(title, notes(out.text)), input.messageTs);
       }
       return { outcome: d.outcome, executed: !!json?.execution };
     }
-    await this.slack.postEphemeral(input.channel, input.user, textMessage('not done', out.text.split('\n').filter((l) => !l.startsWith('note: ')).join('\n')));
+    await this.slack.postEphemeral(input.channel, input.user, textMessage('not done', notes(out.text)));
     return { outcome: d?.outcome ?? 'error', executed: false };
   }
 
@@ -191,12 +259,6 @@ export class BreakfixService {
     }
   }
 
-  /** `status [dc]`: the last pass, plans by state, the pause, the next scheduled pass (commands/status.ts); every datacenter when several are served and none is named. */
-  private status(dcArg: string | undefined): CommandOutput {
-    const several = !dcArg && (this.opts.datacenters?.length ?? 0) > 1;
-    return runStatus({ ...this.opts.common, ...(several ? {} : { dc: this.dc(dcArg) }) });
-  }
-
   /**
    * The kill switch (commands/pause.ts), recorded with the Slack user who pulled it:
    * `pause [dc] [reason…]`. The first word is the datacenter when it is one the bot serves,
@@ -210,6 +272,21 @@ export class BreakfixService {
     return sub === 'pause' ? runPause(args) : runResume(args);
   }
 
+  /** The user groups allowed to approve in `dc`, and those of them `user` is in (asked of Slack at click time). */
+  private async groupsOf(dc: string, user: string): Promise<{ approverGroups: string[]; userGroups: string[] }> {
+    const approverGroups = approverGroupsOf(this.opts.settings, dc);
+    const userGroups: string[] = [];
+    for (const g of approverGroups) {
+      try {
+        if ((await this.opts.groupMembers?.(g))?.includes(user)) userGroups.push(g);
+      } catch (e) {
+        // Fail closed: a group we cannot read authorizes nobody.
+        this.opts.log.warn({ group: g, err: { message: (e as Error).message } }, 'user group members not read');
+      }
+    }
+    return { approverGroups, userGroups };
+  }
+
   private dc(arg: string | undefined): string {
     if (arg) {
       const known = this.opts.datacenters;
@@ -219,6 +296,7 @@ export class BreakfixService {
       return arg;
     }
     if (this.opts.defaultDc) return this.opts.defaultDc;
+    if (this.opts.datacenters?.length === 1) return this.opts.datacenters[0];
     return resolveDc(resolveContext(this.opts.common));
   }
 
@@ -242,10 +320,13 @@ export class BreakfixService {
   }
 }
 
+/** The niceness of a pass's child process: lower priority than the bot that must acknowledge within 3 s. */
+const PASS_NICENESS = 10;
+
 /**
  * The production pass runner: the compiled CLI in a child process (`breakfix pass`, or `breakfix
  * demo --scenario proposals` for the demo fleet), so a pass never blocks the bot's event loop.
- * Slack credentials are not handed to the child.
+ * Slack credentials are not handed to the child, and it runs at a lower CPU priority (nice 10).
  */
 export function childProcessPassRunner(common: CommonOptions, demo: boolean): PassRunner {
   const cli = join(packageRoot(), 'dist', 'src', 'cli.js');
@@ -255,9 +336,15 @@ export function childProcessPassRunner(common: CommonOptions, demo: boolean): Pa
       ? [cli, 'demo', '--scenario', 'proposals', '--state', common.state ?? '.breakfix/demo', '--seed', String(Math.floor(Math.random() * 2 ** 31)), '--requested-by', requestedBy]
       : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--requested-by', requestedBy, ...(opts?.propose === false ? ['--observe-only'] : []), ...flags];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_')));
-    execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       done({ exitCode: code, output: `${stderr}${code ? `\n${stdout.slice(-2000)}` : ''}` });
     });
+    // A pass may take a core for seconds; the bot's acknowledgements come first (nice 10).
+    try {
+      if (child.pid) setPriority(child.pid, PASS_NICENESS);
+    } catch {
+      // Not allowed here (some containers): the pass runs at the bot's priority.
+    }
   });
 }

@@ -21,7 +21,7 @@ export interface RecordedCall {
   response: Record<string, unknown>;
 }
 
-const KNOWN = ['auth.test', 'chat.postMessage', 'chat.update', 'chat.postEphemeral', 'apps.connections.open'] as const;
+const KNOWN = ['auth.test', 'chat.postMessage', 'chat.update', 'chat.postEphemeral', 'apps.connections.open', 'usergroups.users.list'] as const;
 
 export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
@@ -32,6 +32,8 @@ export class FakeSlackApi {
   /** JSON messages the bot sent over the Socket Mode connection (envelope acks). */
   readonly socketReplies: Record<string, unknown>[] = [];
   private sockets: Socket[] = [];
+  /** User groups for `usergroups.users.list`: group id → member user ids. */
+  readonly userGroups: Record<string, string[]> = {};
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -101,6 +103,11 @@ export class FakeSlackApi {
       case 'chat.postMessage': return { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100`, message: { text: args.text } };
       case 'chat.update': return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
       case 'chat.postEphemeral': return { ok: true, message_ts: `${this.nextTs++}.000200` };
+      case 'usergroups.users.list': {
+        // https://docs.slack.dev/reference/methods/usergroups.users.list
+        const members = this.userGroups[String(args.usergroup)];
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
+      }
       case 'apps.connections.open': return { ok: true, url: this.url.replace(/^http/, 'ws').replace(/api\/$/, 'link') };
       case 'response_url': return { ok: true };
       default: return { ok: false, error: 'unknown_method' };

@@ -1,9 +1,12 @@
 /**
  * `breakfix serve` as the operator runs it: the compiled CLI in its own process, HTTP mode on
  * the demo fleet, passes in a child process, against the fake Slack API. Needs a build that
- * includes the bot (`npm test` builds first); skipped when `dist/` is older than `src/slack/`.
+ * includes the bot (`npm test` builds first); skipped when `dist/` is older than `src/slack/`
+ * (outside CI).
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeSlackApi } from './fake-slack-api.js';
 import { builtFresh, cli, serveWithFakeSlack, until, type ServedBot, type ServedWithFake } from './served-bot.js';
@@ -12,14 +15,15 @@ import { APPROVER, clickBody, OPS, postSigned, proposals, slashBody } from './sl
 const SECRET = 'process-test-secret-77';
 const TOKEN = 'xoxb-process-test-token';
 
-describe.skipIf(!builtFresh('slack'))('breakfix serve --http --demo (the compiled CLI)', () => {
+// In CI (`npm test` builds first) a stale build is a failure, not a reason to skip.
+describe.skipIf(!builtFresh('slack') && !process.env.CI)('breakfix serve --http --demo (the compiled CLI)', () => {
   let fake: FakeSlackApi;
   let served: ServedWithFake;
   let bot: ServedBot;
   let base = '';
 
   beforeAll(async () => {
-    served = await serveWithFakeSlack(['--demo'], { token: TOKEN, secret: SECRET });
+    served = await serveWithFakeSlack(['--demo', '--demo-speed', '300'], { token: TOKEN, secret: SECRET });
     ({ fake, bot, base } = { ...served, base: served.bot.base });
   }, 30_000);
 
@@ -27,24 +31,42 @@ describe.skipIf(!builtFresh('slack'))('breakfix serve --http --demo (the compile
     await served?.stop();
   });
 
-  it('answers /healthz, runs a pass in a child process and posts the proposal; an approval executes it on the simulated executor', async () => {
+  it('answers /healthz, runs a pass in a child process and posts the proposal; an approval drains its hosts on the simulated executor, progress in the thread', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ack = await postSigned(base, SECRET, slashBody(fake, 'pass'));
     expect(ack.status).toBe(200);
     await until(() => proposals(fake).length > 0, 30_000);
     const { call, ts } = proposals(fake)[0];
     expect(call.args.channel).toBe(OPS);
-    await postSigned(base, SECRET, clickBody(fake, 'breakfix_approve', call, ts));
-    await until(() => fake.of('chat.postMessage').some((c) => c.args.thread_ts === ts), 30_000);
-    expect(JSON.stringify(fake.of('chat.update')[0].args.blocks)).toContain(`Approved by <@${APPROVER}>`);
-    expect(String(fake.of('chat.postMessage').find((c) => c.args.thread_ts === ts)!.args.text)).toContain('execution: completed');
+    const click = await postSigned(base, SECRET, clickBody(fake, 'breakfix_approve', call, ts));
+    expect(click.status).toBe(200);
+    const thread = () => fake.of('chat.postMessage').filter((c) => c.args.thread_ts === ts);
+    await until(() => thread().some((c) => /^execution: /.test(String(c.args.text))), 60_000);
+    expect(JSON.stringify(fake.of('chat.update').find((c) => c.args.ts === ts)!.args.blocks)).toContain(`Approved by <@${APPROVER}>`);
+    const [progress, ...rest] = thread();
+    expect(String(progress.args.text)).toMatch(/^Executing plan /);
+    expect(rest.some((c) => /hosts? decommissioned/.test(String(c.args.text)))).toBe(true);
+    expect(String(rest.at(-1)!.args.text)).toContain('execution: completed');
+    expect(String(fake.of('chat.update').filter((c) => c.args.ts === progress.response.ts).at(-1)!.args.text)).toMatch(/: completed/);
+    // status runs in the served process's worker pool, which posts the answer itself.
+    expect((await postSigned(base, SECRET, slashBody(fake, 'status'))).status).toBe(200);
+    await until(() => fake.of('chat.postEphemeral').some((c) => /^status\n/.test(String(c.args.text))), 30_000);
+    expect(String(fake.of('chat.postEphemeral').find((c) => /^status\n/.test(String(c.args.text)))!.args.text)).toContain('not paused');
     expect(bot.stderr()).not.toContain(TOKEN);
     expect(bot.stderr()).not.toContain(SECRET);
-  }, 60_000);
+  }, 90_000);
 
   it('a missing setting stops start-up with one line naming it', () => {
     const r = spawnSync(process.execPath, [cli, 'serve', '--http', '--demo'], { env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: TOKEN, BREAKFIX_CHANNEL: OPS, BREAKFIX_APPROVERS: APPROVER }, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('breakfix serve: SLACK_SIGNING_SECRET: not set (HTTP mode verifies every request with it)\n');
+  });
+
+  it('a malformed slack: block in breakfix.yml stops start-up with one line naming the file, line and field', () => {
+    const config = join(served.state, 'breakfix.yml');
+    writeFileSync(config, 'datacenters:\n  dc1:\n    sources:\n      inventory: { path: i.tsv }\n      health: { path: h.tsv }\n      hdfs: { path: r.txt, kind: hdfs-report }\nslack:\n  channel: C0OPS0001\n  approvers:\n    dc1: { users: [steve] }\n');
+    const r = spawnSync(process.execPath, [cli, 'serve', '--http', '--config', config], { env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^breakfix serve: ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:10:\\d+: slack\\.approvers\\.dc1\\.users\\[0\\]: expected a Slack user id such as U012AB3CD\n$`));
   });
 });

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { approversOf, loadSettings, requireApprovers, SettingsError } from '../../src/slack/settings.js';
+import { loadConfig } from '../../src/config/config.js';
+import { approverGroupsOf, approversOf, DEFAULT_TWO_PERSON_MIN_HOSTS, loadSettings, requireApprovers, SettingsError } from '../../src/slack/settings.js';
 
 const good = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A1-2-def', SLACK_SIGNING_SECRET: 's3cret', BREAKFIX_CHANNEL: 'C0OPS0001', BREAKFIX_APPROVERS: 'U0ALICE,U0BOB' };
 
@@ -46,5 +50,50 @@ describe('bot settings', () => {
   it('never puts a token into its error line', () => {
     const message = error('socket', { ...good, SLACK_APP_TOKEN: 'xoxb-wrong-kind-of-token' });
     expect(message).not.toContain('xoxb-wrong-kind-of-token');
+  });
+});
+
+describe('the slack: block of breakfix.yml', () => {
+  const yml = (slack: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-slack-config-'));
+    const path = join(dir, 'breakfix.yml');
+    writeFileSync(path, `datacenters:\n  dc1:\n    sources:\n      inventory: { path: inv.tsv }\n      health: { path: h.tsv }\n      hdfs: { url: "http://nn1:9870/jmx" }\n${slack}`);
+    return path;
+  };
+  const tokens = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A1-2-def' };
+
+  it('names the channel, per-datacenter approvers (users and user groups), the two-person rule and the plan TTL', () => {
+    const path = yml(`slack:\n  channel: C0OPS0001\n  approvers:\n    dc1: { users: [U0ALICE], groups: [S0ONCALL] }\n    "*": { groups: [S0LEADS] }\n  two_person_min_hosts: 4\n  plan_ttl_minutes: 15\n`);
+    const s = loadSettings('socket', tokens, { slack: loadConfig(path).slack!, path });
+    expect(s).toMatchObject({ channel: 'C0OPS0001', approvers: { dc1: ['U0ALICE'] }, approverGroups: { dc1: ['S0ONCALL'], '*': ['S0LEADS'] }, twoPersonMinHosts: 4, planTtlMs: 15 * 60_000 });
+    expect(approverGroupsOf(s, 'dc2')).toEqual(['S0LEADS']);
+    expect(approversOf(s, 'dc2')).toEqual([]);
+    expect(() => requireApprovers(s, ['dc1', 'dc2'])).not.toThrow();
+  });
+
+  it('BREAKFIX_CHANNEL and BREAKFIX_APPROVERS override the file', () => {
+    const path = yml(`slack:\n  channel: C0OPS0001\n  approvers: { dc1: { groups: [S0ONCALL] } }\n`);
+    const s = loadSettings('socket', { ...tokens, BREAKFIX_CHANNEL: 'C0OTHER01', BREAKFIX_APPROVERS: 'U0BOB' }, { slack: loadConfig(path).slack!, path });
+    expect(s).toMatchObject({ channel: 'C0OTHER01', approvers: { '*': ['U0BOB'] }, approverGroups: {} });
+  });
+
+  it('the two-person rule is on by default, and the TTL is 30 min', () => {
+    const s = loadSettings('socket', { ...good });
+    expect(s.twoPersonMinHosts).toBe(DEFAULT_TWO_PERSON_MIN_HOSTS);
+    expect(s.planTtlMs).toBe(30 * 60_000);
+  });
+
+  it('a malformed setting in the file names the file, line and field; a missing one names where to set it', () => {
+    for (const [slack, message] of [
+      ['slack:\n  channel: "#ops"\n', /breakfix\.yml:8:\d+: slack\.channel: expected a channel id such as C012AB3CD/],
+      ['slack:\n  approvers: { dc1: { users: [alice] } }\n', /breakfix\.yml:8:\d+: slack\.approvers\.dc1\.users\[0\]: expected a Slack user id/],
+      ['slack:\n  approvers: { dc1: {} }\n', /breakfix\.yml:8:\d+: slack\.approvers\.dc1: give at least one user or group/],
+      ['slack:\n  plan_ttl_minutes: 0\n', /slack\.plan_ttl_minutes: expected minutes > 0/],
+      ['slack:\n  chanel: C0OPS0001\n', /breakfix\.yml:\d+:\d+: slack: .*chanel/],
+    ] as const) {
+      expect(() => loadConfig(yml(slack))).toThrow(message);
+    }
+    const path = yml('slack:\n  approvers: { dc1: { users: [U0ALICE] } }\n');
+    expect(() => loadSettings('socket', tokens, { slack: loadConfig(path).slack!, path })).toThrow(`BREAKFIX_CHANNEL: not set (the ops channel id, C…; or slack.channel in ${path})`);
   });
 });

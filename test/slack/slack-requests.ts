@@ -1,11 +1,18 @@
 /**
- * Requests as Slack sends them to a bot in HTTP mode: form bodies shaped like Slack's own
- * samples, signed with `v0=HMAC-SHA256(signing secret, "v0:<ts>:<body>")`.
- * Slash command: https://docs.slack.dev/interactivity/implementing-slash-commands
- * block_actions: https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+ * Requests as Slack sends them to a bot in HTTP mode: form bodies built from Slack's documented
+ * samples (test/fixtures/slack/, see its PROVENANCE.md), signed with
+ * `v0=HMAC-SHA256(signing secret, "v0:<ts>:<body>")`.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
 import type { FakeSlackApi, RecordedCall } from './fake-slack-api.js';
+
+/** One of Slack's documented samples in test/fixtures/slack/. */
+function sample(name: 'slash-command' | 'block-actions'): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(packageRoot(), 'test', 'fixtures', 'slack', `${name}.json`), 'utf8')) as Record<string, unknown>;
+}
 
 export const OPS = 'C0OPS0001';
 export const APPROVER = 'U0APPROVER';
@@ -30,33 +37,36 @@ export async function postSigned(base: string, secret: string, body: string, opt
   });
 }
 
-/** A `/breakfix <text>` slash command body. */
-export function slashBody(fake: FakeSlackApi, text: string, user = APPROVER): string {
-  return new URLSearchParams({
-    token: 'gIkuvaNzQIHg97ATvDxqgjtO', team_id: 'T0001', team_domain: 'example', enterprise_id: 'E0001', enterprise_name: 'Globular Construct Inc',
-    channel_id: OPS, channel_name: 'ops-breakfix', user_id: user, user_name: 'Steve', command: '/breakfix', text,
-    response_url: `${fake.url.replace(/\/api\/$/, '')}/commands/1234/5678`, trigger_id: '13345224609.738474920.8088930838d88f008e0', api_app_id: 'A123456',
-  }).toString();
+/** A `/breakfix <text>` slash command body: Slack's sample with our channel, user, command and text. */
+export function slashBody(fake: Pick<FakeSlackApi, 'url'>, text: string, user = APPROVER): string {
+  return new URLSearchParams(slashPayload(fake, text, user)).toString();
 }
 
-/** A block_actions body for a click on the button `actionId` of a posted `message`. */
+/** The fields of a `/breakfix <text>` slash command (as a Socket Mode envelope carries them). */
+export function slashPayload(fake: Pick<FakeSlackApi, 'url'>, text: string, user = APPROVER): Record<string, string> {
+  return { ...sample('slash-command'), channel_id: OPS, channel_name: 'ops-breakfix', user_id: user, command: '/breakfix', text, response_url: `${fake.url.replace(/\/api\/$/, '')}/commands/1234/5678` } as Record<string, string>;
+}
+
+/** A block_actions body for a click on the button `actionId` of a posted `message`: Slack's sample with our user, channel, message and button. */
 export function clickBody(fake: FakeSlackApi, actionId: string, message: RecordedCall, messageTs: string, user = APPROVER): string {
-  const blocks = message.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[];
-  const button = blocks.find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === actionId)!;
-  const payload = {
-    type: 'block_actions',
-    user: { id: user, username: 'steve', name: 'steve', team_id: 'T0001' },
-    api_app_id: 'A123456', token: 'gIkuvaNzQIHg97ATvDxqgjtO',
-    container: { type: 'message', message_ts: messageTs, channel_id: OPS, is_ephemeral: false },
-    trigger_id: '12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3',
-    team: { id: 'T0001', domain: 'example' }, enterprise: null, is_enterprise_install: false,
+  return new URLSearchParams({ payload: JSON.stringify(clickPayload(fake, actionId, message, messageTs, user)) }).toString();
+}
+
+/** The block_actions payload of {@link clickBody} (as a Socket Mode `interactive` envelope carries it). */
+export function clickPayload(fake: FakeSlackApi, actionId: string, message: RecordedCall, messageTs: string, user = APPROVER): Record<string, unknown> {
+  const blocks = message.args.blocks as { type: string; block_id?: string; elements?: { action_id: string; value: string }[] }[];
+  const block = blocks.find((b) => b.type === 'actions')!;
+  const button = block.elements!.find((e) => e.action_id === actionId)!;
+  const base = sample('block-actions') as { user: Record<string, unknown>; container: Record<string, unknown>; message: Record<string, unknown>; actions: Record<string, unknown>[] };
+  return {
+    ...base,
+    user: { ...base.user, id: user },
+    container: { ...base.container, message_ts: messageTs, channel_id: OPS },
     channel: { id: OPS, name: 'ops-breakfix' },
-    message: { type: 'message', subtype: 'bot_message', text: message.args.text, ts: messageTs, bot_id: 'BBOT0001', blocks },
-    state: { values: {} },
+    message: { ...base.message, text: message.args.text, ts: messageTs, bot_id: 'BBOT0001', blocks },
     response_url: `${fake.url.replace(/\/api\/$/, '')}/actions/T0001/1234/abcd`,
-    actions: [{ ...button, block_id: 'breakfix_decision', action_ts: `${Date.now() / 1000}` }],
+    actions: [{ ...base.actions[0], ...button, block_id: block.block_id, action_ts: `${Date.now() / 1000}` }],
   };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
 /** The proposals (top-level messages with buttons) the bot posted, with their ts. */

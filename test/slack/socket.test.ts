@@ -1,7 +1,8 @@
 /**
- * Socket Mode (the default): the bot opens its connection through `apps.connections.open` on the
- * fake Slack API, answers /healthz on its own port, and acknowledges a slash command envelope
- * with the usage.
+ * Socket Mode (the default), end to end: the bot opens its connection through
+ * `apps.connections.open` on the fake Slack API, answers /healthz on its own port, acknowledges
+ * every envelope by its id (a slash command's ack carries the reply), and an Approve click
+ * delivered as an `interactive` envelope executes the plan on the simulated executor.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,14 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../commands/demo.js';
 import { DEMO_DC } from '../../src/demo/fleet.js';
+import { PlanStore } from '../../src/plan/store.js';
 import { createSlackApp, type SlackBot } from '../../src/slack/app.js';
+import { APPROVE_ACTION } from '../../src/slack/messages.js';
 import { FakeSlackApi } from './fake-slack-api.js';
+import { APPROVER, clickPayload, OPS, proposals, slashPayload } from './slack-requests.js';
 
 let fake: FakeSlackApi;
 let bot: SlackBot;
 let port: number;
 let state: string;
+let envelopes = 0;
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -26,12 +32,20 @@ async function freePort(): Promise<number> {
   return p;
 }
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Push an envelope and wait for the bot's ack of it (by envelope id). */
+async function deliver(type: 'slash_commands' | 'interactive', payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const id = `0c7e11a4-${String(++envelopes).padStart(4, '0')}-4d2a-9f0b-0d3b1d3c7e11`;
+  fake.pushEnvelope({ envelope_id: id, type, accepts_response_payload: type === 'slash_commands', payload });
+  await until(() => fake.socketReplies.some((r) => r.envelope_id === id));
+  return fake.socketReplies.find((r) => r.envelope_id === id)!;
 }
 
 beforeAll(async () => {
@@ -40,9 +54,9 @@ beforeAll(async () => {
   await fake.start();
   port = await freePort();
   bot = createSlackApp({
-    settings: { mode: 'socket', botToken: 'xoxb-test-token', appToken: 'xapp-test-token', slackApiUrl: fake.url, channel: 'C0OPS0001', approvers: { '*': ['U0APPROVER'] } },
+    settings: { mode: 'socket', botToken: 'xoxb-test-token', appToken: 'xapp-test-token', slackApiUrl: fake.url, channel: OPS, approvers: { '*': [APPROVER] } },
     common: { state }, demo: true, defaultDc: DEMO_DC, port,
-    runPass: async () => ({ exitCode: 0, output: '' }),
+    runPass: async (_dc, requestedBy) => ({ exitCode: (await runDemo({ scenario: 'proposals', stateDir: state, seed: 5, requestedBy })).exitCode, output: '' }),
     log: pino({ level: 'silent' }),
   });
   await bot.start();
@@ -64,17 +78,24 @@ describe('breakfix serve (Socket Mode)', () => {
   });
 
   it('acknowledges a slash command envelope with the usage', async () => {
-    fake.pushEnvelope({
-      envelope_id: 'c5b3b2d6-0c5d-4d2a-9f0b-0d3b1d3c7e11', type: 'slash_commands', accepts_response_payload: true,
-      payload: {
-        token: 'x', team_id: 'T0001', team_domain: 'example', channel_id: 'C0OPS0001', channel_name: 'ops', user_id: 'U0APPROVER', user_name: 'steve',
-        command: '/breakfix', text: 'help', api_app_id: 'A123456', is_enterprise_install: 'false', response_url: `${fake.url}x`, trigger_id: '1.2.3',
-      },
-    });
-    await until(() => fake.socketReplies.length > 0);
-    const reply = fake.socketReplies[0] as { envelope_id: string; payload: { response_type: string; text: string } };
-    expect(reply.envelope_id).toBe('c5b3b2d6-0c5d-4d2a-9f0b-0d3b1d3c7e11');
-    expect(reply.payload.response_type).toBe('ephemeral');
-    expect(reply.payload.text).toContain('/breakfix pass');
+    const ack = (await deliver('slash_commands', slashPayload(fake, 'help'))) as { payload: { response_type: string; text: string } };
+    expect(ack.payload.response_type).toBe('ephemeral');
+    expect(ack.payload.text).toContain('/breakfix pass');
   });
+
+  it('/breakfix pass is acknowledged at once; an Approve click envelope is acknowledged and executes the plan once', async () => {
+    const ack = (await deliver('slash_commands', slashPayload(fake, 'pass'))) as { payload: { text: string } };
+    expect(ack.payload.text).toContain(`running a pass for ${DEMO_DC}`);
+    await until(() => proposals(fake).length === 1, 30_000);
+    const { call, ts, planId } = proposals(fake)[0];
+    const clickAck = await deliver('interactive', clickPayload(fake, APPROVE_ACTION, call, ts));
+    expect(clickAck.payload ?? {}).toEqual({});
+    await bot.idle();
+    expect(JSON.stringify(fake.of('chat.update').find((c) => c.args.ts === ts)!.args.blocks)).toContain(`Approved by <@${APPROVER}>`);
+    const store = new PlanStore(state);
+    expect(store.get(planId)!.state.state).toBe('completed');
+    expect(store.journal(planId).filter((j) => j.kind === 'start')).toHaveLength(1);
+    expect(String(fake.of('chat.postMessage').filter((c) => c.args.thread_ts === ts).at(-1)!.args.text)).toContain('execution: completed');
+    expect(fake.unknown()).toEqual([]);
+  }, 60_000);
 });
