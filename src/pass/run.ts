@@ -211,7 +211,7 @@ async function finishPass(
     try {
       const p = parseSource(s.kind, snap.text, s.origin, s.mapping);
       parsed.push(p);
-      const hosts = new Set((p.rows as { host: string }[]).map((r) => r.host)).size;
+      const hosts = distinctHosts(p.rows as { host: string }[]);
       s.hosts = hosts;
       observations.push({ role: s.role, origin: s.origin, hosts, ageMs: s.ageMs, previousHosts: s.previousHosts });
       summary.sources.push({ role: s.role, kind: s.kind, origin: s.origin, hosts, sha256: s.sha256, ageMs: s.ageMs });
@@ -228,6 +228,9 @@ async function finishPass(
 
   // Sets.
   const fleet = buildFleet(parsed, policy.sets);
+  // The fleet keeps what it needs of the rows; let the rest go (300,000 health rows and their
+  // detail texts at 100,000 hosts) before the set files and all-data.tsv are written.
+  parsed.length = 0;
   for (const [name, set] of fleet.sets) summary.counts[name] = set.length;
   const written = writeSetFiles(join(dir, 'sets'), fleet.sets, onlyMissing);
   t(`sets: ${fleet.sets.size} (${written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
@@ -272,6 +275,23 @@ export function previousSummary(stateDir: string, dc: string, exceptDir?: string
     if (s.result === 'ok') return s;
   }
   return undefined;
+}
+
+/**
+ * How many distinct hosts `rows` name. Most parsers return rows sorted by host: then one pass
+ * comparing neighbours, with no set of 100,000 strings to build; otherwise (health rows are in
+ * file order) a `Set`.
+ */
+function distinctHosts(rows: readonly { host: string }[]): number {
+  let n = rows.length > 0 ? 1 : 0;
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1].host;
+    const b = rows[i].host;
+    if (a === b) continue;
+    if (!(a < b)) return new Set(rows.map((r) => r.host)).size;
+    n++;
+  }
+  return n;
 }
 
 function roleOf(s: SourceSpec): string {
