@@ -200,7 +200,7 @@ async function finishPass(
       continue;
     }
     // One source at a time, read from the pass directory's own copy: the digest is of the bytes
-    // kept, and the bytes are dropped once decoded (a 100k-host report is 60 MB).
+    // kept, and the bytes are dropped once parsed (a 100k-host report is 60 MB).
     const snap = readSnapshot(join(dir, 'sources', s.file));
     if (onlyMissing && s.sha256 && s.sha256 !== snap.sha256) {
       errors.push(`${join(dir, 'sources', s.file)}: the snapshot changed since the pass (sha256 ${s.sha256.slice(0, 12)} recorded, ${snap.sha256.slice(0, 12)} now); a pass directory is a record, not a work area`);
@@ -209,7 +209,7 @@ async function finishPass(
     s.sha256 = snap.sha256;
     s.bytes = snap.bytes;
     try {
-      const p = parseSource(s.kind, snap.text, s.origin, s.mapping);
+      const p = parseSource(s.kind, snap.data, s.origin, s.mapping);
       parsed.push(p);
       const hosts = distinctHosts(p.rows as { host: string }[]);
       s.hosts = hosts;
