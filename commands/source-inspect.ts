@@ -31,15 +31,15 @@ export async function runSourceInspect(args: InspectArgs): Promise<CommandOutput
   const mapping = args.mapping ? loadYamlFile(args.mapping, InventoryMappingSchema).data : undefined;
   // The same capture a pass makes (file copy or HTTP fetch), into a scratch directory.
   const scratch = mkdtempSync(join(tmpdir(), 'breakfix-inspect-'));
-  let text: string;
+  let data: Buffer;
   try {
     const snapshot = await captureSource({ kind, location: args.location }, new Date(), join(scratch, 'snapshot'));
     if (snapshot.error) throw new InputError({ origin: args.location }, snapshot.error);
-    text = readSnapshot(join(scratch, 'snapshot')).text;
+    data = readSnapshot(join(scratch, 'snapshot')).data;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  const parsed = parseSource(kind, text, args.location, mapping);
+  const parsed = parseSource(kind, data, args.location, mapping);
   const names = Object.keys(parsed.sets).sort();
   const lines = [`${kind} ${args.location}: ${parsed.rows.length} rows`];
   lines.push(table(['set', 'hosts'], names.map((n) => [n, parsed.sets[n].length])));

@@ -7,7 +7,7 @@
  * Every file is written atomically (temporary name, then rename), so a pass that dies half way
  * leaves only whole files; `summary.json` is written last and marks a finished pass.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import type { z } from 'zod';
 import { InputError, formatPath } from '../errors.js';
 import { formatSetFile, type HostSet } from '../sets/hostset.js';
@@ -21,16 +21,28 @@ export function newPassDir(stateDir: string, dc: string, passId: string, now: Da
   return join(stateDir, 'passes', dc, day, `${hms}-${passId}`);
 }
 
-/** Write `content` to `path` atomically (write `path.tmp-<pid>`, rename). Creates parent directories. */
-export function writeAtomic(path: string, content: string | Buffer): void {
+/**
+ * Write `content` to `path` atomically (write `path.tmp-<pid>`, rename). Creates parent directories.
+ * `content` may be text chunks (e.g. from a generator), written as they come: a large file
+ * (`all-data.tsv` is 12 MB at 100,000 hosts) is then never held whole, nor beside its UTF-8 copy.
+ */
+export function writeAtomic(path: string, content: string | Buffer | Iterable<string>): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
+  if (typeof content === 'string' || Buffer.isBuffer(content)) writeFileSync(tmp, content);
+  else {
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const chunk of content) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+  }
   renameSync(tmp, path);
 }
 
 /** Write unless the file exists (a re-run recomputes only what is missing). Returns true when written. */
-export function writeIfMissing(path: string, content: string | Buffer, onlyMissing: boolean): boolean {
+export function writeIfMissing(path: string, content: string | Buffer | Iterable<string>, onlyMissing: boolean): boolean {
   if (onlyMissing && existsSync(path)) return false;
   writeAtomic(path, content);
   return true;

@@ -26,17 +26,28 @@ export function healthState(r: HostRecord): string {
   return '-';
 }
 
-/** One row per host known to any source, sorted by host, named header, `-` for empty. */
-export function renderAllData(fleet: Fleet): string {
-  const rows = [ALL_DATA_COLUMNS.join('\t')];
+/** Rows of `all-data.tsv` per chunk of {@link renderAllData}. */
+const ALL_DATA_CHUNK_ROWS = 2000;
+
+/**
+ * `all-data.tsv`: one row per host known to any source, sorted by host, named header, `-` for
+ * empty. Yields the text in chunks of about 200 KB (each ends with a newline), for
+ * `writeAtomic` to write as they come; join them for the whole text.
+ */
+export function* renderAllData(fleet: Fleet): Generator<string> {
+  let rows = [ALL_DATA_COLUMNS.join('\t')];
   const names = toHostSet(fleet.hosts.keys());
   for (const h of names) {
     const r = fleet.hosts.get(h)!;
     const i = r.inventory;
     rows.push([h, dash(i?.dc), dash(i?.cluster), dash(i?.role), dash(i?.rack ?? r.hdfs?.rack), dash(i?.dataGroup ?? r.hdfs?.upgradeDomain),
       dash(i?.lifecycle), dash(i?.ticket), dash(i?.exclude), hdfsState(r), dash(r.yarn?.state), healthState(r)].join('\t'));
+    if (rows.length === ALL_DATA_CHUNK_ROWS) {
+      yield rows.join('\n') + '\n';
+      rows = [];
+    }
   }
-  return rows.join('\n') + '\n';
+  if (rows.length > 0) yield rows.join('\n') + '\n';
 }
 
 /** Columns of `budget.tsv`: one row per cluster and action. */

@@ -4,7 +4,7 @@
  * re-runs a pass from its own directory and writes only the files that are missing.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, SafetyError } from '../errors.js';
 import { compilePolicy, loadPolicy, POLICY_FILES, type Policy } from '../policy/load.js';
@@ -214,6 +214,30 @@ async function finishPass(
   };
 
   // Parse every snapshot; errors are collected so the transcript names every broken source.
+  // One source at a time, read from the pass directory's own copy: the digest is of the bytes
+  // kept, and the bytes are dropped once parsed. The largest snapshot is parsed first, while
+  // little else is held: its bytes are the pass's largest transient memory (a 100k-host report
+  // is 60 MB). What each parse found is reported in manifest order.
+  type Outcome = { parsed: ParsedSource<unknown>; hosts: number } | { error: string };
+  const outcomes = new Map<SourceSnapshot, Outcome>();
+  const sizeOf = (s: SourceSnapshot) => statSync(join(dir, 'sources', s.file), { throwIfNoEntry: false })?.size ?? 0;
+  const bySize = manifest.sources.filter((s) => !s.error).map((s) => ({ s, size: sizeOf(s) })).sort((a, b) => b.size - a.size);
+  for (const { s } of bySize) {
+    const snap = readSnapshot(join(dir, 'sources', s.file));
+    if (onlyMissing && s.sha256 && s.sha256 !== snap.sha256) {
+      outcomes.set(s, { error: `${join(dir, 'sources', s.file)}: the snapshot changed since the pass (sha256 ${s.sha256.slice(0, 12)} recorded, ${snap.sha256.slice(0, 12)} now); a pass directory is a record, not a work area` });
+      continue;
+    }
+    s.sha256 = snap.sha256;
+    s.bytes = snap.bytes;
+    try {
+      const p = parseSource(s.kind, snap.data, s.origin, s.mapping);
+      outcomes.set(s, { parsed: p, hosts: distinctHosts(p.rows as { host: string }[]) });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      outcomes.set(s, { error: e.message });
+    }
+  }
   const parsed: ParsedSource<unknown>[] = [];
   const errors: string[] = [];
   const observations: SourceObservation[] = [];
@@ -222,28 +246,19 @@ async function finishPass(
       observations.push({ role: s.role, origin: s.origin, error: s.error, hosts: 0, ageMs: s.ageMs });
       continue;
     }
-    // One source at a time, read from the pass directory's own copy: the digest is of the bytes
-    // kept, and the bytes are dropped once decoded (a 100k-host report is 60 MB).
-    const snap = readSnapshot(join(dir, 'sources', s.file));
-    if (onlyMissing && s.sha256 && s.sha256 !== snap.sha256) {
-      errors.push(`${join(dir, 'sources', s.file)}: the snapshot changed since the pass (sha256 ${s.sha256.slice(0, 12)} recorded, ${snap.sha256.slice(0, 12)} now); a pass directory is a record, not a work area`);
+    const o = outcomes.get(s)!;
+    if ('error' in o) {
+      errors.push(o.error);
       continue;
     }
-    s.sha256 = snap.sha256;
-    s.bytes = snap.bytes;
-    try {
-      const p = parseSource(s.kind, snap.text, s.origin, s.mapping);
-      parsed.push(p);
-      const hosts = new Set((p.rows as { host: string }[]).map((r) => r.host)).size;
-      s.hosts = hosts;
-      observations.push({ role: s.role, origin: s.origin, hosts, ageMs: s.ageMs, previousHosts: s.previousHosts });
-      summary.sources.push({ role: s.role, kind: s.kind, origin: s.origin, hosts, sha256: s.sha256, ageMs: s.ageMs });
-      t(`parsed ${s.role}: ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      errors.push(e.message);
-    }
+    const { parsed: p, hosts } = o;
+    parsed.push(p);
+    s.hosts = hosts;
+    observations.push({ role: s.role, origin: s.origin, hosts, ageMs: s.ageMs, previousHosts: s.previousHosts });
+    summary.sources.push({ role: s.role, kind: s.kind, origin: s.origin, hosts, sha256: s.sha256, ageMs: s.ageMs });
+    t(`parsed ${s.role}: ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
   }
+  outcomes.clear();
   if (errors.length > 0) return stop('error', errors);
   const refusals = checkSources(observations, policy.safety);
   if (refusals.length > 0) return stop('refused', refusals.map((r) => r.reason));
@@ -251,6 +266,9 @@ async function finishPass(
 
   // Sets.
   const fleet = buildFleet(parsed, policy.sets);
+  // The fleet keeps what it needs of the rows; let the rest go (300,000 health rows and their
+  // detail texts at 100,000 hosts) before the set files and all-data.tsv are written.
+  parsed.length = 0;
   for (const [name, set] of fleet.sets) summary.counts[name] = set.length;
   const written = writeSetFiles(join(dir, 'sets'), fleet.sets, onlyMissing);
   t(`sets: ${fleet.sets.size} (${written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
@@ -295,6 +313,23 @@ export function previousSummary(stateDir: string, dc: string, exceptDir?: string
     if (s.result === 'ok') return s;
   }
   return undefined;
+}
+
+/**
+ * How many distinct hosts `rows` name. Most parsers return rows sorted by host: then one pass
+ * comparing neighbours, with no set of 100,000 strings to build; otherwise (health rows are in
+ * file order) a `Set`.
+ */
+function distinctHosts(rows: readonly { host: string }[]): number {
+  let n = rows.length > 0 ? 1 : 0;
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1].host;
+    const b = rows[i].host;
+    if (a === b) continue;
+    if (!(a < b)) return new Set(rows.map((r) => r.host)).size;
+    n++;
+  }
+  return n;
 }
 
 function roleOf(s: SourceSpec): string {

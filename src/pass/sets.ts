@@ -21,6 +21,9 @@ export interface HostRecord {
   reachable?: boolean;
 }
 
+/** `failedChecks` of every host whose checks (other than reachability) all passed: one shared empty list, never written to. */
+const NO_FAILED_CHECKS = Object.freeze([]) as unknown as string[];
+
 /** The reconciled view of a datacenter at one pass. */
 export interface Fleet {
   hosts: Map<string, HostRecord>;
@@ -54,17 +57,19 @@ export function buildFleet(sources: readonly ParsedSource<unknown>[], definition
       blocks = src.blocks ?? blocks;
     } else if (role === 'yarn') for (const row of src.rows as YarnNodeRow[]) record(row.host).yarn = row;
     else {
+      // A host's results are usually on consecutive rows with one host string: look it up once.
+      let last: HostRecord | undefined;
       for (const row of src.rows as HealthRow[]) {
-        const r = record(row.host);
+        const r = last !== undefined && last.host === row.host ? last : (last = record(row.host));
         if (row.check === 'reachable') r.reachable = row.status === 'ok';
-        else {
-          r.failedChecks ??= [];
-          if (row.status === 'fail') r.failedChecks.push(row.check);
-        }
+        else if (row.status === 'fail') {
+          if (r.failedChecks === undefined || r.failedChecks === NO_FAILED_CHECKS) r.failedChecks = [row.check];
+          else r.failedChecks.push(row.check);
+        } else r.failedChecks ??= NO_FAILED_CHECKS;
       }
     }
   }
-  for (const r of hosts.values()) r.failedChecks?.sort();
+  for (const r of hosts.values()) if (r.failedChecks !== undefined && r.failedChecks.length > 1) r.failedChecks.sort();
   const derived: string[] = [];
   for (const def of definitions) {
     sets.set(def.name, evalSetExpr(def.expr, (n) => sets.get(n) ?? EMPTY));

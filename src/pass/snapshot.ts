@@ -95,12 +95,13 @@ export async function captureSource(spec: SourceSpec, now: Date, destPath: strin
 }
 
 /**
- * Read a snapshot kept in a pass directory: its text, sha256 and size. Synchronous on purpose:
- * the bytes are dropped as soon as they are decoded, so a 50 MB report is not held twice.
+ * Read a snapshot kept in a pass directory: its bytes as read, their sha256 and size. Hand `data`
+ * to `parseSource`, which decodes it only for the parsers that need text (the `hdfs dfsadmin
+ * -report` parser reads bytes, so a 60 MB report is not held twice).
  */
-export function readSnapshot(path: string): { text: string; sha256: string; bytes: number } {
+export function readSnapshot(path: string): { data: Buffer; sha256: string; bytes: number } {
   const data = readFileSync(path);
-  return { text: data.toString('utf8'), sha256: sha256(data), bytes: data.length };
+  return { data, sha256: sha256(data), bytes: data.length };
 }
 
 /** A fetch failure in a few words: `no answer within 15000 ms`, `ECONNREFUSED`, or the message. */

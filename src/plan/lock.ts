@@ -14,7 +14,6 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { logger } from '../log.js';
 
 /** A lock older than this whose pid is dead is broken (reported, then removed). */
 export const STALE_LOCK_MS = 30_000;
@@ -174,6 +173,10 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Log a broken stale lock. pino is loaded here, on the rare path that logs, not with the plan
+ * store that every pass opens (module loading is a visible share of a short CLI run).
+ */
 function defaultWarning(message: string): void {
-  logger('plan-store').warn({ event: 'stale-lock-broken' }, message);
+  void import('../log.js').then(({ logger }) => logger('plan-store').warn({ event: 'stale-lock-broken' }, message));
 }

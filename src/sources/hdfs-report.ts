@@ -24,7 +24,7 @@
  * refused: it does not say which nodes are dead.
  */
 import { InputError } from '../errors.js';
-import { normalizeHost } from '../hosts.js';
+import { detachValue, normalizeHost } from '../hosts.js';
 import { hdfsSets, sample } from './hdfs-jmx.js';
 import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from './types.js';
 
@@ -42,15 +42,18 @@ import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from 
  * block groups to the replicated blocks when the 3.x report lists both, as the NameNode's own
  * `UnderReplicatedBlocks` / `MissingBlocks` counters do. Rows are sorted by host.
  *
- * One pass over the lines with prefix checks only: linear in the size of the report.
+ * One pass over the lines with prefix checks only: linear in the size of the report. The report is
+ * read as bytes (UTF-8; every keyword and separator is ASCII): a pass hands over the snapshot's
+ * Buffer as read, so a 60 MB report is never also held as a 60 MB string; only the values kept
+ * (host keys, racks, upgrade domains) are decoded. Columns in errors count bytes.
  *
  * @throws InputError (origin, line, field) when the text has neither a report header nor a DataNode
  *   entry, a host name is not a DNS name, a `Decommission Status` is unknown, a counter is not a
  *   whole number, a DataNode entry has no `Name:`/`Hostname:`, a section announces more or fewer
  *   DataNodes than follow it (a cut-short report), or the text is the Hadoop 1.x layout.
  */
-export function parseHdfsReport(text: string, origin: string): ParsedSource<HdfsNodeRow> {
-  return new ReportParser(text, origin).parse();
+export function parseHdfsReport(text: string | Buffer, origin: string): ParsedSource<HdfsNodeRow> {
+  return new ReportParser(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, origin).parse();
 }
 
 type SectionKind = 'live' | 'dead' | 'decommissioning' | 'entering-maintenance' | 'in-maintenance';
@@ -142,6 +145,8 @@ class ReportParser {
   private readonly counters = { under: null as number | null, missing: null as number | null, ecUnder: null as number | null, ecMissing: null as number | null };
   private readonly duplicates: string[] = [];
   private readonly liveAndDead: string[] = [];
+  /** Rack and upgrade domain values, raw → shared detached copy. */
+  private readonly values = new Map<string, string | null>();
 
   // The line being read: [s, e) after trimming, its number, and where it starts in `text`.
   private lineNo = 0;
@@ -152,25 +157,25 @@ class ReportParser {
   private valueColumn = 0;
 
   constructor(
-    private readonly text: string,
+    private readonly text: Buffer,
     private readonly origin: string,
   ) {}
 
   parse(): ParsedSource<HdfsNodeRow> {
     const text = this.text;
-    if (text.trim() === '') {
+    if (isBlank(text)) {
       throw new InputError({ origin: this.origin, field: '(document)' }, `expected \`hdfs dfsadmin -report\` output, got ${text.length ? 'only white space' : 'an empty input'}`);
     }
     const n = text.length;
-    let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark from a Windows editor
+    let pos = text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf ? 3 : 0; // a byte-order mark from a Windows editor
     while (pos <= n) {
-      let end = text.indexOf('\n', pos);
+      let end = text.indexOf(0x0a, pos);
       if (end < 0) end = n;
       this.lineNo++;
       let s = pos;
       let e = end;
-      while (s < e) { const c = text.charCodeAt(s); if (c !== 0x20 && c !== 0x09) break; s++; }
-      while (e > s) { const c = text.charCodeAt(e - 1); if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break; e--; }
+      while (s < e) { const c = text[s]; if (c !== 0x20 && c !== 0x09) break; s++; }
+      while (e > s) { const c = text[e - 1]; if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break; e--; }
       if (s < e) {
         this.lineStart = pos;
         this.s = s;
@@ -191,10 +196,10 @@ class ReportParser {
   private line(): void {
     const text = this.text;
     const s = this.s;
-    const c1 = text.charCodeAt(s + 1);
-    switch (text.charCodeAt(s)) {
+    const c1 = text[s + 1];
+    switch (text[s]) {
       case 0x4e: // N: Name
-        if (text.startsWith('Name:', s)) {
+        if (startsAt(text, 'Name:', s)) {
           const entry = this.startEntry();
           entry.nameStart = this.skipBlanks(s + 5);
           entry.nameEnd = this.e;
@@ -203,7 +208,7 @@ class ReportParser {
         }
         return;
       case 0x48: // H: Hostname
-        if (text.startsWith('Hostname:', s)) {
+        if (startsAt(text, 'Hostname:', s)) {
           // A second Hostname without a Name line between: the next entry of a grep-filtered report.
           const entry = this.entry && this.entry.hostnameStart < 0 ? this.entry : this.startEntry();
           entry.hostnameStart = this.skipBlanks(s + 9);
@@ -213,37 +218,37 @@ class ReportParser {
         }
         return;
       case 0x52: // R: Rack, Replicated Blocks
-        if (text.startsWith('Rack:', s)) this.setOnce('rack', 'Rack', ownCopy(this.valueAt(s + 5)) || null);
-        else if (this.inHeader && text.startsWith('Replicated Blocks:', s)) this.headerGroupStarts('replicated');
+        if (startsAt(text, 'Rack:', s)) this.setOnce('rack', 'Rack', this.sharedValue(s + 5));
+        else if (this.inHeader && startsAt(text, 'Replicated Blocks:', s)) this.headerGroupStarts('replicated');
         return;
       case 0x55: // U: Upgrade domain, Under replicated blocks
-        if (text.startsWith('Upgrade domain:', s) || text.startsWith('Upgrade Domain:', s)) {
-          this.setOnce('upgradeDomain', 'Upgrade domain', ownCopy(this.valueAt(s + 15)) || null);
-        } else if (this.inHeader && text.startsWith('Under replicated blocks:', s)) this.counter('Under replicated blocks', s + 24);
+        if (startsAt(text, 'Upgrade domain:', s) || startsAt(text, 'Upgrade Domain:', s)) {
+          this.setOnce('upgradeDomain', 'Upgrade domain', this.sharedValue(s + 15));
+        } else if (this.inHeader && startsAt(text, 'Under replicated blocks:', s)) this.counter('Under replicated blocks', s + 24);
         return;
       case 0x44: // D: Decommission Status, Dead / Decommissioning datanodes, Datanodes available, DFS …
         if (c1 === 0x65 /* e */) {
-          if (text.startsWith('Decommission Status', s)) this.decommissionStatus();
+          if (startsAt(text, 'Decommission Status', s)) this.decommissionStatus();
           else this.trySection();
-        } else if (c1 === 0x61 /* a */ && text.startsWith('Datanodes available:', s)) {
+        } else if (c1 === 0x61 /* a */ && startsAt(text, 'Datanodes available:', s)) {
           throw this.error('Datanodes available', 'this is the Hadoop 1.x report layout, which does not tell dead DataNodes from live ones; read the NameNode /jmx (hdfs-jmx source) instead');
         } else if (this.inHeader) this.tryHeaderKey();
         return;
       case 0x4c: // L: Live datanodes, Low redundancy …
         if (c1 === 0x69 /* i */) this.trySection();
         else if (this.inHeader && c1 === 0x6f /* o */) {
-          if (text.startsWith('Low redundancy blocks:', s)) this.counter('Low redundancy blocks', s + 22);
-          else if (text.startsWith('Low redundancy block groups:', s)) this.counter('Low redundancy block groups', s + 28);
+          if (startsAt(text, 'Low redundancy blocks:', s)) this.counter('Low redundancy blocks', s + 22);
+          else if (startsAt(text, 'Low redundancy block groups:', s)) this.counter('Low redundancy block groups', s + 28);
         }
         return;
       case 0x4d: // M: Missing blocks, Missing block groups
         if (!this.inHeader) return;
-        if (text.startsWith('Missing blocks:', s)) this.counter('Missing blocks', s + 15);
-        else if (text.startsWith('Missing block groups:', s)) this.counter('Missing block groups', s + 21);
+        if (startsAt(text, 'Missing blocks:', s)) this.counter('Missing blocks', s + 15);
+        else if (startsAt(text, 'Missing block groups:', s)) this.counter('Missing block groups', s + 21);
         return;
       case 0x45: // E: Entering maintenance datanodes, Erasure Coded Block Groups
         if (c1 === 0x6e /* n */) this.trySection();
-        else if (this.inHeader && text.startsWith('Erasure Coded Block Groups:', s)) this.headerGroupStarts('ec');
+        else if (this.inHeader && startsAt(text, 'Erasure Coded Block Groups:', s)) this.headerGroupStarts('ec');
         return;
       case 0x49: // I: In maintenance datanodes
         if (c1 === 0x6e /* n */) this.trySection();
@@ -254,7 +259,7 @@ class ReportParser {
         if (this.inHeader) this.tryHeaderKey();
         return;
       case 0x53: // S: Safe mode is ON
-        if (text.startsWith('Safe mode is ON', s)) this.notes.push(`NameNode reports safe mode: ${JSON.stringify(text.slice(s, this.e))}`);
+        if (startsAt(text, 'Safe mode is ON', s)) this.notes.push(`NameNode reports safe mode: ${JSON.stringify(text.toString('utf8', s, this.e))}`);
         return;
     }
   }
@@ -264,8 +269,8 @@ class ReportParser {
     const text = this.text;
     const s = this.s;
     for (const sec of SECTIONS) {
-      if (!text.startsWith(sec.prefix, s)) continue;
-      const m = /^\((\d+)\):$/.exec(text.slice(s + sec.prefix.length - 1, this.e));
+      if (!startsAt(text, sec.prefix, s)) continue;
+      const m = /^\((\d+)\):$/.exec(text.toString('utf8', s + sec.prefix.length - 1, this.e));
       if (!m) return;
       this.endEntry();
       this.endSection();
@@ -278,7 +283,7 @@ class ReportParser {
 
   private tryHeaderKey(): void {
     for (const k of HEADER_KEYS) {
-      if (this.text.startsWith(k, this.s)) {
+      if (startsAt(this.text, k, this.s)) {
         this.headerSeen = true;
         return;
       }
@@ -306,11 +311,11 @@ class ReportParser {
   }
 
   private decommissionStatus(): void {
-    const colon = this.text.indexOf(':', this.s);
+    const colon = this.text.indexOf(0x3a, this.s);
     if (colon < 0 || colon >= this.e) return;
     const start = this.skipBlanks(colon + 1);
     // Nearly every DataNode is `Normal`: recognise it without copying the value out.
-    if (this.e - start === 6 && this.text.startsWith('Normal', start)) {
+    if (this.e - start === 6 && startsAt(this.text, 'Normal', start)) {
       this.setOnce('state', 'Decommission Status', 'In Service');
       return;
     }
@@ -394,16 +399,16 @@ class ReportParser {
       [start, end, field, line, lineStart] = [entry.hostnameStart, entry.hostnameEnd, 'Hostname', entry.hostnameLine, entry.hostnameLineStart];
     } else if (entry.nameStart >= 0 && entry.nameStart < entry.nameEnd) {
       [start, end, field, line, lineStart] = [entry.nameStart, entry.nameEnd, 'Name', entry.nameLine, entry.nameLineStart];
-      if (text.charCodeAt(end - 1) === 0x29 /* ) */) {
+      if (text[end - 1] === 0x29 /* ) */) {
         const open = text.lastIndexOf(' (', end);
         if (open >= start) [start, end] = [open + 2, end - 1];
       }
     } else {
       throw new InputError({ origin: this.origin, line: entry.line, field: 'Name' }, 'a DataNode entry without a Name: or Hostname: line; expected `Name: <ip>:<port> (<host>)` or `Hostname: <host>` to start each entry');
     }
-    const h = normalizeHost(text.slice(start, end));
+    const h = normalizeHost(text.toString('utf8', start, end));
     if (!h.ok) throw new InputError({ origin: this.origin, field, line, column: start - lineStart + 1 }, h.problem);
-    return ownCopy(h.host);
+    return h.host;
   }
 
   private endSection(): void {
@@ -425,10 +430,12 @@ class ReportParser {
         'expected `hdfs dfsadmin -report` output (a header such as "Configured Capacity:" or DataNode entries with "Name:" / "Hostname:"), found neither',
       );
     }
-    const rows = this.keptRows;
+    const kept = this.keptRows;
     const unsectioned: string[] = [];
-    for (let i = 0; i < rows.length; i++) if (this.keptLive[i] === null) unsectioned.push(rows[i].host);
-    rows.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+    for (let i = 0; i < kept.length; i++) if (this.keptLive[i] === null) unsectioned.push(kept[i].host);
+    // By host: the keys sorted by the built-in string sort (several times faster than a comparator
+    // over the rows), then each row found through its index.
+    const rows = [...this.byHost.keys()].sort().map((h) => kept[this.byHost.get(h)!]);
 
     const notes = this.notes;
     if (this.duplicates.length) {
@@ -452,17 +459,28 @@ class ReportParser {
     return { underReplicatedBlocks: sum(under, ecUnder), missingBlocks: sum(missing, ecMissing) };
   }
 
+  /**
+   * {@link valueAt} of a value that repeats from node to node (rack, upgrade domain): one string
+   * per distinct value, detached from the report text and shared by the rows; `null` when empty.
+   */
+  private sharedValue(from: number): string | null {
+    const raw = this.valueAt(from);
+    let v = this.values.get(raw);
+    if (v === undefined) this.values.set(raw, (v = detachValue(raw) || null));
+    return v;
+  }
+
   /** The trimmed text from `from` to the end of the current line; its column goes to `valueColumn`. */
   private valueAt(from: number): string {
     const s = this.skipBlanks(from);
     this.valueColumn = s - this.lineStart + 1;
-    return this.text.slice(s, this.e);
+    return this.text.toString('utf8', s, this.e);
   }
 
   /** The offset of the first character after `from` on the current line that is not a space or tab. */
   private skipBlanks(from: number): number {
     let s = from;
-    while (s < this.e) { const c = this.text.charCodeAt(s); if (c !== 0x20 && c !== 0x09) break; s++; }
+    while (s < this.e) { const c = this.text[s]; if (c !== 0x20 && c !== 0x09) break; s++; }
     return s;
   }
 
@@ -472,13 +490,20 @@ class ReportParser {
   }
 }
 
-/**
- * A copy of `s` that does not share memory with the report text. V8 keeps a substring of 13 or
- * more characters as a view into its parent: host keys kept that way would pin the whole report
- * in memory and compare (sort, Map, set algebra) several times slower than compact strings.
- */
-function ownCopy(s: string): string {
-  return (' ' + s).slice(1);
+/** True when `text` holds `prefix` (ASCII) at byte `at`. */
+function startsAt(text: Buffer, prefix: string, at: number): boolean {
+  if (at + prefix.length > text.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (text[at + i] !== prefix.charCodeAt(i)) return false;
+  return true;
+}
+
+/** True when `text` is empty or only white space (space, TAB, CR, LF). */
+function isBlank(text: Buffer): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a && c !== 0x0b && c !== 0x0c) return false;
+  }
+  return true;
 }
 
 function sum(a: number | null, b: number | null): number | null {

@@ -14,14 +14,19 @@ import { parseYarnList } from './yarn-list.js';
 
 export type { InventoryMapping };
 
-/** Parse one snapshot of `kind`. `mapping` applies to the inventory only. @throws InputError */
-export function parseSource(kind: SourceKind, text: string, origin: string, mapping?: InventoryMapping): ParsedSource<unknown> {
+/**
+ * Parse one snapshot of `kind`, given as text or as its bytes (UTF-8; a `hdfs-report` is parsed
+ * from the bytes themselves, every other kind is decoded first). `mapping` applies to the
+ * inventory only. @throws InputError
+ */
+export function parseSource(kind: SourceKind, data: string | Buffer, origin: string, mapping?: InventoryMapping): ParsedSource<unknown> {
+  if (kind === 'hdfs-report') return parseHdfsReport(data, origin);
+  const text = typeof data === 'string' ? data : data.toString('utf8');
   switch (kind) {
     case 'inventory': return parseInventory(text, origin, mapping);
     case 'health':
     case 'health-ssh': return parseHealth(text, origin);
     case 'hdfs-jmx': return parseHdfsJmx(text, origin);
-    case 'hdfs-report': return parseHdfsReport(text, origin);
     case 'yarn-nodes': return parseYarnNodes(text, origin);
     case 'yarn-jmx': return parseYarnJmx(text, origin);
     case 'yarn-list': return parseYarnList(text, origin);
