@@ -153,7 +153,7 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
   const inventorySet = (name: string): string[] => {
     const inv = first.find((s) => s?.role === 'inventory');
     if (!inv || inv.error) throw new InputError({ origin: 'health source ssh', field: 'hosts.set' }, `the inventory snapshot is missing or failed, so set ${name} is unknown`);
-    const parsed = parseSource('inventory', readSnapshot(join(dir, 'sources', inv.file)).text, inv.origin, inv.mapping);
+    const parsed = parseSource('inventory', readSnapshot(join(dir, 'sources', inv.file)).data, inv.origin, inv.mapping);
     const set = parsed.sets[name];
     if (!set) throw new InputError({ origin: inv.origin, field: 'hosts.set' }, `the inventory has no raw set ${name}; sets: ${Object.keys(parsed.sets).slice(0, 12).join(', ')}`);
     return [...set];
