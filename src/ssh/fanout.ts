@@ -57,7 +57,9 @@ const exitZero: Judge = (r) => ({ ok: r.code === 0, detail: r.code === 0 ? '' : 
  * Results come back in the order of `hosts`. Never throws for a host's failure: a host that
  * cannot be reached, authenticated or verified is a result (`unreachable` — a connect timeout
  * included —, `auth-failed`, `hostkey-mismatch`, `hostkey-unknown`); one past its timeout is
- * `timeout`; one the judge refuses, or whose connection dropped mid-command, is `fail`.
+ * `timeout`; one the judge refuses, whose connection dropped mid-command, whose server refused a
+ * command channel, or whose transport threw anything unexpected, is `fail` (detail: the error) —
+ * one host's exception never rejects the whole fan-out.
  * @throws InputError before anything runs when a host is not a valid DNS name (normalised form)
  *   or appears twice, or when concurrency is not a positive integer.
  */
@@ -93,9 +95,9 @@ async function runOne(shell: RemoteShell, host: string, argv: readonly string[],
   try {
     r = await shell.exec(host, argv, timeoutMs === undefined ? {} : { timeoutMs });
   } catch (e) {
-    if (!(e instanceof RemoteError)) throw e;
-    const outcome: FanOutOutcome = e.kind === 'connect-timeout' || e.kind === 'invalid-host' ? 'unreachable' : e.kind;
-    return { outcome, exitCode: null, detail: e.message, stderrHead: '', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    const none = { exitCode: null, stderrHead: '', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    if (!(e instanceof RemoteError)) return { ...none, outcome: 'fail', detail: `could not run the command: ${e instanceof Error ? e.message : String(e)}` };
+    return { ...none, outcome: outcomeOf(e), detail: e.message };
   }
   const stderrHead = headLines(r.stderr);
   const base = { exitCode: r.code, stderrHead, stdout: r.stdout, stderr: r.stderr };
@@ -104,6 +106,18 @@ async function runOne(shell: RemoteShell, host: string, argv: readonly string[],
   if (r.code === null) return { ...base, outcome: 'fail', detail: `killed by signal ${r.signal ?? '(unknown)'}` };
   const v = judge(r);
   return { ...base, outcome: v.ok ? 'ok' : 'fail', detail: v.detail || (v.ok ? '' : stderrHead.split('\n')[0]) };
+}
+
+function outcomeOf(e: RemoteError): FanOutOutcome {
+  switch (e.kind) {
+    case 'connect-timeout':
+    case 'invalid-host':
+      return 'unreachable';
+    case 'channel-refused':
+      return 'fail';
+    default:
+      return e.kind;
+  }
 }
 
 /** The first {@link STDERR_HEAD_LINES} non-empty lines of `b`, at most 300 characters. */

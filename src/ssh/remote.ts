@@ -26,14 +26,18 @@ export interface RemoteExecOptions {
 
 /** A transport to run argv commands on named hosts. */
 export interface RemoteShell {
-  /** @throws RemoteError (kind: unreachable | auth-failed | hostkey-mismatch | hostkey-unknown | invalid-host | connect-timeout) when no command could be started. */
+  /** @throws RemoteError (kind: unreachable | auth-failed | hostkey-mismatch | hostkey-unknown | invalid-host | connect-timeout | channel-refused) when no command could be started. */
   exec(host: string, argv: readonly string[], opts?: RemoteExecOptions): Promise<RemoteCommandResult>;
   /** Close every connection. */
   close(): Promise<void>;
 }
 
-/** Why a command could not be started on a host. */
-export type RemoteErrorKind = 'unreachable' | 'auth-failed' | 'hostkey-mismatch' | 'hostkey-unknown' | 'invalid-host' | 'connect-timeout';
+/**
+ * Why a command could not be started on a host. `channel-refused`: the SSH session is up but the
+ * server would not open a command channel (sshd's MaxSessions reached or 0, a forced-command
+ * policy); nothing ran.
+ */
+export type RemoteErrorKind = 'unreachable' | 'auth-failed' | 'hostkey-mismatch' | 'hostkey-unknown' | 'invalid-host' | 'connect-timeout' | 'channel-refused';
 
 /** A command could not be started on `host`; `kind` says why. */
 export class RemoteError extends Error {

@@ -133,7 +133,7 @@ export class SshShell implements RemoteShell {
     const command = shellCommand(argv);
     const client = await this.connect(target);
     try {
-      return await this.run(client, command, opts);
+      return await this.run(target, client, command, opts);
     } finally {
       client.end();
       this.open.delete(client);
@@ -194,12 +194,15 @@ export class SshShell implements RemoteShell {
     });
   }
 
-  private run(client: Client, command: string, opts: RemoteExecOptions): Promise<RemoteCommandResult> {
+  private run(t: Target, client: Client, command: string, opts: RemoteExecOptions): Promise<RemoteCommandResult> {
     const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 60_000;
     const limit = this.opts.maxOutputBytes ?? 8 * 1024 * 1024;
     return new Promise((resolve, reject) => {
       client.exec(command, (err, stream: ClientChannel) => {
-        if (err) return reject(err);
+        if (err) {
+          const why = `${t.host} (${t.address}:${t.port}): the SSH server refused a command channel (${err.message}): check sshd's MaxSessions on the host`;
+          return reject(new RemoteError(t.host, 'channel-refused', why));
+        }
         const out = new Capture(limit);
         const errOut = new Capture(limit);
         let code: number | null = null;

@@ -78,6 +78,24 @@ describe('fan-out input and the healthchecks policy', () => {
     expect(calls).toBe(0);
   });
 
+  it("one host's unexpected exception is that host's failure; the other two hosts still report", async () => {
+    const ok = { code: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false };
+    const shell = {
+      exec: async (host: string) => {
+        if (host === 'dn2.test') throw new Error('(SSH) Channel open failure: open failed');
+        return ok;
+      },
+      close: async () => {},
+    };
+    const results = await fanOut(shell, ['dn1.test', 'dn2.test', 'dn3.test'], () => ['true']);
+    expect(results.map((r) => [r.host, r.outcome, r.exitCode])).toEqual([
+      ['dn1.test', 'ok', 0],
+      ['dn2.test', 'fail', null],
+      ['dn3.test', 'ok', 0],
+    ]);
+    expect(results[1].detail).toContain('Channel open failure');
+  });
+
   it('keeps the first three stderr lines', () => {
     expect(headLines(Buffer.from('\na\nb\n\nc\nd\n'))).toBe('a\nb\nc');
   });

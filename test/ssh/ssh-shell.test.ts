@@ -46,6 +46,20 @@ describeSshd('SshShell against a real OpenSSH sshd', () => {
     expect(() => readFileSync(marker)).toThrow();
   });
 
+  it('reports a host whose sshd refuses a command channel (MaxSessions 0) as a RemoteError, not a bare Error', async () => {
+    // sshd_config keeps the first value of a keyword, so the override goes in a Match block.
+    const strict = await startSshd({ extraConfig: ['Match Address 127.0.0.1', '  MaxSessions 0'] });
+    try {
+      const sh = new SshShell({ knownHosts: strict.writeKnownHosts(['dn1.test']), identityFiles: [strict.userKeyPath], agent: false, port: strict.port, hosts: { '*.test': { hostname: '127.0.0.1' } } });
+      const e = await remoteError(sh.exec('dn1.test', ['true']));
+      expect(e.kind).toBe('channel-refused');
+      expect(e.host).toBe('dn1.test');
+      expect(e.message).toMatch(/dn1\.test.*command channel/);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('writes stdin, and returns the exit code and stderr', async () => {
     const sh = shell();
     const cat = await sh.exec('dn1.test', ['cat'], { stdin: 'dn7.test\ndn8.test\n' });
