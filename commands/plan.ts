@@ -62,7 +62,7 @@ export interface PlanEnv {
   now: Date;
   /** Approve with `--execute`: told the decision before execution starts (the bot updates its message then). */
   onDecided?: (d: Decision) => Promise<void> | void;
-  /** Approve with `--execute`: each execution event as it is journaled (live progress). */
+  /** Approve with `--execute`, and resume: each execution event as it is journaled (live progress). */
   onEvent?: (e: ExecEvent) => void;
   /** Time for the simulated executor. Default a virtual clock (a drain of hours in milliseconds). */
   clock?: Clock;
@@ -167,8 +167,10 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
       return { text: [...notes, head, ...tail].join('\n'), json: { decision: decisionJson(decision), notes }, exitCode: ok ? 0 : 1 };
     }
     if (drain) {
+      // Told before the drain starts: the bot shows the approval and follows the drain in the thread.
+      await env.onDecided?.(decision);
       const progress: string[] = [];
-      const execution = await executePlan(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress) });
+      const execution = await executePlan(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress, env.onEvent) });
       return {
         text: [...notes, head, `executing with the hadoop executor over ${drain.transport}:`, ...progress, executionText(execution), `journal: breakfix plan show ${args.id}`].join('\n'),
         json: { decision: decisionJson(decision), execution, notes },
@@ -211,7 +213,7 @@ export async function runPlanResume(args: PlanResumeArgs, env: PlanEnv = process
   if (!drain) return failure(`plan ${args.id}: ${stored.plan.dc} has no drain: block with executor: hadoop in breakfix.yml, so there is nothing to resume it with; its journal: breakfix plan show ${args.id}`);
   try {
     const progress: string[] = [];
-    const execution = await resumeExecution(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress), paused: (dc) => isPaused(ctx.stateDir, dc) });
+    const execution = await resumeExecution(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress, env.onEvent), paused: (dc) => isPaused(ctx.stateDir, dc) });
     return {
       text: [`resuming plan ${args.id} from its journal with the hadoop executor over ${drain.transport}:`, ...progress, executionText(execution)].join('\n'),
       json: { execution },
@@ -224,23 +226,33 @@ export async function runPlanResume(args: PlanResumeArgs, env: PlanEnv = process
 
 /**
  * Plans left `executing` in datacenters with a hadoop executor, resumed one after another
- * (the bot calls it on start). Each outcome is passed to `onOutcome`; errors do not stop the others.
+ * (the bot calls it on start). `onStart` is told each plan before it resumes and may return an
+ * event sink (the bot's thread progress); each outcome is passed to `onOutcome`; errors do not
+ * stop the others.
  */
-export async function resumeInterrupted(common: CommonOptions, onOutcome: (planId: string, out: CommandOutput) => void): Promise<void> {
+export async function resumeInterrupted(
+  common: CommonOptions,
+  onOutcome: (planId: string, out: CommandOutput) => void | Promise<void>,
+  onStart?: (p: StoredPlan) => Promise<((e: ExecEvent) => void) | undefined>,
+): Promise<void> {
   const { store, ctx } = await open(common);
   for (const p of store.list({ state: 'executing' })) {
     if (ctx.config?.datacenters[p.plan.dc]?.drain?.executor !== 'hadoop') continue;
+    let out: CommandOutput;
     try {
-      onOutcome(p.plan.id, await runPlanResume({ ...common, id: p.plan.id }, { ...processEnv(), user: SYSTEM_ACTOR }));
+      const onEvent = await onStart?.(p);
+      out = await runPlanResume({ ...common, id: p.plan.id }, { ...processEnv(), user: SYSTEM_ACTOR, ...(onEvent ? { onEvent } : {}) });
     } catch (e) {
-      onOutcome(p.plan.id, failure(`plan ${p.plan.id} not resumed: ${(e as Error).message}`));
+      out = failure(`plan ${p.plan.id} not resumed: ${(e as Error).message}`);
     }
+    await onOutcome(p.plan.id, out);
   }
 }
 
-function progressSink(lines: string[], live?: (line: string) => void): (e: ExecEvent) => void {
+function progressSink(lines: string[], live?: (line: string) => void, onEvent?: (e: ExecEvent) => void): (e: ExecEvent) => void {
   return (e) => {
     const line = `  ${e.at}  ${e.host} ${e.phase}${e.blocksLeft !== undefined && e.phase === 'decommissioning' ? ` (${e.blocksLeft} blocks left)` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+    onEvent?.(e);
     live?.(line);
     if (e.phase !== 'decommissioning') lines.push(line);
   };

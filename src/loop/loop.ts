@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import { listPasses, readJson, writeAtomic } from '../pass/passdir.js';
 import type { Plan } from '../pass/reconcile.js';
 import type { PassSummary } from '../pass/run.js';
+import { PlanStore } from '../plan/store.js';
 import { CIRCUIT_BREAKER, readLastResume, readPause, writePause, type PauseInfo } from '../plan/pause.js';
 import { proposalMessage, textMessage, type SlackMessage } from '../slack/messages.js';
 import type { PassRunner } from '../slack/service.js';
@@ -62,7 +63,10 @@ export interface LoopHealth {
   consecutiveFailures: number;
 }
 
-/** Where summaries go: the ops channel through the bot (SlackPort.postMessage bound to the channel). */
+/**
+ * Where summaries go: the ops channel through the bot (chat.postMessage bound to the channel).
+ * When it resolves with chat.postMessage's `{ channel, ts }`, a proposal's is recorded in the plan store.
+ */
 export type PostMessage = (msg: SlackMessage) => Promise<unknown>;
 
 /** Options of one datacenter's loop. */
@@ -233,7 +237,10 @@ export class DatacenterLoop {
         this.o.emit({ type: 'summary', dc, posted: false, heartbeat: false });
       }
       this.lastFingerprint = fingerprint;
-      if (proposes) await this.o.post(proposalMessage({ plan: readJson<Plan>(join(dir, 'plan.json')), summary, passDir: dir }));
+      if (proposes) {
+        const plan = readJson<Plan>(join(dir, 'plan.json'));
+        recordProposalMessage(stateDir, plan.id, await this.o.post(proposalMessage({ plan, summary, passDir: dir })), log);
+      }
       log.info({ passId: current.passId, result: current.result, ms: this.o.clock.now() - started }, 'scheduled pass done');
       this.last = { result: current.result, at: new Date(this.o.clock.now()).toISOString() };
       this.failures = 0;
@@ -300,6 +307,17 @@ export function onePassAtATime(runPass: PassRunner): PassRunner {
     void settled.then(() => { if (tail.get(dc) === settled) tail.delete(dc); });
     return run;
   };
+}
+
+/** Remember where a plan's proposal was posted (chat.postMessage's `channel` and `ts`), so a resumed execution reports in its thread. */
+function recordProposalMessage(stateDir: string, planId: string, posted: unknown, log: Logger): void {
+  const at = posted as { channel?: unknown; ts?: unknown } | undefined;
+  if (typeof at?.channel !== 'string' || typeof at.ts !== 'string') return;
+  try {
+    new PlanStore(stateDir).recordMessage(planId, { channel: at.channel, ts: at.ts });
+  } catch (e) {
+    log.warn({ planId, err: { message: (e as Error).message } }, 'proposal message not recorded');
+  }
 }
 
 function textLine(text: string): SlackMessage {

@@ -93,6 +93,10 @@ export const DecisionRecordSchema = z.object({
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 
+/** `message.json`: the Slack message of a plan's proposal (channel id C…, message ts). */
+export const ProposalMessageSchema = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
+export type ProposalMessage = z.infer<typeof ProposalMessageSchema>;
+
 /** Kinds of journal lines: `substep-*` are an executor's own steps inside a step; `resume` a restart from the journal. */
 export const JOURNAL_KINDS = ['start', 'step-begin', 'substep-begin', 'event', 'substep-end', 'step-end', 'error', 'resume', 'end'] as const;
 export type JournalKind = (typeof JOURNAL_KINDS)[number];
@@ -319,6 +323,22 @@ export class PlanStore {
     const dir = this.dir(id);
     const line = JSON.stringify(DecisionRecordSchema.parse(record)) + '\n';
     await withLock(join(dir, 'lock'), () => appendFileSync(join(dir, 'decisions.jsonl'), line), this.lockOptions);
+  }
+
+  /**
+   * Remember where the plan's proposal was posted in Slack (`message.json`: channel id, message
+   * ts), so an execution resumed by a restarted bot reports in the proposal's thread. Written
+   * when the proposal is posted, which may be before the plan is registered.
+   */
+  recordMessage(id: string, message: ProposalMessage): void {
+    mkdirSync(this.dir(id), { recursive: true });
+    writeAtomic(join(this.dir(id), 'message.json'), json(ProposalMessageSchema.parse(message)));
+  }
+
+  /** Where the plan's proposal was posted, or undefined when no post was recorded. @throws InputError when message.json is damaged. */
+  message(id: string): ProposalMessage | undefined {
+    const file = join(this.dir(id), 'message.json');
+    return existsSync(file) ? parseFile(file, ProposalMessageSchema) : undefined;
   }
 
   /** The plan's decisions, oldest first. */

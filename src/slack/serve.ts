@@ -12,7 +12,7 @@ import { applyRetention, DEFAULT_RETENTION_POLICY, RETENTION_INTERVAL_MS } from 
 import { DemoDatacenters, demoDatacenters } from '../loop/demo.js';
 import { onePassAtATime } from '../loop/loop.js';
 import { cronError, ScheduleSchema, type Schedule } from '../loop/schedule.js';
-import { createSlackApp } from './app.js';
+import { createSlackApp, type SlackBot } from './app.js';
 import { startScheduledLoop } from './loop.js';
 import { startCommandPool } from './commands.js';
 import { childProcessPassRunner } from './service.js';
@@ -81,7 +81,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     const retentionTimer = setInterval(retention, RETENTION_INTERVAL_MS);
     retentionTimer.unref();
     log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters, scheduled: Object.keys(schedules) }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
-    if (!o.demo) void resumeOnStart(common, log);
+    if (!o.demo) void resumeOnStart(bot, log);
     await new Promise<void>((done) => {
       const stop = () => {
         clearInterval(retentionTimer);
@@ -103,16 +103,12 @@ export async function serve(o: ServeOptions): Promise<number> {
 
 /**
  * Plans a previous bot left `executing` (killed mid-drain) are resumed from their journals, in
- * the background; each outcome is logged (DESIGN.md §5: a restarted bot resumes from the journal).
+ * the background, reporting in each proposal's thread (DESIGN.md §5: a restarted bot resumes
+ * from the journal); each outcome is logged too.
  */
-async function resumeOnStart(common: CommonOptions, log: ReturnType<typeof logger>): Promise<void> {
-  const { resumeInterrupted } = await import('../../commands/plan.js');
+async function resumeOnStart(bot: Pick<SlackBot, 'service'>, log: ReturnType<typeof logger>): Promise<void> {
   try {
-    await resumeInterrupted(common, (planId, out) => {
-      const entry = { event: 'resumed', planId, exitCode: out.exitCode };
-      if (out.exitCode === 0) log.warn(entry, out.text);
-      else log.error(entry, out.text);
-    });
+    await bot.service.resumeInterrupted();
   } catch (e) {
     log.error({ event: 'resume-failed' }, `resuming interrupted plans failed: ${(e as Error).message}`);
   }

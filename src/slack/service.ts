@@ -180,8 +180,8 @@ export class BreakfixService {
     const notes = (text: string) => text.split('\n').filter((l) => !l.startsWith('note: ') && !/^ {2}\d{4}-\d\d-\d\dT/.test(l)).join('\n');
     const showDecision = (outcome: 'approved' | 'rejected', at: string) =>
       this.slack.updateMessage(input.channel, input.messageTs, decisionUpdate(input.message, { outcome, by: input.user, at }));
-    // Demo approvals execute at once: the message shows the approval and the thread the progress
-    // as soon as the decision is made, not when the drain is done.
+    // Approvals that execute (demo or hadoop executor): the message shows the approval and the
+    // thread the progress as soon as the decision is made, not when the drain is done.
     let progress: ThreadProgress | undefined;
     const onDecided = async (d: Decision) => {
       if (d.outcome !== 'approved') return;
@@ -239,23 +239,81 @@ export class BreakfixService {
         const started = Date.now();
         const run = await this.opts.runPass(dc, input.user).catch((e: Error) => ({ exitCode: 1, output: e.message })).finally(() => this.passing.delete(dc));
         this.opts.log.info({ dc, exitCode: run.exitCode, ms: Date.now() - started }, 'pass finished');
-        const msg = this.proposalAfterPass(dc, run);
-        await this.slack.postMessage(channel, msg);
+        const { msg, planId } = this.proposalAfterPass(dc, run);
+        const posted = await this.slack.postMessage(channel, msg);
+        if (planId && posted.ts) this.recordProposalMessage(planId, channel, posted.ts);
       },
     };
   }
 
-  /** The proposal of the newest pass of `dc`, or why there is none. */
-  private proposalAfterPass(dc: string, run: { exitCode: number; output: string }): SlackMessage {
+  /** Remember where a plan's proposal is (a restarted bot resumes its execution in that thread); a failure is logged, never thrown. */
+  recordProposalMessage(planId: string, channel: string, ts: string): void {
+    try {
+      new PlanStore(this.stateDir()).recordMessage(planId, { channel, ts });
+    } catch (e) {
+      this.opts.log.warn({ planId, err: { message: (e as Error).message } }, 'proposal message not recorded');
+    }
+  }
+
+  /**
+   * Resume the executions a previous bot left `executing` (killed mid-drain), from their
+   * journals (`resumeInterrupted`), reporting in each proposal's thread like a click does: a
+   * progress message updated live, one line per phase reached, the outcome. A plan whose
+   * proposal message is not recorded gets a new message in the ops channel, and its thread.
+   * Never throws: failures to resume or to post are posted or logged.
+   */
+  async resumeInterrupted(): Promise<void> {
+    const { resumeInterrupted } = await import('../../commands/plan.js');
+    const store = new PlanStore(this.stateDir());
+    const live = new Map<string, { channel: string; ts: string; progress: ThreadProgress }>();
+    const onError = (planId: string) => (e: Error) => this.opts.log.warn({ planId, err: { name: e.name, message: e.message } }, 'resumed execution not posted');
+    await resumeInterrupted(this.opts.common, async (planId, out) => {
+      const entry = { event: 'resumed', planId, exitCode: out.exitCode };
+      if (out.exitCode === 0) this.opts.log.warn(entry, out.text);
+      else this.opts.log.error(entry, out.text);
+      const where = live.get(planId);
+      if (!where) return;
+      const execution = (out.json as { execution?: { outcome: string } } | undefined)?.execution?.outcome ?? 'not resumed';
+      await where.progress.finish(execution);
+      await this.slack.postMessage(where.channel, textMessage(`resumed execution: ${execution}`, out.text), where.ts).catch(onError(planId));
+    }, async (p) => {
+      try {
+        let at = store.message(p.plan.id);
+        if (!at) {
+          const channel = this.opts.settings.channel;
+          const intro = textMessage(`breakfix ${p.plan.dc}: resuming plan ${p.plan.id}`, `a previous bot stopped while executing it (${p.plan.actions.length} actions); resuming from its journal`);
+          const ts = (await this.slack.postMessage(channel, intro)).ts;
+          if (!ts) return undefined;
+          at = { channel, ts };
+        }
+        const progress = new ThreadProgress({
+          slack: this.slack, channel: at.channel, threadTs: at.ts, planId: p.plan.id, hosts: p.plan.actions.map((a) => a.host),
+          ...(this.opts.progressThrottleMs !== undefined ? { throttleMs: this.opts.progressThrottleMs } : {}),
+          onError: onError(p.plan.id),
+        });
+        await this.slack.postMessage(at.channel, textMessage(`resuming execution of ${p.plan.id}`, 'the bot restarted mid-execution; resuming from the journal'), at.ts);
+        await progress.start();
+        live.set(p.plan.id, { ...at, progress });
+        return (e) => progress.event(e);
+      } catch (e) {
+        onError(p.plan.id)(e as Error);
+        return undefined;
+      }
+    });
+  }
+
+  /** The proposal of the newest pass of `dc` (and its plan id), or why there is none. */
+  private proposalAfterPass(dc: string, run: { exitCode: number; output: string }): { msg: SlackMessage; planId?: string } {
     try {
       const ctx = resolveContext(this.opts.common);
       const { dir, summary } = latestPass(ctx, dc);
       if (summary.result !== 'ok' || !existsSync(join(dir, 'plan.json'))) {
-        return textMessage(`breakfix ${dc}: pass ${summary.passId} ${summary.result}, nothing proposed`, [...summary.reasons.map((r) => `- ${r}`), `files: ${dir}`].join('\n'));
+        return { msg: textMessage(`breakfix ${dc}: pass ${summary.passId} ${summary.result}, nothing proposed`, [...summary.reasons.map((r) => `- ${r}`), `files: ${dir}`].join('\n')) };
       }
-      return proposalMessage({ plan: readJson<Plan>(join(dir, 'plan.json')), summary, passDir: dir });
+      const plan = readJson<Plan>(join(dir, 'plan.json'));
+      return { msg: proposalMessage({ plan, summary, passDir: dir }), ...(plan.actions.length ? { planId: plan.id } : {}) };
     } catch (e) {
-      return textMessage(`breakfix ${dc}: the pass did not finish`, `${(e as Error).message}\n${run.output.slice(-1500)}`);
+      return { msg: textMessage(`breakfix ${dc}: the pass did not finish`, `${(e as Error).message}\n${run.output.slice(-1500)}`) };
     }
   }
 

@@ -3,7 +3,8 @@
  * executor: the click is decided (re-validated against the pass's sources), then the approved
  * hosts are drained through the exclude file of a simulated cluster and followed to the end.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runPlanDecide, runPlanShow } from '../../commands/plan.js';
@@ -16,6 +17,13 @@ import { passWithPlan } from '../helpers/pass.js';
 import { pino } from 'pino';
 import type { SlackMessage } from '../../src/slack/messages.js';
 import { BreakfixService, type SlackPort } from '../../src/slack/service.js';
+import { createSlackApp, type SlackBot } from '../../src/slack/app.js';
+import { APPROVE_ACTION } from '../../src/slack/messages.js';
+import { FakeSlackApi } from '../slack/fake-slack-api.js';
+import { until } from '../slack/served-bot.js';
+import { APPROVER, clickBody, OPS, postSigned, proposals, slashBody } from '../slack/slack-requests.js';
+
+const SECRET = 'test-signing-secret-hadoop';
 
 let sim: HadoopSimulator | undefined;
 afterEach(async () => {
@@ -24,7 +32,7 @@ afterEach(async () => {
 });
 
 /** A pass with a plan, and a breakfix.yml whose dc1 drains through the simulator's exclude file. */
-async function configuredDatacenter(transport: Record<string, unknown> = { transport: 'local' }) {
+async function configuredDatacenter(transport: Record<string, unknown> = { transport: 'local' }, o: { refreshGate?: string } = {}) {
   const { src, state, plan } = await passWithPlan();
   const nn = parseHdfsJmx(readFileSync(join(src, 'nn-jmx.json'), 'utf8'), 'nn-jmx.json');
   const exclude = join(src, 'dfs.exclude');
@@ -41,7 +49,11 @@ async function configuredDatacenter(transport: Record<string, unknown> = { trans
   });
   const urls = await sim.start();
   const clusters = Object.fromEntries([...new Set(plan.actions.map((a) => a.cluster))].map((c) => [c, {
-    namenode: { host: 'nn1.dc1.test', jmx: urls.hdfsJmxUrl, exclude: { path: exclude }, refresh: [join(urls.binDir, 'hdfs'), 'dfsadmin', '-refreshNodes'] },
+    namenode: {
+      host: 'nn1.dc1.test', jmx: urls.hdfsJmxUrl, exclude: { path: exclude },
+      // With a gate, the refresh (and so the drain) waits until the test creates that file.
+      refresh: [...(o.refreshGate ? ['sh', '-c', 'while [ ! -e "$0" ]; do sleep 0.05; done; exec "$@"', o.refreshGate] : []), join(urls.binDir, 'hdfs'), 'dfsadmin', '-refreshNodes'],
+    },
   }]));
   const config = join(src, 'breakfix.yml');
   writeFileSync(config, JSON.stringify({
@@ -85,8 +97,10 @@ describe('an approved plan from the CLI or Slack drains real exclude files', () 
     });
     const r = await service.click({ action: 'approve', planId: plan.id, digest: plan.digest, user: 'U0APPROVER', channel: 'C0OPS0001', messageTs: '1.1', message: { text: '', blocks: [] } });
     expect(r, JSON.stringify(sent)).toEqual({ outcome: 'approved', executed: true });
-    expect(sent.map((s) => s.kind)).toEqual(['update', 'post']);
-    expect(sent[1].msg.text).toMatch(/execution: completed/);
+    // The approval is shown first, before the drain; the outcome is the thread's last message.
+    expect(sent[0].kind).toBe('update');
+    expect(sent[0].msg.text).toMatch(/approved/i);
+    expect(sent.filter((s) => s.kind === 'post').at(-1)!.msg.text).toMatch(/execution: completed/);
     expect(readFileSync(exclude, 'utf8').split('\n').filter((l) => drained.includes(l))).toEqual(drained);
     expect(new PlanStore(state).get(plan.id)!.state).toMatchObject({ state: 'completed', by: 'U0APPROVER' });
   });
@@ -107,5 +121,74 @@ describeSshd('the same over real SSH, configured in breakfix.yml', () => {
     expect(out.text).toMatch(/executing with the hadoop executor over ssh/);
     expect(readFileSync(exclude, 'utf8')).toBe(`# hosts out for good\n${drained.map((h) => `${h}\n`).join('')}`);
     expect(new PlanStore(state).get(plan.id)!.state.state).toBe('completed');
+  });
+});
+
+describe('a hadoop datacenter served over HTTP: the Slack thread follows the real drain live', () => {
+  let fake: FakeSlackApi | undefined;
+  let bot: SlackBot | undefined;
+  afterEach(async () => {
+    await bot?.stop();
+    await fake?.stop();
+    bot = undefined;
+    fake = undefined;
+  });
+
+  /** The bot in HTTP mode over `config`, and `/breakfix pass dc1` posted (the pass itself is already written). */
+  async function servedWithProposal(config: string, policies: string, state: string) {
+    fake = new FakeSlackApi();
+    await fake.start();
+    bot = createSlackApp({
+      settings: { mode: 'http', botToken: 'xoxb-test-token', signingSecret: SECRET, slackApiUrl: fake.url, channel: OPS, approvers: { dc1: [APPROVER] } },
+      common: { config, policies }, demo: false, datacenters: ['dc1'], port: 0,
+      // The pass of configuredDatacenter() is the newest one; registered as `breakfix pass` registers its plan.
+      runPass: async () => (await adoptLatestPlans(new PlanStore(state)), { exitCode: 0, output: '' }),
+      log: pino({ level: 'silent' }), progressThrottleMs: 20,
+    });
+    const base = `http://127.0.0.1:${(await bot.start()).port}`;
+    await postSigned(base, SECRET, slashBody(fake, 'pass dc1'));
+    await bot.idle();
+    const [proposal] = proposals(fake);
+    expect(proposal, JSON.stringify(fake.calls.map((c) => c.method))).toBeDefined();
+    return { fake, bot, base, proposal };
+  }
+  const inThread = (f: FakeSlackApi, ts: string) => f.of('chat.postMessage').filter((c) => c.args.thread_ts === ts).map((c) => String(c.args.text));
+
+  it('an Approve click shows "approved" on the message and opens the thread while the drain is still running', async () => {
+    const gate = join(mkdtempSync(join(tmpdir(), 'bf-gate-')), 'refresh-may-run');
+    const { state, config, policies, plan, drained } = await configuredDatacenter({ transport: 'local' }, { refreshGate: gate });
+    const { fake, bot, base, proposal } = await servedWithProposal(config, policies, state);
+    await postSigned(base, SECRET, clickBody(fake, APPROVE_ACTION, proposal.call, proposal.ts));
+    // The drain is held before its HDFS refresh: all of this must come while it waits.
+    await until(() => fake.of('chat.update').some((c) => c.args.ts === proposal.ts && /approved/i.test(String(c.args.text))), 10_000, 'the proposal updated as approved');
+    await until(() => inThread(fake, proposal.ts).length > 0, 10_000, 'a progress message in the thread');
+    await until(() => new PlanStore(state).journal(plan.id).some((j) => j.kind === 'substep-begin' && j.substep === 'refresh-hdfs'), 10_000, 'the drain to reach its refresh');
+    expect(new PlanStore(state).get(plan.id)!.state.state).toBe('executing');
+    expect(new PlanStore(state).journal(plan.id).some((j) => j.kind === 'end')).toBe(false);
+    writeFileSync(gate, '');
+    await bot.idle();
+    expect(new PlanStore(state).get(plan.id)!.state.state).toBe('completed');
+    const thread = inThread(fake, proposal.ts);
+    expect(thread.some((t) => /decommissioned/i.test(t)), thread.join('\n')).toBe(true);
+    expect(thread.at(-1)).toMatch(/execution: completed/);
+    for (const h of drained) expect(sim!.controlPlane.dataNode(h)!.adminState).toBe('Decommissioned');
+  });
+
+  it('a restarted bot resumes an interrupted drain and reports it in the proposal\'s thread', async () => {
+    const { state, config, policies, plan, drained } = await configuredDatacenter();
+    const { fake, bot, proposal } = await servedWithProposal(config, policies, state);
+    // The previous bot approved, started executing and was killed right after journaling the start.
+    const store = new PlanStore(state);
+    expect((await store.transition(plan.id, ['proposed'], 'approved', APPROVER)).ok).toBe(true);
+    expect((await store.transition(plan.id, ['approved'], 'executing', APPROVER)).ok).toBe(true);
+    store.appendJournal(plan.id, { at: new Date().toISOString(), kind: 'start', by: APPROVER, executor: 'hadoop', digest: plan.digest, actions: plan.actions.map((a) => `${a.action} ${a.host}`) });
+    await bot.service.resumeInterrupted(); // what `breakfix serve` runs on start
+    expect(store.get(plan.id)!.state.state).toBe('completed');
+    const thread = inThread(fake, proposal.ts);
+    expect(thread[0]).toMatch(new RegExp(`resuming execution of ${plan.id}`));
+    expect(thread.some((t) => /decommissioned/i.test(t)), thread.join('\n')).toBe(true);
+    expect(thread.at(-1)).toMatch(/resumed execution: completed/);
+    expect(fake.of('chat.postMessage').filter((c) => !c.args.thread_ts)).toHaveLength(1); // the proposal only
+    for (const h of drained) expect(sim!.controlPlane.dataNode(h)!.adminState).toBe('Decommissioned');
   });
 });

@@ -87,6 +87,7 @@ function harness(dcs: string[], shape: (dc: string, n: number) => { dead?: numbe
     post: async (msg) => {
       const dc = /^(?::\S+: )?breakfix (\S+?):? /.exec(msg.text)?.[1] ?? '?';
       posted.push({ dc, msg });
+      return { ok: true, channel: 'C0OPS0001', ts: `1700000000.${String(posted.length).padStart(6, '0')}` }; // as chat.postMessage answers
     },
   });
   sched.events.on('loop', (e) => events.push(e));
@@ -240,6 +241,10 @@ describe('summaries', () => {
     expect(second).toMatch(/c0\*: in-flight 1, headroom 1 of cap 2/);
     expect(proposalsOf(h, 'dc1').length).toBe(2);
     expect(JSON.stringify(proposalsOf(h, 'dc1')[1].msg.blocks)).toContain('breakfix_approve');
+    // Where the proposal is, for a restarted bot to report a resumed execution in its thread.
+    const [latest] = new PlanStore(h.state).list({ dc: 'dc1', state: 'proposed' });
+    const n = h.posted.indexOf(proposalsOf(h, 'dc1')[1]) + 1;
+    expect(new PlanStore(h.state).message(latest.plan.id)).toEqual({ channel: 'C0OPS0001', ts: `1700000000.${String(n).padStart(6, '0')}` });
     h.sched.stop();
   });
 });
