@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PLAN_TTL_MS, decide, describeDecision, type Decision } from '../src/plan/approval.js';
-import { isPaused } from '../src/plan/pause.js';
+import { isPaused, readPause } from '../src/plan/pause.js';
 import { revalidatePlan } from '../src/plan/revalidate.js';
 import { adoptLatestPlans, PlanStore, SYSTEM_ACTOR, type StoredPlan } from '../src/plan/store.js';
 import { executePlan, resumeExecution } from '../src/exec/executor.js';
@@ -170,7 +170,8 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
       // Told before the drain starts: the bot shows the approval and follows the drain in the thread.
       await env.onDecided?.(decision);
       const progress: string[] = [];
-      const execution = await executePlan(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress, env.onEvent) });
+      const execution = await executePlan(store, args.id, drain.executor, env.user, { onEvent: progressSink(progress, args.progress, env.onEvent), paused: (dc) => isPaused(ctx.stateDir, dc) });
+      await recordNotExecuted(store, args.id, env, execution, ctx.stateDir);
       return {
         text: [...notes, head, `executing with the hadoop executor over ${drain.transport}:`, ...progress, executionText(execution), `journal: breakfix plan show ${args.id}`].join('\n'),
         json: { decision: decisionJson(decision), execution, notes },
@@ -188,7 +189,8 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
     const execution = await executeOnDemo(store, args.id, env.user, demo.controlPlane, (e) => {
       if (e.phase !== 'decommissioning') progress.push(`  ${e.at}  ${e.host} ${e.phase}${e.detail ? `: ${e.detail}` : ''}`);
       env.onEvent?.(e);
-    }, env.clock);
+    }, env.clock, (dc) => isPaused(ctx.stateDir, dc));
+    await recordNotExecuted(store, args.id, env, execution, ctx.stateDir);
     return {
       text: [...notes, head, 'executing with the simulated executor (virtual time):', ...progress, executionText(execution)].join('\n'),
       json: { decision: decisionJson(decision), execution, notes },
@@ -303,12 +305,29 @@ async function startDemoControlPlane(stored: StoredPlan): Promise<{ controlPlane
   return { controlPlane, sources, note: `serving the pass's own NameNode${yarn ? ' and ResourceManager' : ''} snapshot at ${urls.nameNodeUrl}${yarn ? ` and ${urls.resourceManagerUrl}` : ''}; it stops when this command ends` };
 }
 
-async function executeOnDemo(store: PlanStore, id: string, by: string, controlPlane: DemoControlPlane, onEvent: (e: ExecEvent) => void, given?: Clock): Promise<ExecutionOutcome> {
+async function executeOnDemo(store: PlanStore, id: string, by: string, controlPlane: DemoControlPlane, onEvent: (e: ExecEvent) => void, given: Clock | undefined, paused: (dc: string) => boolean): Promise<ExecutionOutcome> {
   const { executePlan } = await import('../src/exec/executor.js');
   const { SimulatedExecutor, virtualClock } = await import('../src/exec/simulated.js');
   const clock = given ?? virtualClock();
   const executor = new SimulatedExecutor({ controlPlane, clock });
-  return executePlan(store, id, executor, by, { now: () => new Date(clock.now()), onEvent });
+  return executePlan(store, id, executor, by, { now: () => new Date(clock.now()), onEvent, paused });
+}
+
+/**
+ * An approved plan the executor refused to start (its datacenter paused since the approval, the
+ * approval expired) gets a line in its decisions.jsonl saying so, by whom and why: the approval
+ * stands in the record, and so does the fact that nothing ran.
+ */
+async function recordNotExecuted(store: PlanStore, id: string, env: PlanEnv, execution: ExecutionOutcome, stateDir: string): Promise<void> {
+  if (execution.outcome !== 'refused') return;
+  const stored = store.get(id);
+  if (!stored) return;
+  const pause = readPause(stateDir, stored.plan.dc);
+  const why = pause ? `${stored.plan.dc} is paused by ${pause.by} at ${pause.at}${pause.reason ? ` (${pause.reason})` : ''}` : execution.reason;
+  await store.recordDecision(id, {
+    at: new Date().toISOString(), user: env.user, action: 'approve', digest: stored.plan.digest, outcome: 'not_executed',
+    detail: `approved, then not executed: ${why}; the plan is ${stored.state.state}`,
+  });
 }
 
 function decisionText(id: string, d: Decision): string {

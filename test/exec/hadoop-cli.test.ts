@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runPlanDecide, runPlanShow } from '../../commands/plan.js';
 import { HadoopSimulator } from '../../src/demo/hadoop-sim.js';
 import { adoptLatestPlans, PlanStore } from '../../src/plan/store.js';
+import { writePause } from '../../src/plan/pause.js';
 import { parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
 import { fastPolicies } from '../helpers/hadoop.js';
 import { describeSshd, startSshd, type TestSshd } from '../helpers/sshd-suite.js';
@@ -190,5 +191,23 @@ describe('a hadoop datacenter served over HTTP: the Slack thread follows the rea
     expect(thread.at(-1)).toMatch(/resumed execution: completed/);
     expect(fake.of('chat.postMessage').filter((c) => !c.args.thread_ts)).toHaveLength(1); // the proposal only
     for (const h of drained) expect(sim!.controlPlane.dataNode(h)!.adminState).toBe('Decommissioned');
+  });
+});
+
+describe('the kill switch between approval and execution', () => {
+  it('a pause set after approve --execute is decided but before the drain starts refuses the execution, and the refusal is recorded', async () => {
+    const { state, plan, exclude, config, policies } = await configuredDatacenter();
+    const out = await runPlanDecide({ config, policies, id: plan.id, action: 'approve', execute: true }, {
+      user: 'alice', now: new Date(),
+      // Someone pauses dc1 in the moment between the decision and the execution.
+      onDecided: () => writePause(state, 'dc1', { by: 'U0OPS', at: new Date().toISOString(), reason: 'NameNode failover' }),
+    });
+    expect(out.exitCode, out.text).toBe(1);
+    expect(out.text).toMatch(/not executed: dc1 is paused/);
+    expect(readFileSync(exclude, 'utf8')).toBe('# hosts out for good\n');
+    const store = new PlanStore(state);
+    expect(store.get(plan.id)!.state.state).toBe('approved');
+    expect(store.journal(plan.id)).toEqual([]);
+    expect(store.decisions(plan.id).at(-1)).toMatchObject({ user: 'alice', action: 'approve', outcome: 'not_executed', detail: expect.stringMatching(/dc1 is paused by U0OPS .*NameNode failover/) });
   });
 });
