@@ -218,6 +218,7 @@ export class DatacenterLoop {
 
       // Read again: someone may have paused during the pass.
       const pause = readPause(stateDir, dc) ?? this.circuitBreaker(records);
+      if (pause) await this.withdrawProposal(dir, pause, log);
       const input: SummaryInput = {
         dc, current, ...(previous ? { previous } : {}), reasons: summary.reasons, budgets: readDrainBudgets(dir), plan: summary.plan,
         drift: evaluateDrift(records, this.drift.rules), ...(pause ? { pause } : {}),
@@ -270,6 +271,22 @@ export class DatacenterLoop {
     this.o.log.warn({ dc: this.o.dc, clusters }, 'circuit breaker tripped: datacenter paused');
     this.o.emit({ type: 'circuit-breaker', dc: this.o.dc, clusters });
     return info;
+  }
+
+  /**
+   * The pass ran with proposals on but the datacenter is paused now (by a person during the pass,
+   * or by the circuit breaker on its result): the plan it registered must not stay approvable
+   * after a resume. It is marked `superseded`, by whoever paused, saying why.
+   */
+  private async withdrawProposal(dir: string, pause: PauseInfo, log: Logger): Promise<void> {
+    if (!existsSync(join(dir, 'plan.json'))) return;
+    const plan = readJson<Plan>(join(dir, 'plan.json'));
+    const store = new PlanStore(this.o.stateDir);
+    if (store.get(plan.id)?.state.state !== 'proposed') return;
+    const who = pause.by === CIRCUIT_BREAKER ? `the circuit breaker paused ${this.o.dc}` : `${this.o.dc} was paused during the pass by ${pause.by}`;
+    const note = `${who} at ${pause.at}${pause.reason ? ` (${pause.reason})` : ''}: not proposed`;
+    const r = await store.transition(plan.id, ['proposed'], 'superseded', pause.by, note);
+    if (r.ok) log.warn({ planId: plan.id, by: pause.by }, 'proposal withdrawn: the datacenter is paused');
   }
 
   private async safePost(msg: SlackMessage): Promise<void> {

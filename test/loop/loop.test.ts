@@ -267,6 +267,26 @@ describe('pause and the circuit breaker', () => {
     h.sched.stop();
   });
 
+  it('a pause set while the pass runs leaves no approvable proposal: the plan it registered is superseded by the pause', async () => {
+    let h!: Harness;
+    h = harness(['dc1'], () => ({ failing: 2 }), {
+      wrap: (_dc, real) => async (dc, by, opts) => {
+        const r = await real(dc, by, opts);
+        runPause({ state: h.state, dc, by: 'U0OPS', reason: 'NameNode failover' });
+        return r;
+      },
+    });
+    await h.ticks(1);
+    const store = new PlanStore(h.state);
+    expect(store.list({ dc: 'dc1', state: 'proposed' })).toHaveLength(0);
+    const [plan] = store.list({ dc: 'dc1' });
+    expect(plan.state).toMatchObject({ state: 'superseded', by: 'U0OPS' });
+    expect(plan.state.history.at(-1)!.note).toMatch(/dc1 was paused during the pass by U0OPS .*NameNode failover/);
+    expect(proposalsOf(h, 'dc1')).toHaveLength(0);
+    expect(summaries(h, 'dc1')[0]).toContain('*PAUSED* by U0OPS');
+    h.sched.stop();
+  });
+
   it('mass failure refused 3 passes in a row trips the pause; it stays until a person resumes, who gets a fresh count', async () => {
     // 20 of 40 hosts failing: 50 % > the 30 % mass-failure limit.
     const h = harness(['dc1'], () => ({ failing: 20 }));
