@@ -44,6 +44,8 @@ export const SCHEDULED_BY = 'breakfix (scheduled)';
  * - `tick-skipped` {dc, tickAt, reason}: the previous pass was still running.
  * - `summary` {dc, posted, heartbeat}: `posted` false when quiet (nothing changed).
  * - `circuit-breaker` {dc, clusters}: the breaker paused the datacenter.
+ * - `post-failed` {dc, what, error}: Slack refused a post; the pass's result is unchanged (a
+ *   pass that ran is not a failed pass because its summary could not be posted).
  * Times are ISO strings; durations ms (of the loop's clock).
  */
 export type LoopEvent =
@@ -51,7 +53,11 @@ export type LoopEvent =
   | { type: 'pass-finished'; dc: string; result: PassSummary['result'] | 'failed'; durationMs: number; setSizes: Record<string, number>; passId?: string }
   | { type: 'tick-skipped'; dc: string; tickAt: string; reason: string }
   | { type: 'summary'; dc: string; posted: boolean; heartbeat: boolean }
-  | { type: 'circuit-breaker'; dc: string; clusters: string[] };
+  | { type: 'circuit-breaker'; dc: string; clusters: string[] }
+  | { type: 'post-failed'; dc: string; what: PostKind; error: string };
+
+/** What a loop posts: the pass summary, the proposal, or a one-line notice (skipped tick, failure). */
+export type PostKind = 'summary' | 'proposal' | 'notice';
 
 /** One datacenter loop's health: next pass, whether one runs, how the last one ended (ISO times). */
 export interface LoopHealth {
@@ -61,6 +67,8 @@ export interface LoopHealth {
   lastFinishedAt: string | null;
   /** Scheduled passes in a row that produced no pass directory. */
   consecutiveFailures: number;
+  /** Posts to Slack that failed since the loop started (summaries, proposals, notices), counted apart from passes. */
+  postFailures: number;
 }
 
 /**
@@ -121,6 +129,7 @@ export class DatacenterLoop {
   private drift: DriftPolicy | undefined;
   private last: { result: LoopHealth['lastResult']; at: string } | undefined;
   private failures = 0;
+  private postFailures = 0;
 
   constructor(private readonly o: DatacenterLoopOptions) {
     this.jitter = jitterMs(o.dc, o.schedule.maxJitterSeconds);
@@ -139,6 +148,7 @@ export class DatacenterLoop {
       lastResult: this.last?.result ?? null,
       lastFinishedAt: this.last?.at ?? null,
       consecutiveFailures: this.failures,
+      postFailures: this.postFailures,
     };
   }
 
@@ -230,9 +240,9 @@ export class DatacenterLoop {
       const unchanged = fingerprint === this.lastFingerprint;
       const heartbeatDue = now - this.lastPostedAt >= this.o.schedule.heartbeatHours * 3_600_000;
       if (proposes || !unchanged || heartbeatDue) {
-        await this.o.post(summaryMessage({ ...input, heartbeat: unchanged && !proposes }));
-        this.lastPostedAt = now;
-        this.o.emit({ type: 'summary', dc, posted: true, heartbeat: unchanged && !proposes });
+        const posted = await this.postCounted(summaryMessage({ ...input, heartbeat: unchanged && !proposes }), 'summary');
+        if (posted !== FAILED) this.lastPostedAt = now;
+        this.o.emit({ type: 'summary', dc, posted: posted !== FAILED, heartbeat: unchanged && !proposes });
       } else {
         log.info({ passId: current.passId }, 'summary quiet: nothing changed since the last one');
         this.o.emit({ type: 'summary', dc, posted: false, heartbeat: false });
@@ -240,7 +250,8 @@ export class DatacenterLoop {
       this.lastFingerprint = fingerprint;
       if (proposes) {
         const plan = readJson<Plan>(join(dir, 'plan.json'));
-        recordProposalMessage(stateDir, plan.id, await this.o.post(proposalMessage({ plan, summary, passDir: dir })), log);
+        const posted = await this.postCounted(proposalMessage({ plan, summary, passDir: dir }), 'proposal');
+        if (posted !== FAILED) recordProposalMessage(stateDir, plan.id, posted, log);
       }
       log.info({ passId: current.passId, result: current.result, ms: this.o.clock.now() - started }, 'scheduled pass done');
       this.last = { result: current.result, at: new Date(this.o.clock.now()).toISOString() };
@@ -290,10 +301,19 @@ export class DatacenterLoop {
   }
 
   private async safePost(msg: SlackMessage): Promise<void> {
+    await this.postCounted(msg, 'notice');
+  }
+
+  /** Post; a failure is logged, counted ({@link LoopHealth.postFailures}) and emitted, never thrown. Resolves with what post answered, or {@link FAILED}. */
+  private async postCounted(msg: SlackMessage, what: PostKind): Promise<unknown> {
     try {
-      await this.o.post(msg);
+      return await this.o.post(msg);
     } catch (e) {
-      this.o.log.error({ dc: this.o.dc, err: { message: (e as Error).message } }, 'posting to Slack failed');
+      const error = (e as Error).message;
+      this.postFailures++;
+      this.o.log.error({ dc: this.o.dc, what, err: { message: error } }, `posting the ${what} to Slack failed`);
+      this.o.emit({ type: 'post-failed', dc: this.o.dc, what, error });
+      return FAILED;
     }
   }
 
@@ -325,6 +345,9 @@ export function onePassAtATime(runPass: PassRunner): PassRunner {
     return run;
   };
 }
+
+/** What {@link DatacenterLoop.postCounted} resolves with when the post failed. */
+const FAILED = Symbol('post failed');
 
 /** Remember where a plan's proposal was posted (chat.postMessage's `channel` and `ts`), so a resumed execution reports in its thread. */
 function recordProposalMessage(stateDir: string, planId: string, posted: unknown, log: Logger): void {

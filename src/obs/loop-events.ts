@@ -22,7 +22,9 @@ export type LoopEvent =
   | { type: 'pass-started'; dc: string; at: Date }
   | { type: 'pass-finished'; dc: string; at: Date; result: LoopPassResult; durationMs?: number }
   /** A tick came while the datacenter's previous pass was still running (passes never overlap). */
-  | { type: 'tick-skipped'; dc: string; at: Date; reason: string };
+  | { type: 'tick-skipped'; dc: string; at: Date; reason: string }
+  /** A post to Slack failed (summary, proposal or notice); the pass's own result is not changed by it. */
+  | { type: 'post-failed'; dc: string; at: Date; what: string };
 
 type Listener = (e: LoopEvent) => void;
 const listeners = new Set<Listener>();

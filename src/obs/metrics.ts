@@ -34,6 +34,7 @@ export const METRIC_NAMES = [
   'breakfix_source_hosts', 'breakfix_source_fetch_seconds', 'breakfix_source_fetch_failures_total', 'breakfix_plans',
   'breakfix_execution_duration_seconds', 'breakfix_paused', 'breakfix_loop_ticks_skipped_total', 'breakfix_loop_pass_running',
   'breakfix_loop_overdue', 'breakfix_loop_next_run_timestamp_seconds', 'breakfix_state_read_errors_total',
+  'breakfix_loop_slack_post_failures_total',
 ] as const;
 
 /** Options of {@link BotMetrics}. */
@@ -74,6 +75,7 @@ export class BotMetrics {
   private readonly executions: Histogram<'dc' | 'outcome'>;
   private readonly paused: Gauge<'dc'>;
   private readonly ticksSkipped: Counter<'dc'>;
+  private readonly postFailures: Counter<'dc' | 'what'>;
   private readonly passRunning: Gauge<'dc'>;
   private readonly loopOverdue: Gauge<'dc'>;
   private readonly nextRun: Gauge<'dc'>;
@@ -99,14 +101,16 @@ export class BotMetrics {
     this.passRunning = new Gauge({ name: 'breakfix_loop_pass_running', help: '1 while a pass started by the loop runs', labelNames: ['dc'], registers });
     this.loopOverdue = new Gauge({ name: 'breakfix_loop_overdue', help: '1 when the loop of the datacenter is overdue (see /healthz for why)', labelNames: ['dc'], registers });
     this.nextRun = new Gauge({ name: 'breakfix_loop_next_run_timestamp_seconds', help: 'When the loop plans the next pass (Unix seconds)', labelNames: ['dc'], registers });
+    this.postFailures = new Counter({ name: 'breakfix_loop_slack_post_failures_total', help: 'Posts of the scheduled loop to Slack that failed, by what (summary, proposal, notice); not counted as failed passes', labelNames: ['dc', 'what'], registers });
     this.readErrors = new Counter({ name: 'breakfix_state_read_errors_total', help: 'Scrapes that met a damaged file in the state directory, by part (passes, plans)', labelNames: ['part'], registers });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'breakfix_' });
     for (const dc of this.datacenters) this.ticksSkipped.inc({ dc }, 0);
   }
 
-  /** Count a loop event (skipped ticks); the loop's other facts are read from the tracker at scrape time. */
+  /** Count a loop event (skipped ticks, failed posts); the loop's other facts are read from the tracker at scrape time. */
   recordLoopEvent(e: LoopEvent): void {
     if (e.type === 'tick-skipped') this.ticksSkipped.inc({ dc: e.dc });
+    if (e.type === 'post-failed') this.postFailures.inc({ dc: e.dc, what: e.what });
   }
 
   /** Read the state directory into the metrics. Never throws: a damaged file counts in `breakfix_state_read_errors_total`. */

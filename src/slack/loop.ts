@@ -54,6 +54,7 @@ function forwardToObservability(scheduler: LoopScheduler, schedules: Record<stri
     if (e.type === 'pass-started') recordLoopEvent({ type: 'pass-started', dc: e.dc, at });
     else if (e.type === 'pass-finished') recordLoopEvent({ type: 'pass-finished', dc: e.dc, at, result: e.result === 'failed' ? 'error' : e.result, durationMs: e.durationMs });
     else if (e.type === 'tick-skipped') recordLoopEvent({ type: 'tick-skipped', dc: e.dc, at, reason: e.reason });
+    else if (e.type === 'post-failed') recordLoopEvent({ type: 'post-failed', dc: e.dc, at, what: e.what });
     // A tick (run or skipped) has armed the next one.
     if (e.type === 'pass-started' || e.type === 'tick-skipped') announceNextRuns(scheduler, { [e.dc]: schedules[e.dc] }, clock);
   });

@@ -60,7 +60,7 @@ interface Harness {
  * A scheduler over `dcs`, each reading its files from `shape(dc, passNumber)`; `runner` may wrap
  * the real pass runner (to slow it down or make it throw).
  */
-function harness(dcs: string[], shape: (dc: string, n: number) => { dead?: number; failing?: number }, o: { cron?: string; heartbeatHours?: number; wrap?: (dc: string, real: PassRunner) => PassRunner } = {}): Harness {
+function harness(dcs: string[], shape: (dc: string, n: number) => { dead?: number; failing?: number }, o: { cron?: string; heartbeatHours?: number; wrap?: (dc: string, real: PassRunner) => PassRunner; postFails?: (msg: SlackMessage) => boolean } = {}): Harness {
   const state = mkdtempSync(join(tmpdir(), 'bf-loop-'));
   const passes = new Map<string, number>();
   const real: PassRunner = async (dc, requestedBy, opts) => {
@@ -85,6 +85,7 @@ function harness(dcs: string[], shape: (dc: string, n: number) => { dead?: numbe
     stateDir: state, policyDir, clock, log: pino({ level: 'silent' }),
     runPass: (dc, by, opts) => byDc[dc](dc, by, opts),
     post: async (msg) => {
+      if (o.postFails?.(msg)) throw new Error('An API error occurred: ratelimited');
       const dc = /^(?::\S+: )?breakfix (\S+?):? /.exec(msg.text)?.[1] ?? '?';
       posted.push({ dc, msg });
       return { ok: true, channel: 'C0OPS0001', ts: `1700000000.${String(posted.length).padStart(6, '0')}` }; // as chat.postMessage answers
@@ -212,6 +213,19 @@ describe('independent datacenters', () => {
     expect(h.sched.nextRuns().bad).not.toBeNull();
     expect(h.sched.health().bad).toMatchObject({ lastResult: 'failed', consecutiveFailures: 2, running: false });
     expect(h.sched.health().good).toMatchObject({ lastResult: 'ok', consecutiveFailures: 0 });
+    h.sched.stop();
+  });
+
+  it('Slack refusing the summary and the proposal is a failed post, counted apart; the pass stays ok', async () => {
+    const h = harness(['dc1'], () => ({ failing: 2 }), { postFails: () => true });
+    await h.ticks(2);
+    expect(h.events.filter((e) => e.type === 'pass-finished').map((e) => (e as { result: string }).result)).toEqual(['ok', 'ok']);
+    expect(h.sched.health().dc1).toMatchObject({ lastResult: 'ok', consecutiveFailures: 0, postFailures: 4 });
+    const failed = h.events.filter((e) => e.type === 'post-failed');
+    expect(failed.map((e) => (e as { what: string }).what)).toEqual(['summary', 'proposal', 'summary', 'proposal']);
+    expect(failed[0]).toMatchObject({ dc: 'dc1', error: 'An API error occurred: ratelimited' });
+    // Not "the scheduled pass failed": the pass did not fail.
+    expect(h.events.filter((e) => e.type === 'summary').map((e) => (e as { posted: boolean }).posted)).toEqual([false, false]);
     h.sched.stop();
   });
 });
