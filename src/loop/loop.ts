@@ -4,8 +4,9 @@
  * {@link PassRunner} as `/breakfix pass`, and posts a summary (src/loop/summary.ts) with deltas
  * and drift, then the proposal (the existing proposal message and its Approve flow).
  *
- * - Passes of one datacenter never overlap: a tick that comes while the previous pass is still
- *   running is skipped, logged, and said in the channel in one line.
+ * - Passes of one datacenter never overlap: a tick that comes while the previous pass (or a
+ *   `/breakfix pass` of the datacenter, through {@link onePassAtATime}) is still running is
+ *   skipped, logged, and said in the channel in one line.
  * - A loop whose pass or source throws posts the failure and keeps its schedule; other loops
  *   never see it.
  * - Quiet when nothing changed against the previous summary; the heartbeat still posts.
@@ -193,8 +194,12 @@ export class DatacenterLoop {
     this.lastTick = base;
     this.arm();
     const tickAt = new Date(base).toISOString();
-    if (this.running) {
-      const reason = `the pass started at ${new Date(this.runningSince).toISOString()} is still running`;
+    // A pass of this datacenter started elsewhere (`/breakfix pass`) counts as running too.
+    const other = this.running ? undefined : (this.o.runPass as Partial<SerializedPassRunner>).inFlight?.(this.o.dc);
+    if (this.running || other) {
+      const reason = other
+        ? `the pass ${other.requestedBy} started at ${new Date(other.since).toISOString()} is still running`
+        : `the pass started at ${new Date(this.runningSince).toISOString()} is still running`;
       this.o.log.warn({ dc: this.o.dc, tickAt }, `tick skipped: ${reason}`);
       this.o.emit({ type: 'tick-skipped', dc: this.o.dc, tickAt, reason });
       void this.safePost(textLine(`:hourglass: breakfix ${this.o.dc}: skipped the ${tickAt} tick — ${reason}`));
@@ -214,11 +219,13 @@ export class DatacenterLoop {
     const started = this.o.clock.now();
     this.o.emit({ type: 'pass-started', dc, at: new Date(started).toISOString() });
     const log = this.o.log.child({ dc });
-    const before = listPasses(stateDir, dc).at(-1);
+    let before = listPasses(stateDir, dc).at(-1);
     try {
       this.drift ??= loadDriftPolicy(this.o.policyDir);
       const pausedBefore = readPause(stateDir, dc);
-      const run = await this.o.runPass(dc, SCHEDULED_BY, { propose: !pausedBefore }).catch((e: Error) => ({ exitCode: 1, output: e.message }));
+      // Read again when the pass really starts: one that waited behind another must not take that one's directory for its own.
+      const onStart = () => { before = listPasses(stateDir, dc).at(-1); };
+      const run = await this.o.runPass(dc, SCHEDULED_BY, { propose: !pausedBefore, onStart }).catch((e: Error) => ({ exitCode: 1, output: e.message }));
       const dir = listPasses(stateDir, dc).at(-1);
       if (!dir || dir === before) throw new Error(`the pass wrote no pass directory (exit ${run.exitCode}): ${run.output.trim().slice(-1500) || 'no output'}`);
       const records = recentPasses(stateDir, dc, historyDepth(this.drift));
@@ -330,20 +337,36 @@ export class DatacenterLoop {
   }
 }
 
+/** A {@link PassRunner} that runs one pass per datacenter at a time and says which one runs now. */
+export interface SerializedPassRunner extends PassRunner {
+  /** The pass of `dc` running now (who asked, since when in ms since the epoch of `now`), or undefined. */
+  inFlight(dc: string): { requestedBy: string; since: number } | undefined;
+}
+
 /**
  * `runPass` with at most one pass per datacenter at a time: a pass asked for while another of
  * the same datacenter runs (a `/breakfix pass` during a scheduled one) waits for it, so the bot's
- * two ways of starting a pass never overlap in one datacenter.
+ * two ways of starting a pass never overlap in one datacenter. `opts.onStart` is called when a
+ * pass stops waiting and starts. The scheduled loop asks {@link SerializedPassRunner.inFlight}
+ * first and skips its tick instead of queueing behind a manual pass. `now` (ms) defaults to Date.now.
  */
-export function onePassAtATime(runPass: PassRunner): PassRunner {
+export function onePassAtATime(runPass: PassRunner, now: () => number = Date.now): SerializedPassRunner {
   const tail = new Map<string, Promise<unknown>>();
-  return (dc, requestedBy, opts) => {
-    const run = (tail.get(dc) ?? Promise.resolve()).then(() => runPass(dc, requestedBy, opts));
-    const settled = run.catch(() => undefined);
+  const current = new Map<string, { requestedBy: string; since: number }>();
+  const run: PassRunner = (dc, requestedBy, opts) => {
+    const { onStart, ...rest } = opts ?? {};
+    const started = (tail.get(dc) ?? Promise.resolve()).then(() => {
+      const me = { requestedBy, since: now() };
+      current.set(dc, me);
+      onStart?.();
+      return runPass(dc, requestedBy, rest).finally(() => { if (current.get(dc) === me) current.delete(dc); });
+    });
+    const settled = started.catch(() => undefined);
     tail.set(dc, settled);
     void settled.then(() => { if (tail.get(dc) === settled) tail.delete(dc); });
-    return run;
+    return started;
   };
+  return Object.assign(run, { inFlight: (dc: string) => current.get(dc) });
 }
 
 /** What {@link DatacenterLoop.postCounted} resolves with when the post failed. */

@@ -34,9 +34,10 @@ export interface SlackPort {
 /**
  * Runs one pass for `dc` off the event loop; resolves when its pass directory is written. With
  * `{ propose: false }` the pass is written but registers no proposal (the scheduled loop while
- * the datacenter is paused).
+ * the datacenter is paused). `onStart` is called when the pass really starts (after waiting for
+ * another pass of the datacenter, see `onePassAtATime`); a runner that never waits may not call it.
  */
-export type PassRunner = (dc: string, requestedBy: string, opts?: { propose?: boolean }) => Promise<{ exitCode: number; output: string }>;
+export type PassRunner = (dc: string, requestedBy: string, opts?: { propose?: boolean; onStart?: () => void }) => Promise<{ exitCode: number; output: string }>;
 
 /** Options of {@link BreakfixService}. */
 export interface ServiceOptions {

@@ -52,6 +52,8 @@ interface Harness {
   state: string;
   posted: { dc: string; msg: SlackMessage }[];
   events: LoopEvent[];
+  /** The runner the scheduler uses (with `serialize`: one pass per datacenter, shared with manual passes as the bot does). */
+  runPass: PassRunner;
   /** Fire timers until every datacenter has run `n` more ticks, waiting for the passes. */
   ticks(n: number): Promise<void>;
 }
@@ -60,7 +62,7 @@ interface Harness {
  * A scheduler over `dcs`, each reading its files from `shape(dc, passNumber)`; `runner` may wrap
  * the real pass runner (to slow it down or make it throw).
  */
-function harness(dcs: string[], shape: (dc: string, n: number) => { dead?: number; failing?: number }, o: { cron?: string; heartbeatHours?: number; wrap?: (dc: string, real: PassRunner) => PassRunner; postFails?: (msg: SlackMessage) => boolean } = {}): Harness {
+function harness(dcs: string[], shape: (dc: string, n: number) => { dead?: number; failing?: number }, o: { cron?: string; heartbeatHours?: number; wrap?: (dc: string, real: PassRunner) => PassRunner; postFails?: (msg: SlackMessage) => boolean; serialize?: boolean } = {}): Harness {
   const state = mkdtempSync(join(tmpdir(), 'bf-loop-'));
   const passes = new Map<string, number>();
   const real: PassRunner = async (dc, requestedBy, opts) => {
@@ -80,10 +82,12 @@ function harness(dcs: string[], shape: (dc: string, n: number) => { dead?: numbe
   const events: LoopEvent[] = [];
   const schedule = ScheduleSchema.parse({ cron: o.cron ?? '0 * * * *', maxJitterSeconds: 30, ...(o.heartbeatHours ? { heartbeatHours: o.heartbeatHours } : {}) });
   const byDc = Object.fromEntries(dcs.map((dc) => [dc, o.wrap ? o.wrap(dc, real) : real]));
+  const byDcRunner: PassRunner = (dc, by, opts) => byDc[dc](dc, by, opts);
+  const runner = o.serialize ? onePassAtATime(byDcRunner, () => clock.now()) : byDcRunner;
   const sched = new LoopScheduler({
     schedules: Object.fromEntries(dcs.map((dc) => [dc, schedule])),
     stateDir: state, policyDir, clock, log: pino({ level: 'silent' }),
-    runPass: (dc, by, opts) => byDc[dc](dc, by, opts),
+    runPass: runner,
     post: async (msg) => {
       if (o.postFails?.(msg)) throw new Error('An API error occurred: ratelimited');
       const dc = /^(?::\S+: )?breakfix (\S+?):? /.exec(msg.text)?.[1] ?? '?';
@@ -94,7 +98,7 @@ function harness(dcs: string[], shape: (dc: string, n: number) => { dead?: numbe
   sched.events.on('loop', (e) => events.push(e));
   sched.start();
   return {
-    clock, sched, state, posted, events,
+    clock, sched, state, posted, events, runPass: runner,
     async ticks(n) {
       for (let i = 0; i < n * dcs.length; i++) {
         clock.fireNext();
@@ -173,6 +177,72 @@ describe('one pass at a time per datacenter', () => {
 });
 
 describe('a manual pass and a scheduled one', () => {
+  it('a tick while a manual /breakfix pass of the datacenter runs is skipped and said, not queued behind it', async () => {
+    const gate = deferred();
+    let calls = 0;
+    const h = harness(['dc1'], () => ({ failing: 2 }), {
+      serialize: true,
+      wrap: (_dc, real) => async (dc, by, opts) => {
+        calls++;
+        if (by === 'U0OPS') await gate.promise;
+        return real(dc, by, opts);
+      },
+    });
+    const manual = h.runPass('dc1', 'U0OPS');
+    await new Promise((r) => setImmediate(r));
+    h.clock.fireNext(); // the scheduled tick comes while the manual pass runs
+    await h.sched.idle();
+    expect(calls).toBe(1);
+    const skipped = h.events.filter((e) => e.type === 'tick-skipped');
+    expect(skipped).toHaveLength(1);
+    expect((skipped[0] as { reason: string }).reason).toMatch(/^the pass U0OPS started at \S+ is still running$/);
+    await new Promise((r) => setImmediate(r));
+    expect(h.posted.map((p) => p.msg.text).join('\n')).toMatch(/breakfix dc1: skipped the \S+ tick — the pass U0OPS started at/);
+    gate.release();
+    await manual;
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toBe(1); // nothing was queued behind the manual pass
+    expect(h.events.filter((e) => e.type === 'pass-started')).toHaveLength(0);
+    await h.ticks(1); // the next tick runs as usual
+    expect(calls).toBe(2);
+    expect(summaries(h, 'dc1')).toHaveLength(1);
+    h.sched.stop();
+  });
+
+  it('a scheduled pass that waited behind a manual one and wrote no directory is a failed pass, not the manual pass taken for its own', async () => {
+    const h = harness(['dc1'], () => ({ failing: 2 }), {
+      serialize: true,
+      wrap: (_dc, real) => async (dc, by, opts) => (by === 'U0OPS' ? real(dc, by, opts) : { exitCode: 1, output: 'inventory export unreachable' }),
+    });
+    const manual = h.runPass('dc1', 'U0OPS'); // asked for, not started yet (it starts on the next microtask)
+    h.clock.fireNext(); // the tick sees no pass running, and its pass queues behind the manual one
+    await manual;
+    await h.sched.idle();
+    expect(h.events.filter((e) => e.type === 'pass-finished').map((e) => (e as { result: string }).result)).toEqual(['failed']);
+    expect(h.posted.map((p) => p.msg.text).join('\n')).toMatch(/the scheduled pass failed[\s\S]*wrote no pass directory \(exit 1\): inventory export unreachable/);
+    h.sched.stop();
+  });
+
+  it('a pass that waited behind another is told when it starts (onStart), so it reads the latest pass directory only then', async () => {
+    const order: string[] = [];
+    const gate = deferred();
+    const runner = onePassAtATime(async (dc, by) => {
+      order.push(`run ${by}`);
+      if (by === 'U0OPS') await gate.promise;
+      return { exitCode: 0, output: '' };
+    });
+    const manual = runner('dc1', 'U0OPS', { onStart: () => order.push('start U0OPS') });
+    const scheduled = runner('dc1', 'breakfix (scheduled)', { onStart: () => order.push('start scheduled') });
+    await new Promise((r) => setImmediate(r));
+    expect(runner.inFlight('dc1')?.requestedBy).toBe('U0OPS');
+    expect(order).toEqual(['start U0OPS', 'run U0OPS']);
+    gate.release();
+    await Promise.all([manual, scheduled]);
+    expect(order).toEqual(['start U0OPS', 'run U0OPS', 'start scheduled', 'run breakfix (scheduled)']);
+    expect(runner.inFlight('dc1')).toBeUndefined();
+  });
+
+
   it('of one datacenter run one after the other; of two datacenters side by side', async () => {
     const log: string[] = [];
     const gates = new Map<string, ReturnType<typeof deferred>>();
