@@ -1,5 +1,5 @@
 /**
- * `breakfix fleet run --hosts SET|FILE -- <check>`: run one declared health check
+ * `breakfix fleet run --hosts [set:|file:]NAME -- <check>`: run one declared health check
  * (policies/healthchecks.yml) on a set of hosts over SSH and write the results as files
  * (src/ssh/results.ts): results.tsv, one host list per outcome, raw stdout/stderr per host.
  *
@@ -15,7 +15,7 @@ import { fanOut, FANOUT_OUTCOMES, type FanOutResult } from '../src/ssh/fanout.js
 import { checkArgv, findCheck, loadHealthChecks, HEALTHCHECKS_FILE } from '../src/ssh/healthchecks.js';
 import { countOutcomes, writeFanOutFiles } from '../src/ssh/results.js';
 import { readHostsFile, sshShellFrom, SshSettingsSchema, type SshSettings } from '../src/ssh/settings.js';
-import { latestPass, readSet, resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
+import { latestPass, readSet, resolveContext, resolveDc, type CommandContext, type CommandOutput, type CommonOptions } from './common.js';
 
 /** Arguments of `fleet run` (flags as commander gives them). */
 export const FleetRunArgs = z.object({
@@ -32,6 +32,43 @@ export const FleetRunArgs = z.object({
 });
 export type FleetRunArgs = z.infer<typeof FleetRunArgs> & CommonOptions;
 
+/**
+ * The hosts `--hosts` names: `set:NAME` (a set of the latest pass), `file:PATH` (one host per
+ * line), or bare: a file when there is one at that path, else a set name. A bare name that is
+ * both an existing file and a set of the latest pass is refused, not guessed.
+ * @throws InputError for an unknown set, an unreadable hosts file, an ambiguous or malformed name.
+ */
+export function selectFleetHosts(arg: string, ctx: CommandContext, dc: string | undefined, cwd = process.cwd()): { hosts: string[]; from: string } {
+  const fromFile = (path: string) => ({ hosts: readHostsFile(resolve(cwd, path)), from: path });
+  const latestSet = (name: string) => {
+    const pass = latestPass(ctx, resolveDc(ctx, dc));
+    return { pass, set: readSet(pass.dir, name) };
+  };
+  const fromSet = (name: string) => {
+    if (!SET_NAME.test(name)) throw new InputError({ origin: 'fleet run', field: '--hosts' }, `${JSON.stringify(name)} is not a set name (lower-case letters, digits, _ . -)`);
+    const { pass, set } = latestSet(name);
+    if (!set) throw new InputError({ origin: pass.dir, field: 'hosts' }, `no set ${name} in the latest pass (${pass.summary.passId}): breakfix show --list names the sets`);
+    return { hosts: set, from: `set ${name} of pass ${pass.summary.passId}` };
+  };
+  if (arg.startsWith('set:')) return fromSet(arg.slice('set:'.length));
+  if (arg.startsWith('file:')) return fromFile(arg.slice('file:'.length));
+  const isFile = existsSync(resolve(cwd, arg));
+  if (!SET_NAME.test(arg)) {
+    if (isFile) return fromFile(arg);
+    throw new InputError({ origin: 'fleet run', field: '--hosts' }, `${JSON.stringify(arg)} is neither a file nor a set name (write set:NAME or file:PATH)`);
+  }
+  if (!isFile) return fromSet(arg);
+  // A file named like a set: ambiguous only when the latest pass has that set (no pass: the file).
+  let hasSet = false;
+  try {
+    hasSet = latestSet(arg).set !== undefined;
+  } catch {
+    hasSet = false;
+  }
+  if (hasSet) throw new InputError({ origin: 'fleet run', field: '--hosts' }, `${JSON.stringify(arg)} is both a file in ${cwd} and a set of the latest pass: write --hosts set:${arg} or --hosts file:${arg}`);
+  return fromFile(arg);
+}
+
 /** Progress of a run: hosts done of total, and the counts so far. */
 export type FleetProgress = (done: number, total: number, last: FanOutResult) => void;
 
@@ -44,22 +81,7 @@ export async function runFleetRun(args: FleetRunArgs, onProgress?: FleetProgress
   const ctx = resolveContext(args);
   const check = findCheck(loadHealthChecks(ctx.policyDir), args.check, join(ctx.policyDir, HEALTHCHECKS_FILE));
 
-  // The hosts: an existing file wins; else a set of the latest pass.
-  let hosts: string[];
-  let hostsFrom: string;
-  if (existsSync(args.hosts)) {
-    hosts = readHostsFile(args.hosts);
-    hostsFrom = args.hosts;
-  } else if (SET_NAME.test(args.hosts)) {
-    const dc = resolveDc(ctx, args.dc);
-    const pass = latestPass(ctx, dc);
-    const set = readSet(pass.dir, args.hosts);
-    if (!set) throw new InputError({ origin: pass.dir, field: 'hosts' }, `no file ${args.hosts} and no set ${args.hosts} in the latest pass: give a hosts file or a set name (breakfix show --list)`);
-    hosts = set;
-    hostsFrom = `set ${args.hosts} of pass ${pass.summary.passId}`;
-  } else {
-    throw new InputError({ origin: 'fleet run', field: '--hosts' }, `${JSON.stringify(args.hosts)} is neither a file nor a set name`);
-  }
+  const { hosts, from: hostsFrom } = selectFleetHosts(args.hosts, ctx, args.dc);
 
   // SSH settings: the config's ssh health source, then flags.
   let base: Partial<SshSettings> = {};

@@ -201,7 +201,7 @@ program.command('replay')
 const fleet = program.command('fleet').description('run declared health checks on hosts over SSH');
 common(fleet.command('run'))
   .description('run one check of policies/healthchecks.yml on a set of the latest pass, or on a hosts file, over SSH')
-  .requiredOption('--hosts <set|file>', 'a set name of the latest pass (e.g. managed), or a file with one host per line')
+  .requiredOption('--hosts <set|file>', 'set:NAME (a set of the latest pass, e.g. set:managed) or file:PATH (one host per line); a bare name is a file if one exists there, else a set, and is refused when it is both')
   .argument('<check>', 'the check name, after -- (e.g. -- reachable)')
   .option('--concurrency <n>', 'hosts in flight at once (default: config, else 64)')
   .option('--timeout <ms>', 'command timeout per host in ms (default: the check\'s timeoutMs)')
@@ -211,7 +211,7 @@ common(fleet.command('run'))
   .option('--user <name>', 'login user (default: config, else the current user)')
   .option('--port <n>', 'SSH port (default: config, else 22)')
   .option('--out <dir>', 'where to write the result files (default <state>/fleet-runs/<time>-<check>/)')
-  .addHelpText('after', '\nExample: breakfix fleet run --hosts managed -- reachable\nSSH settings default to the datacenter\'s `health: { kind: ssh }` source in breakfix.yml.\nWrites results.tsv, one host list per outcome (ok, fail, timeout, unreachable, auth-failed, hostkey-mismatch, hostkey-unknown) and raw/<host>.stdout|stderr.\nExit codes: 0 every host ok, 1 some host not ok or bad input.')
+  .addHelpText('after', '\nExamples: breakfix fleet run --hosts set:managed -- reachable\n          breakfix fleet run --hosts file:hosts.txt -- reachable\nSSH settings default to the datacenter\'s `health: { kind: ssh }` source in breakfix.yml.\nWrites results.tsv, one host list per outcome (ok, fail, timeout, unreachable, auth-failed, hostkey-mismatch, hostkey-unknown) and raw/<host>.stdout|stderr.\nExit codes: 0 every host ok, 1 some host not ok or bad input.')
   .action(async (check: string, o) => {
     json = !!o.json;
     const { runFleetRun, FleetRunArgs } = await import('../commands/fleet.js');
