@@ -24,6 +24,16 @@ import { ThreadProgress } from './progress.js';
 import type { Decision } from '../plan/approval.js';
 import type { Clock } from '../exec/simulated.js';
 
+/**
+ * A clock made by `make` the first time it is read. The demo's scaled clock runs many times
+ * faster than real time: started at the click, the seconds a re-validation takes under load
+ * would read as more than the approval's TTL by the time execution checks it.
+ */
+function startsOnFirstUse(make: () => Clock): Clock {
+  let clock: Clock | undefined;
+  return { now: () => (clock ??= make()).now(), sleep: (ms) => (clock ??= make()).sleep(ms) };
+}
+
 /** The narrow way the service talks to Slack. */
 export interface SlackPort {
   postMessage(channel: string, msg: SlackMessage, threadTs?: string): Promise<{ ts?: string }>;
@@ -168,9 +178,15 @@ export class BreakfixService {
     const log = this.opts.log.child({ planId: input.planId, user: input.user, action: input.action });
     const store = new PlanStore(this.stateDir());
     const stored = store.get(input.planId);
-    const approvers = stored ? approversOf(this.opts.settings, stored.plan.dc) : [];
-    const groups = stored ? await this.groupsOf(stored.plan.dc, input.user) : { approverGroups: [], userGroups: [] };
-    if (stored && approvers.length === 0 && groups.approverGroups.length === 0) {
+    if (!stored) {
+      // Without the stored plan there are no approvers to check against, and runPlanDecide
+      // would authorize the local user when given none: refuse (fail closed).
+      await this.slack.postEphemeral(input.channel, input.user, textMessage('not done', `no plan ${input.planId} in the plan store: run a new pass (/breakfix pass)`));
+      return { outcome: 'not_found', executed: false };
+    }
+    const approvers = approversOf(this.opts.settings, stored.plan.dc);
+    const groups = await this.groupsOf(stored.plan.dc, input.user);
+    if (approvers.length === 0 && groups.approverGroups.length === 0) {
       // runPlanDecide would authorize the local user when given no approvers: never from Slack.
       await this.slack.postEphemeral(input.channel, input.user, textMessage('not approved', `no approver is configured for ${stored.plan.dc}`));
       return { outcome: 'not_authorized', executed: false };
@@ -196,14 +212,14 @@ export class BreakfixService {
       await progress.start();
     };
     const out = await this.guard(() => runPlanDecide(
-      { ...this.opts.common, id: input.planId, action: input.action, digest: input.digest, execute: input.action === 'approve' && (this.opts.demo || this.hasDrainExecutor(stored?.plan.dc)) },
+      { ...this.opts.common, id: input.planId, action: input.action, digest: input.digest, execute: input.action === 'approve' && (this.opts.demo || this.hasDrainExecutor(stored.plan.dc)) },
       {
         user: input.user, approvers: approvers.join(','), now: this.opts.now?.() ?? new Date(),
         ...(this.opts.settings.twoPersonMinHosts ? { twoPersonMinHosts: String(this.opts.settings.twoPersonMinHosts) } : {}),
         ...(this.opts.settings.planTtlMs ? { ttlMs: this.opts.settings.planTtlMs } : {}),
         ...(groups.approverGroups.length ? groups : {}),
         onDecided, onEvent: (e) => progress?.event(e),
-        ...(this.opts.demoClock ? { clock: this.opts.demoClock() } : {}),
+        ...(this.opts.demoClock ? { clock: startsOnFirstUse(this.opts.demoClock) } : {}),
       },
     ));
     const json = out.json as { decision?: { outcome: string; by?: string; at?: string }; execution?: { outcome: string } | null } | undefined;

@@ -211,3 +211,24 @@ describe('the kill switch between approval and execution', () => {
     expect(store.decisions(plan.id).at(-1)).toMatchObject({ user: 'alice', action: 'approve', outcome: 'not_executed', detail: expect.stringMatching(/dc1 is paused by U0OPS .*NameNode failover/) });
   });
 });
+
+describe('a click on a plan the store does not hold', () => {
+  it('is refused (fail closed), even when the newest pass has that plan: no one is authorized by default', async () => {
+    const { state, plan } = await passWithPlan(); // a pass that registered nothing (as --observe-only)
+    const sent: string[] = [];
+    const port: SlackPort = {
+      postMessage: async () => ({ ts: '1.2' }),
+      updateMessage: async () => { sent.push('update'); },
+      postEphemeral: async (_c, _u, msg) => { sent.push(`ephemeral ${msg.text}`); },
+    };
+    const service = new BreakfixService(port, {
+      settings: { channel: OPS, approvers: { dc1: [APPROVER] } }, common: { state }, demo: false, datacenters: ['dc1'],
+      runPass: async () => ({ exitCode: 1, output: 'not in this test' }), log: pino({ level: 'silent' }),
+    });
+    const r = await service.click({ action: 'approve', planId: plan.id, digest: plan.digest, user: 'U0STRANGER', channel: OPS, messageTs: '1.1', message: { text: '', blocks: [] } });
+    expect(r).toEqual({ outcome: 'not_found', executed: false });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/no plan .* in the plan store/);
+    expect(new PlanStore(state).get(plan.id)?.state.state ?? 'not registered').not.toBe('approved');
+  });
+});
