@@ -225,7 +225,7 @@ export async function resumeInterrupted(common: CommonOptions, onOutcome: (planI
 
 function progressSink(lines: string[], live?: (line: string) => void): (e: ExecEvent) => void {
   return (e) => {
-    const line = `  ${e.at}  ${e.host} ${e.phase}${e.blocksLeft !== undefined && e.phase === 'decommissioning' ? ` (${e.blocksLeft} blocks left)` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+    const line = `  ${e.at}  ${eventText(e)}`;
     live?.(line);
     if (e.phase !== 'decommissioning') lines.push(line);
   };
@@ -303,8 +303,13 @@ function executionText(e: ExecutionOutcome): string {
   }
 }
 
+/** A host's progress event in a line: `dn1 decommissioning (420 blocks left): detail`. */
+export function eventText(e: Pick<ExecEvent, 'host' | 'phase' | 'blocksLeft' | 'detail'>): string {
+  return `${e.host} ${e.phase}${e.blocksLeft !== undefined && e.phase === 'decommissioning' ? ` (${e.blocksLeft} blocks left)` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+}
+
 /** One journal entry in a line: an executor sub-step as `drain c1 write (hdfs) ok  path=… hosts=[…]`, the rest as `key=value`. */
-function journalText(j: Record<string, unknown>): string {
+export function journalText(j: Record<string, unknown>): string {
   const { at: _at, kind, ...rest } = j;
   const kv = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
   if (kind !== 'substep-begin' && kind !== 'substep-end') return kv(rest);

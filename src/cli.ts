@@ -247,10 +247,20 @@ program
   .command('demo')
   .description('run passes on the embedded demo fleet (real Alibaba machine inventory, control plane served on loopback)')
   .addOption(new Option('--scenario <name>', 'which scenario').choices(['proposals', 'budget-consumed', 'both']).default('both'))
-  .option('--state <dir>', 'where the demo writes its pass directories', '.breakfix/demo')
+  .option('--state <dir>', 'where the demo writes its pass directories (default .breakfix/demo; with --drain, .breakfix/demo-drain)')
   .option('--seed <n>', 'shuffle seed', '42')
   .option('--requested-by <who>', 'recorded as the plans\' requester (default: demo)')
+  .option('--drain', 'approve and execute the plan with the real hadoop drain executor on a simulated control plane (exclude files, refreshNodes shims, NameNode JMX)')
+  .option('--ssh', 'with --drain: run the drain commands over SSH to a throwaway sshd on 127.0.0.1 (needs /usr/sbin/sshd)')
+  .addHelpText('after', '\nWith --drain every journaled sub-step and host event is printed as it happens; see README, The drain executor, Try it.')
   .action(async (o) => {
+    if (o.drain) {
+      const { runDemoDrain } = await import('../commands/demo-drain.js');
+      await emit(() => runDemoDrain({ stateDir: o.state ?? '.breakfix/demo-drain', seed: Number(o.seed), ssh: !!o.ssh, print: (l) => process.stdout.write(l + '\n') }));
+      return;
+    }
+    if (o.ssh) throw usage(program, '--ssh goes with --drain');
+    o.state ??= '.breakfix/demo';
     const { runDemo } = await import('../commands/demo.js');
     await emit(() => runDemo({ scenario: o.scenario, stateDir: o.state, seed: Number(o.seed), requestedBy: o.requestedBy }));
   });

@@ -1,0 +1,251 @@
+/**
+ * `breakfix demo --drain`: the real drain executor on a fresh clone, with no cluster. It starts
+ * the Hadoop control-plane simulator (src/demo/hadoop-sim.ts) for the demo fleet — NameNode JMX
+ * and ResourceManager REST on 127.0.0.1, real exclude files and the `hdfs` / `yarn` shims under
+ * `<state>/lab/` — writes a breakfix.yml whose demo datacenter has
+ * `drain: { executor: hadoop, transport: local }` (or `ssh` to a throwaway sshd with `--ssh`),
+ * runs a pass, and approves its plan with `--execute` through exactly the code of
+ * `breakfix plan approve <id> --execute` ({@link runPlanDecide}). Every journaled sub-step and
+ * host event is printed as it is journaled; at the end, the exclude file's diff against the
+ * executor's first backup, and where everything is.
+ *
+ * The demo fleet's clusters share the one simulated NameNode and ResourceManager (the demo
+ * control plane serves the whole datacenter), so each cluster's `drain:` entry names the same
+ * hosts and files; the executor still takes them one cluster at a time, each under its own lock.
+ * Simulated time runs {@link DEMO_SPEED} times the wall clock; the executor's waits come from
+ * `demo/drain.yml` on the same scale.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildDemoFleet, demoDir, type DemoFleet } from '../src/demo/fleet.js';
+import { HadoopSimulator, type HadoopSimulatorUrls } from '../src/demo/hadoop-sim.js';
+import { loadConfig } from '../src/config/config.js';
+import { runPass } from '../src/pass/run.js';
+import { shippedPolicyDir } from '../src/paths.js';
+import { PlanStore, type JournalEntry } from '../src/plan/store.js';
+import { sshdMissing, startSshd, type TestSshd } from '../src/ssh/lab-sshd.js';
+import { eventText, journalText, runPlanDecide } from './plan.js';
+import { failure, type CommandOutput } from './common.js';
+
+/** Simulated seconds per wall-clock second: a 3,000-block re-replication (300 s at 10 blocks/s) takes 1 s. */
+export const DEMO_SPEED = 300;
+
+/** The simulated control-plane hosts every demo cluster's `drain:` entry names. */
+export const DEMO_NAMENODE = 'namenode.demo.breakfix.test';
+export const DEMO_RESOURCEMANAGER = 'resourcemanager.demo.breakfix.test';
+
+/** Arguments of `demo --drain`. */
+export interface DemoDrainArgs {
+  /** Where the pass, the plan store and the lab (`<state>/lab/`: config, exclude files, policies) go. */
+  stateDir: string;
+  seed: number;
+  /** Run the commands over SSH to a throwaway sshd on 127.0.0.1 (needs /usr/sbin/sshd). */
+  ssh?: boolean;
+  /** Each line as it happens (the CLI writes them to stdout). */
+  print: (line: string) => void;
+  /** The approver recorded (default: the local user). */
+  user?: string;
+}
+
+/** Where the lab's files are. */
+interface Lab {
+  dir: string;
+  config: string;
+  policies: string;
+  hdfsExclude: string;
+  yarnExclude: string;
+  inventory: string;
+  health: string;
+}
+
+/**
+ * Run the drain demo. Lines go to `args.print` as they happen; the returned text is the closing
+ * summary, the JSON has the plan id, outcome and paths. Exit 0 when the plan completed.
+ */
+export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> {
+  if (args.ssh) {
+    const missing = sshdMissing();
+    if (missing) return failure(`--ssh needs a local OpenSSH server to start a throwaway sshd on 127.0.0.1: ${missing}. Run without --ssh for the local transport.`);
+  }
+  const print = args.print;
+  const stateDir = resolve(args.stateDir);
+  const user = args.user ?? userInfo().username;
+  const fleet = buildDemoFleet('proposals');
+  const lab = writeLab(stateDir, fleet);
+
+  const started = Date.now();
+  const sim = new HadoopSimulator({
+    state: fleet,
+    hdfsExclude: { path: lab.hdfsExclude, format: 'plain' },
+    yarnExclude: { path: lab.yarnExclude, format: 'plain' },
+    now: () => started + (Date.now() - started) * DEMO_SPEED,
+  });
+  let sshd: TestSshd | undefined;
+  try {
+    const urls = await sim.start();
+    let transport = `local: commands run by this process's shell`;
+    let ssh: Record<string, unknown> | undefined;
+    if (args.ssh) {
+      sshd = await startSshd();
+      const knownHosts = sshd.writeKnownHosts([DEMO_NAMENODE, DEMO_RESOURCEMANAGER]);
+      ssh = { knownHosts, identityFiles: [sshd.userKeyPath], agent: false, user: sshd.user, port: sshd.port, hostMap: { '*.demo.breakfix.test': { hostname: '127.0.0.1' } } };
+      transport = `ssh: a throwaway OpenSSH sshd on 127.0.0.1:${sshd.port}, host keys verified against ${knownHosts}`;
+    }
+    writeConfig(lab, stateDir, fleet, urls, ssh);
+
+    print('━━ breakfix demo --drain — the real drain executor on a simulated Hadoop control plane');
+    print(`fleet: ${fleet.description}`);
+    print(`NameNode ${urls.hdfsJmxUrl} and ResourceManager ${urls.yarnNodesUrl} (simulated, this process, time ×${DEMO_SPEED});`);
+    print(`  their hdfs / yarn shims: ${urls.binDir}`);
+    print(`transport: ${transport}`);
+    print(`config: ${lab.config}  (drain: { executor: hadoop, transport: ${args.ssh ? 'ssh' : 'local'} })`);
+    print('');
+
+    const dc = fleet.dc;
+    const config = loadConfig(lab.config);
+    const pass = await runPass({ dc, sources: config.datacenters[dc].sources, policyDir: lab.policies, stateDir, seed: args.seed, register: { requestedBy: 'demo' } });
+    if (pass.summary.result !== 'ok' || !pass.plan || pass.plan.actions.length === 0) {
+      return failure(`the demo pass proposed nothing to drain (${pass.summary.result}: ${pass.summary.reasons.join('; ') || pass.plan?.emptyReason}); files: ${pass.dir}`);
+    }
+    const plan = pass.plan;
+    print(`1. pass ${pass.dir}`);
+    print(`   plan ${plan.id} (requested by demo): ${plan.actions.length} actions`);
+    for (const a of plan.actions) print(`     ${a.action.padEnd(12)} ${a.host}  ${a.cluster}, group ${a.dataGroup ?? '-'}: ${a.reason}`);
+    const before = readFileSync(lab.hdfsExclude, 'utf8');
+    print(`2. HDFS exclude file before: ${lab.hdfsExclude} (${hostLines(before).length} hosts already out)`);
+    print('');
+    print(`3. breakfix plan approve ${plan.id} --execute --config ${lab.config}`);
+    print(`   approver ${user}: the local user, authorized because the demo sets no BREAKFIX_APPROVERS; the requester is "demo",`);
+    print('   so approving is not self-approval (the two-person rule is off, as in `npm run demo`). Journal, as it is written:');
+
+    const store = new PlanStore(stateDir);
+    const tail = journalTail(store, plan.id, print);
+    const timer = setInterval(tail, 50);
+    let out: CommandOutput;
+    try {
+      out = await runPlanDecide({ config: lab.config, id: plan.id, action: 'approve', execute: true }, { user, now: new Date() });
+    } finally {
+      clearInterval(timer);
+    }
+    tail();
+
+    const json = out.json as { execution?: { outcome: string } } | undefined;
+    const outcome = json?.execution?.outcome ?? 'not executed';
+    print('');
+    if (outcome !== 'completed') print(out.text);
+    print(`4. ${outcome}: plan ${plan.id} is ${store.get(plan.id)?.state.state}`);
+    const backups = store.journal(plan.id).filter((j) => j.kind === 'substep-end' && j.substep === 'backup' && j.ok === true && j.file === 'hdfs').map((j) => String(j.backup));
+    const first = backups[0];
+    if (first && existsSync(first)) {
+      print(`   HDFS exclude file after, against the executor's first backup (diff -u):`);
+      for (const l of unifiedDiff(first, lab.hdfsExclude)) print(`     ${l}`);
+    }
+    print(`   backups, one per write: ${backups.length ? backups.join(', ') : 'none'}`);
+    print('');
+    const planDir = store.dir(plan.id);
+    const text = [
+      'Where it is:',
+      `  journal        ${join(planDir, 'journal.jsonl')}`,
+      `  plan           ${join(planDir, 'plan.json')}   (decisions.jsonl, state.json beside it)`,
+      `  exclude files  ${lab.hdfsExclude}, ${lab.yarnExclude}`,
+      `  config         ${lab.config}`,
+      `Read the journal: npx breakfix plan show ${plan.id} --state ${args.stateDir}`,
+    ].join('\n');
+    return {
+      text,
+      json: { planId: plan.id, outcome, stateDir, planDir, journal: join(planDir, 'journal.jsonl'), hdfsExclude: lab.hdfsExclude, yarnExclude: lab.yarnExclude, backups, config: lab.config, transport: args.ssh ? 'ssh' : 'local' },
+      exitCode: outcome === 'completed' ? 0 : 1,
+    };
+  } finally {
+    await sshd?.stop();
+    await sim.close();
+  }
+}
+
+/**
+ * The lab: the demo fleet's sources, the exclude files as a real cluster has them (every host
+ * the NameNode shows out of service is in dfs.exclude, every NodeManager decommissioned in
+ * yarn.exclude, or the first refresh would return them all to service), and the shipped
+ * policies with demo/drain.yml as drain.yml.
+ */
+function writeLab(stateDir: string, fleet: DemoFleet): Lab {
+  const dir = join(stateDir, 'lab');
+  const lab: Lab = {
+    dir, config: join(dir, 'breakfix.yml'), policies: join(dir, 'policies'),
+    hdfsExclude: join(dir, 'namenode', 'dfs.exclude'), yarnExclude: join(dir, 'resourcemanager', 'yarn.exclude'),
+    inventory: join(dir, 'sources', 'inventory.tsv'), health: join(dir, 'sources', 'health.tsv'),
+  };
+  for (const d of ['namenode', 'resourcemanager', 'sources']) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(lab.inventory, fleet.inventoryTsv);
+  writeFileSync(lab.health, fleet.healthTsv);
+  const outHdfs = fleet.dataNodes.filter((d) => d.adminState !== 'In Service').map((d) => d.host);
+  const outYarn = fleet.nodeManagers.filter((n) => n.state === 'DECOMMISSIONED' || n.state === 'DECOMMISSIONING').map((n) => n.host);
+  writeFileSync(lab.hdfsExclude, `# dfs.hosts.exclude of the demo datacenter (written by breakfix demo --drain)\n# hosts out of service before the demo:\n${outHdfs.map((h) => `${h}\n`).join('')}`);
+  writeFileSync(lab.yarnExclude, `# yarn.resourcemanager.nodes.exclude-path of the demo datacenter\n${outYarn.map((h) => `${h}\n`).join('')}`);
+  cpSync(shippedPolicyDir(), lab.policies, { recursive: true });
+  copyFileSync(join(demoDir(), 'drain.yml'), join(lab.policies, 'drain.yml'));
+  return lab;
+}
+
+/** breakfix.yml for the demo datacenter (JSON, which is YAML): its sources and its `drain:` block. */
+function writeConfig(lab: Lab, stateDir: string, fleet: DemoFleet, urls: HadoopSimulatorUrls, ssh: Record<string, unknown> | undefined): void {
+  const control = {
+    namenode: { host: DEMO_NAMENODE, jmx: urls.hdfsJmxUrl, exclude: { path: lab.hdfsExclude, format: 'plain' }, refresh: [join(urls.binDir, 'hdfs'), 'dfsadmin', '-refreshNodes'] },
+    resourcemanager: {
+      host: DEMO_RESOURCEMANAGER, exclude: { path: lab.yarnExclude, format: 'plain' },
+      refresh: [join(urls.binDir, 'yarn'), 'rmadmin', '-refreshNodes', '-g', '{timeout}', '-client'],
+      recommission: [join(urls.binDir, 'yarn'), 'rmadmin', '-refreshNodes'],
+    },
+  };
+  const config = {
+    state: stateDir,
+    policies: lab.policies,
+    datacenters: {
+      [fleet.dc]: {
+        sources: { inventory: { path: lab.inventory }, health: { path: lab.health }, hdfs: { kind: 'hdfs-jmx', url: urls.hdfsJmxUrl }, yarn: { kind: 'yarn-nodes', url: urls.yarnNodesUrl } },
+        drain: { executor: 'hadoop', transport: ssh ? 'ssh' : 'local', ...(ssh ? { ssh } : {}), clusters: Object.fromEntries(fleet.clusters.map((c) => [c.name, control])) },
+      },
+    },
+  };
+  writeFileSync(lab.config, `# breakfix demo --drain: the demo datacenter, drained by the hadoop executor\n${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** A function that prints the journal entries written since it last ran (decommissioning ticks included). */
+function journalTail(store: PlanStore, planId: string, print: (line: string) => void): () => void {
+  let seen = 0;
+  return () => {
+    const entries = store.journal(planId);
+    for (const j of entries.slice(seen)) print(`   ${j.at.slice(11, 23)}  ${entryLine(j)}`);
+    seen = entries.length;
+  };
+}
+
+function entryLine(j: JournalEntry): string {
+  const e = j as Record<string, unknown>;
+  switch (j.kind) {
+    case 'event': return `    ${eventText(e as unknown as Parameters<typeof eventText>[0])}`;
+    case 'substep-begin':
+    case 'substep-end': return `  ${j.kind === 'substep-begin' ? '▸' : e.ok ? '✓' : '✗'} ${journalText(e)}`;
+    case 'step-begin': return `step-begin ${String(e.step)} ${(e.hosts as string[]).join(' ')}`;
+    case 'step-end': return `step-end ${String(e.step)} ok=${String(e.ok)}: ${String(e.summary)}`;
+    default: return `${j.kind} ${journalText(e)}`;
+  }
+}
+
+function hostLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** `diff -u a b` (exit 1 means the files differ, which is the point). */
+function unifiedDiff(a: string, b: string): string[] {
+  try {
+    execFileSync('diff', ['-u', a, b], { encoding: 'utf8' });
+    return ['(no difference)'];
+  } catch (e) {
+    const err = e as { status?: number; stdout?: string; message: string };
+    if (err.status === 1 && err.stdout) return err.stdout.trimEnd().split('\n');
+    return [`(diff -u failed: ${err.message})`];
+  }
+}
