@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { buildDemoFleet, demoDir, type DemoFleet } from '../src/demo/fleet.js';
 import { HadoopSimulator, type HadoopSimulatorUrls } from '../src/demo/hadoop-sim.js';
 import { loadConfig } from '../src/config/config.js';
@@ -29,8 +29,8 @@ import { sshdMissing, startSshd, type TestSshd } from '../src/ssh/lab-sshd.js';
 import { eventText, journalText, runPlanDecide } from './plan.js';
 import { failure, type CommandOutput } from './common.js';
 
-/** Simulated seconds per wall-clock second: a 3,000-block re-replication (300 s at 10 blocks/s) takes 1 s. */
-export const DEMO_SPEED = 300;
+/** Simulated seconds per wall-clock second: a 3,000-block re-replication (300 s at 10 blocks/s) takes 2 s. */
+export const DEMO_SPEED = 150;
 
 /** The simulated control-plane hosts every demo cluster's `drain:` entry names. */
 export const DEMO_NAMENODE = 'namenode.demo.breakfix.test';
@@ -142,7 +142,8 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
       print(`   HDFS exclude file after, against the executor's first backup (diff -u):`);
       for (const l of unifiedDiff(first, lab.hdfsExclude)) print(`     ${l}`);
     }
-    print(`   backups, one per write: ${backups.length ? backups.join(', ') : 'none'}`);
+    print(`   the executor's backups of it, one per write (${backups.length}):`);
+    for (const b of backups) print(`     ${b}`);
     print('');
     const planDir = store.dir(plan.id);
     const text = [
@@ -212,10 +213,14 @@ function writeConfig(lab: Lab, stateDir: string, fleet: DemoFleet, urls: HadoopS
   writeFileSync(lab.config, `# breakfix demo --drain: the demo datacenter, drained by the hadoop executor\n${JSON.stringify(config, null, 2)}\n`);
 }
 
-/** A function that prints the journal entries written since it last ran (decommissioning ticks included). */
+/** A function that prints the decisions and journal entries written since it last ran (decommissioning ticks included). */
 function journalTail(store: PlanStore, planId: string, print: (line: string) => void): () => void {
   let seen = 0;
+  let decided = 0;
   return () => {
+    const decisions = store.decisions(planId);
+    for (const d of decisions.slice(decided)) print(`   ${d.at.slice(11, 23)}  decision: ${d.user} ${d.action} → ${d.outcome}: ${d.detail.split('\n')[0]}`);
+    decided = decisions.length;
     const entries = store.journal(planId);
     for (const j of entries.slice(seen)) print(`   ${j.at.slice(11, 23)}  ${entryLine(j)}`);
     seen = entries.length;
@@ -227,11 +232,32 @@ function entryLine(j: JournalEntry): string {
   switch (j.kind) {
     case 'event': return `    ${eventText(e as unknown as Parameters<typeof eventText>[0])}`;
     case 'substep-begin':
-    case 'substep-end': return `  ${j.kind === 'substep-begin' ? '▸' : e.ok ? '✓' : '✗'} ${journalText(e)}`;
-    case 'step-begin': return `step-begin ${String(e.step)} ${(e.hosts as string[]).join(' ')}`;
+    case 'substep-end': return `  ${substepLine(e)}`;
+    case 'step-begin': return `step-begin ${String(e.step)}: ${(e.hosts as string[]).join(' ')}`;
     case 'step-end': return `step-end ${String(e.step)} ok=${String(e.ok)}: ${String(e.summary)}`;
+    case 'start': return `start by ${String(e.by)}, executor ${String(e.executor)}, digest ${String(e.digest).slice(0, 12)}`;
     default: return `${j.kind} ${journalText(e)}`;
   }
+}
+
+/**
+ * A sub-step in a screen line: `✓ drain hdp-prod-a write (hdfs)  hosts=m-1 m-2 writeSha256=3189a0a7cf2b`.
+ * Digests are cut to 12 characters, commands to their program's name; `breakfix plan show` has it all.
+ */
+function substepLine(e: Record<string, unknown>): string {
+  const { at: _at, kind, step, cluster, substep, file, ok, error, host: _host, path: _path, ...more } = e;
+  const head = `${String(step)} ${String(cluster)} ${String(substep)}${file ? ` (${String(file)})` : ''}`;
+  if (kind === 'substep-begin') return `▸ ${head}`;
+  if (ok !== true) return `✗ ${head} FAILED: ${String(error)}`;
+  const facts = Object.entries(more).filter(([k, v]) => !(Array.isArray(v) && v.length === 0) && !(substep === 'write' && k === 'backup')).map(([k, v]) => `${k}=${shortValue(k, v)}`);
+  return `✓ ${head}${facts.length ? `  ${facts.join(' ')}` : ''}`;
+}
+
+function shortValue(key: string, v: unknown): string {
+  if (typeof v === 'string') return /^[0-9a-f]{64}$/.test(v) ? v.slice(0, 12) : v;
+  if (Array.isArray(v)) return (key === 'argv' ? [basename(String(v[0])), ...v.slice(1)] : v).map(String).join(' ');
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}:${String(x)}`).join(',');
+  return String(v);
 }
 
 function hostLines(text: string): string[] {
