@@ -14,6 +14,11 @@
  * hosts and files; the executor still takes them one cluster at a time, each under its own lock.
  * Simulated time runs {@link DEMO_SPEED} times the wall clock; the executor's waits come from
  * `demo/drain.yml` on the same scale.
+ *
+ * `--crash-at <sub-step>` kills the process (SIGKILL) right after the journal records that
+ * sub-step; `--resume <plan>` then starts the simulated NameNode and ResourceManager again (they
+ * read their exclude files on start, as the daemons do) and finishes the plan from its journal
+ * through `breakfix plan resume` ({@link runPlanResume}).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,11 +27,12 @@ import { basename, join, resolve } from 'node:path';
 import { buildDemoFleet, demoDir, type DemoFleet } from '../src/demo/fleet.js';
 import { HadoopSimulator, type HadoopSimulatorUrls } from '../src/demo/hadoop-sim.js';
 import { loadConfig } from '../src/config/config.js';
+import { SUBSTEPS, type HadoopExecutorOptions } from '../src/exec/hadoop.js';
 import { runPass } from '../src/pass/run.js';
 import { shippedPolicyDir } from '../src/paths.js';
 import { PlanStore, type JournalEntry } from '../src/plan/store.js';
 import { sshdMissing, startSshd, type TestSshd } from '../src/ssh/lab-sshd.js';
-import { eventText, journalText, runPlanDecide } from './plan.js';
+import { eventText, journalText, runPlanDecide, runPlanResume } from './plan.js';
 import { failure, type CommandOutput } from './common.js';
 
 /** Simulated seconds per wall-clock second: a 3,000-block re-replication (300 s at 10 blocks/s) takes 2 s. */
@@ -47,6 +53,13 @@ export interface DemoDrainArgs {
   print: (line: string) => void;
   /** The approver recorded (default: the local user). */
   user?: string;
+  /**
+   * Kill this process with SIGKILL right after the journal records the end of this sub-step (one
+   * of {@link SUBSTEPS}) in the first cluster that reaches it; the plan is left `executing`.
+   */
+  crashAt?: string;
+  /** Instead of a new pass: resume this plan, left executing by `crashAt`, from its journal. */
+  resume?: string;
 }
 
 /** Where the lab's files are. */
@@ -69,11 +82,22 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
     const missing = sshdMissing();
     if (missing) return failure(`--ssh needs a local OpenSSH server to start a throwaway sshd on 127.0.0.1: ${missing}. Run without --ssh for the local transport.`);
   }
+  if (args.crashAt !== undefined && !(SUBSTEPS as readonly string[]).includes(args.crashAt)) {
+    return failure(`--crash-at ${args.crashAt}: expected a sub-step of the drain executor, one of ${SUBSTEPS.join(', ')}`);
+  }
   const print = args.print;
   const stateDir = resolve(args.stateDir);
   const user = args.user ?? userInfo().username;
+  const store = new PlanStore(stateDir);
   const fleet = buildDemoFleet('proposals');
-  const lab = writeLab(stateDir, fleet);
+  const lab = labPaths(stateDir);
+  if (args.resume) {
+    const stored = store.get(args.resume);
+    if (!stored || !existsSync(lab.config)) return failure(`no plan ${args.resume} of a drain demo in ${stateDir}: run \`breakfix demo --drain --crash-at <sub-step> --state ${args.stateDir}\` first`);
+    if (stored.state.state !== 'executing') return failure(`plan ${args.resume} is ${stored.state.state} (by ${stored.state.by} at ${stored.state.updatedAt}): only a plan left executing is resumed; its journal: npx breakfix plan show ${args.resume} --state ${args.stateDir}`);
+  } else {
+    writeLab(lab, fleet);
+  }
 
   const started = Date.now();
   const sim = new HadoopSimulator({
@@ -85,6 +109,9 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
   let sshd: TestSshd | undefined;
   try {
     const urls = await sim.start();
+    // The NameNode and ResourceManager outlive a killed bot; here they died with the demo, so on
+    // a resume they start again and read their exclude files, as the daemons do on start.
+    if (args.resume) for (const service of ['hdfs', 'yarn'] as const) sim.refresh(service);
     let transport = `local: commands run by this process's shell`;
     let ssh: Record<string, unknown> | undefined;
     if (args.ssh) {
@@ -95,39 +122,57 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
     }
     writeConfig(lab, stateDir, fleet, urls, ssh);
 
-    print('━━ breakfix demo --drain — the real drain executor on a simulated Hadoop control plane');
+    print(`━━ breakfix demo --drain${args.resume ? ` --resume ${args.resume}` : ''} — the real drain executor on a simulated Hadoop control plane`);
     print(`fleet: ${fleet.description}`);
-    print(`NameNode ${urls.hdfsJmxUrl} and ResourceManager ${urls.yarnNodesUrl} (simulated, this process, time ×${DEMO_SPEED});`);
+    print(`NameNode ${urls.hdfsJmxUrl} and ResourceManager ${urls.yarnNodesUrl} (simulated, this process, time ×${DEMO_SPEED}${args.resume ? '; started again, they read their exclude files' : ''});`);
     print(`  their hdfs / yarn shims: ${urls.binDir}`);
     print(`transport: ${transport}`);
     print(`config: ${lab.config}  (drain: { executor: hadoop, transport: ${args.ssh ? 'ssh' : 'local'} })`);
     print('');
 
-    const dc = fleet.dc;
-    const config = loadConfig(lab.config);
-    const pass = await runPass({ dc, sources: config.datacenters[dc].sources, policyDir: lab.policies, stateDir, seed: args.seed, register: { requestedBy: 'demo' } });
-    if (pass.summary.result !== 'ok' || !pass.plan || pass.plan.actions.length === 0) {
-      return failure(`the demo pass proposed nothing to drain (${pass.summary.result}: ${pass.summary.reasons.join('; ') || pass.plan?.emptyReason}); files: ${pass.dir}`);
-    }
-    const plan = pass.plan;
-    print(`1. pass ${pass.dir}`);
-    print(`   plan ${plan.id} (requested by demo): ${plan.actions.length} actions`);
-    for (const a of plan.actions) print(`     ${a.action.padEnd(12)} ${a.host}  ${a.cluster}, group ${a.dataGroup ?? '-'}: ${a.reason}`);
-    const before = readFileSync(lab.hdfsExclude, 'utf8');
-    print(`2. HDFS exclude file before: ${lab.hdfsExclude} (${hostLines(before).length} hosts already out)`);
-    print('');
-    print(`3. breakfix plan approve ${plan.id} --execute --config ${lab.config}`);
-    print(`   approver ${user}: the local user, authorized because the demo sets no BREAKFIX_APPROVERS; the requester is "demo",`);
-    print('   so approving is not self-approval (the two-person rule is off, as in `npm run demo`). Journal, as it is written:');
-
-    const store = new PlanStore(stateDir);
-    const tail = journalTail(store, plan.id, print);
-    const timer = setInterval(tail, 50);
+    let planId: string;
+    let tail: () => void;
     let out: CommandOutput;
-    try {
-      out = await runPlanDecide({ config: lab.config, id: plan.id, action: 'approve', execute: true }, { user, now: new Date() });
-    } finally {
-      clearInterval(timer);
+    if (args.resume) {
+      planId = args.resume;
+      const prior = store.journal(planId);
+      const last = prior[prior.length - 1];
+      print(`breakfix plan resume ${planId} --config ${lab.config}`);
+      print(`   the journal has ${prior.length} entries, the last: ${last ? `${last.at.slice(11, 23)}  ${entryLine(last).trim()}` : 'none'}. From there, as it is written:`);
+      tail = journalTail(store, planId, print, prior.length, store.decisions(planId).length);
+      out = await whileTailing(tail, () => runPlanResume({ config: lab.config, id: planId }, { user, now: new Date() }));
+    } else {
+      const dc = fleet.dc;
+      const config = loadConfig(lab.config);
+      const pass = await runPass({ dc, sources: config.datacenters[dc].sources, policyDir: lab.policies, stateDir, seed: args.seed, register: { requestedBy: 'demo' } });
+      if (pass.summary.result !== 'ok' || !pass.plan || pass.plan.actions.length === 0) {
+        return failure(`the demo pass proposed nothing to drain (${pass.summary.result}: ${pass.summary.reasons.join('; ') || pass.plan?.emptyReason}); files: ${pass.dir}`);
+      }
+      const plan = pass.plan;
+      planId = plan.id;
+      print(`1. pass ${pass.dir}`);
+      print(`   plan ${plan.id} (requested by demo): ${plan.actions.length} actions`);
+      for (const a of plan.actions) print(`     ${a.action.padEnd(12)} ${a.host}  ${a.cluster}, group ${a.dataGroup ?? '-'}: ${a.reason}`);
+      const before = readFileSync(lab.hdfsExclude, 'utf8');
+      print(`2. HDFS exclude file before: ${lab.hdfsExclude} (${hostLines(before).length} hosts already out)`);
+      print('');
+      print(`3. breakfix plan approve ${plan.id} --execute --config ${lab.config}`);
+      print(`   approver ${user}: the local user, authorized because the demo sets no BREAKFIX_APPROVERS; the requester is "demo",`);
+      print('   so approving is not self-approval (the two-person rule is off, as in `npm run demo`). Journal, as it is written:');
+      const tailer = journalTail(store, plan.id, print);
+      tail = tailer;
+      const crashPoint: HadoopExecutorOptions['crashPoint'] = args.crashAt === undefined ? undefined : async (at) => {
+        if (at.substep !== args.crashAt || at.when !== 'end') return;
+        tailer();
+        print(`   ✗ killed (SIGKILL) right after the journal recorded: ${at.step} ${at.cluster} ${at.substep} ok. The plan stays executing.`);
+        print(`Finish it from the journal: npx breakfix demo --drain --resume ${plan.id} --state ${args.stateDir}${args.ssh ? ' --ssh' : ''}`);
+        print('  (it starts the simulated NameNode and ResourceManager again and runs `breakfix plan resume` on the same config)');
+        await sshd?.stop();
+        await sim.close();
+        process.kill(process.pid, 'SIGKILL');
+        await new Promise(() => undefined);
+      };
+      out = await whileTailing(tail, () => runPlanDecide({ config: lab.config, id: plan.id, action: 'approve', execute: true, executorOptions: { crashPoint } }, { user, now: new Date() }));
     }
     tail();
 
@@ -135,8 +180,8 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
     const outcome = json?.execution?.outcome ?? 'not executed';
     print('');
     if (outcome !== 'completed') print(out.text);
-    print(`4. ${outcome}: plan ${plan.id} is ${store.get(plan.id)?.state.state}`);
-    const backups = store.journal(plan.id).filter((j) => j.kind === 'substep-end' && j.substep === 'backup' && j.ok === true && j.file === 'hdfs').map((j) => String(j.backup));
+    print(`4. ${outcome}: plan ${planId} is ${store.get(planId)?.state.state}`);
+    const backups = store.journal(planId).filter((j) => j.kind === 'substep-end' && j.substep === 'backup' && j.ok === true && j.file === 'hdfs').map((j) => String(j.backup));
     const first = backups[0];
     if (first && existsSync(first)) {
       print(`   HDFS exclude file after, against the executor's first backup (diff -u):`);
@@ -145,18 +190,18 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
     print(`   the executor's backups of it, one per write (${backups.length}):`);
     for (const b of backups) print(`     ${b}`);
     print('');
-    const planDir = store.dir(plan.id);
+    const planDir = store.dir(planId);
     const text = [
       'Where it is:',
       `  journal        ${join(planDir, 'journal.jsonl')}`,
       `  plan           ${join(planDir, 'plan.json')}   (decisions.jsonl, state.json beside it)`,
       `  exclude files  ${lab.hdfsExclude}, ${lab.yarnExclude}`,
       `  config         ${lab.config}`,
-      `Read the journal: npx breakfix plan show ${plan.id} --state ${args.stateDir}`,
+      `Read the journal: npx breakfix plan show ${planId} --state ${args.stateDir}`,
     ].join('\n');
     return {
       text,
-      json: { planId: plan.id, outcome, stateDir, planDir, journal: join(planDir, 'journal.jsonl'), hdfsExclude: lab.hdfsExclude, yarnExclude: lab.yarnExclude, backups, config: lab.config, transport: args.ssh ? 'ssh' : 'local' },
+      json: { planId, outcome, stateDir, planDir, journal: join(planDir, 'journal.jsonl'), hdfsExclude: lab.hdfsExclude, yarnExclude: lab.yarnExclude, backups, config: lab.config, transport: args.ssh ? 'ssh' : 'local' },
       exitCode: outcome === 'completed' ? 0 : 1,
     };
   } finally {
@@ -165,20 +210,33 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
   }
 }
 
+/** Run `work`, printing the journal every 50 ms meanwhile. */
+async function whileTailing<T>(tail: () => void, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(tail, 50);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function labPaths(stateDir: string): Lab {
+  const dir = join(stateDir, 'lab');
+  return {
+    dir, config: join(dir, 'breakfix.yml'), policies: join(dir, 'policies'),
+    hdfsExclude: join(dir, 'namenode', 'dfs.exclude'), yarnExclude: join(dir, 'resourcemanager', 'yarn.exclude'),
+    inventory: join(dir, 'sources', 'inventory.tsv'), health: join(dir, 'sources', 'health.tsv'),
+  };
+}
+
 /**
  * The lab: the demo fleet's sources, the exclude files as a real cluster has them (every host
  * the NameNode shows out of service is in dfs.exclude, every NodeManager decommissioned in
  * yarn.exclude, or the first refresh would return them all to service), and the shipped
  * policies with demo/drain.yml as drain.yml.
  */
-function writeLab(stateDir: string, fleet: DemoFleet): Lab {
-  const dir = join(stateDir, 'lab');
-  const lab: Lab = {
-    dir, config: join(dir, 'breakfix.yml'), policies: join(dir, 'policies'),
-    hdfsExclude: join(dir, 'namenode', 'dfs.exclude'), yarnExclude: join(dir, 'resourcemanager', 'yarn.exclude'),
-    inventory: join(dir, 'sources', 'inventory.tsv'), health: join(dir, 'sources', 'health.tsv'),
-  };
-  for (const d of ['namenode', 'resourcemanager', 'sources']) mkdirSync(join(dir, d), { recursive: true });
+function writeLab(lab: Lab, fleet: DemoFleet): void {
+  for (const d of ['namenode', 'resourcemanager', 'sources']) mkdirSync(join(lab.dir, d), { recursive: true });
   writeFileSync(lab.inventory, fleet.inventoryTsv);
   writeFileSync(lab.health, fleet.healthTsv);
   const outHdfs = fleet.dataNodes.filter((d) => d.adminState !== 'In Service').map((d) => d.host);
@@ -187,7 +245,6 @@ function writeLab(stateDir: string, fleet: DemoFleet): Lab {
   writeFileSync(lab.yarnExclude, `# yarn.resourcemanager.nodes.exclude-path of the demo datacenter\n${outYarn.map((h) => `${h}\n`).join('')}`);
   cpSync(shippedPolicyDir(), lab.policies, { recursive: true });
   copyFileSync(join(demoDir(), 'drain.yml'), join(lab.policies, 'drain.yml'));
-  return lab;
 }
 
 /** breakfix.yml for the demo datacenter (JSON, which is YAML): its sources and its `drain:` block. */
@@ -214,9 +271,9 @@ function writeConfig(lab: Lab, stateDir: string, fleet: DemoFleet, urls: HadoopS
 }
 
 /** A function that prints the decisions and journal entries written since it last ran (decommissioning ticks included). */
-function journalTail(store: PlanStore, planId: string, print: (line: string) => void): () => void {
-  let seen = 0;
-  let decided = 0;
+function journalTail(store: PlanStore, planId: string, print: (line: string) => void, seenEntries = 0, seenDecisions = 0): () => void {
+  let seen = seenEntries;
+  let decided = seenDecisions;
   return () => {
     const decisions = store.decisions(planId);
     for (const d of decisions.slice(decided)) print(`   ${d.at.slice(11, 23)}  decision: ${d.user} ${d.action} → ${d.outcome}: ${d.detail.split('\n')[0]}`);
