@@ -12,8 +12,9 @@
  * The demo fleet's clusters share the one simulated NameNode and ResourceManager (the demo
  * control plane serves the whole datacenter), so each cluster's `drain:` entry names the same
  * hosts and files; the executor still takes them one cluster at a time, each under its own lock.
- * Simulated time runs {@link DEMO_SPEED} times the wall clock; the executor's waits come from
- * `demo/drain.yml` on the same scale.
+ * Simulated time is the wall clock plus {@link DEMO_STEP_MS} for every wait of the executor
+ * between two NameNode reads, so each read shows the blocks left falling however loaded the
+ * machine is; the executor's waits and timeouts come from `demo/drain.yml`.
  *
  * `--crash-at <sub-step>` kills the process (SIGKILL) right after the journal records that
  * sub-step; `--resume <plan>` then starts the simulated NameNode and ResourceManager again (they
@@ -28,6 +29,7 @@ import { buildDemoFleet, demoDir, type DemoFleet } from '../src/demo/fleet.js';
 import { HadoopSimulator, type HadoopSimulatorUrls } from '../src/demo/hadoop-sim.js';
 import { loadConfig } from '../src/config/config.js';
 import { SUBSTEPS, type HadoopExecutorOptions } from '../src/exec/hadoop.js';
+import { systemClock, type Clock } from '../src/exec/simulated.js';
 import { runPass } from '../src/pass/run.js';
 import { shippedPolicyDir } from '../src/paths.js';
 import { PlanStore, type JournalEntry } from '../src/plan/store.js';
@@ -35,8 +37,12 @@ import { sshdMissing, startSshd, type TestSshd } from '../src/ssh/lab-sshd.js';
 import { eventText, journalText, runPlanDecide, runPlanResume } from './plan.js';
 import { failure, type CommandOutput } from './common.js';
 
-/** Simulated seconds per wall-clock second: a 3,000-block re-replication (300 s at 10 blocks/s) takes 2 s. */
-export const DEMO_SPEED = 150;
+/**
+ * How far the simulated cluster moves ahead while the executor waits between two NameNode reads:
+ * 90 s, three decommission-monitor intervals, 900 blocks of a DataNode at the simulator's 10 blocks/s
+ * (a demo DataNode has 500–2,999 blocks to re-replicate, so it shows one to four reads of blocks left).
+ */
+export const DEMO_STEP_MS = 90_000;
 
 /** The simulated control-plane hosts every demo cluster's `drain:` entry names. */
 export const DEMO_NAMENODE = 'namenode.demo.breakfix.test';
@@ -99,13 +105,14 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
     writeLab(lab, fleet);
   }
 
-  const started = Date.now();
+  let ahead = 0;
   const sim = new HadoopSimulator({
     state: fleet,
     hdfsExclude: { path: lab.hdfsExclude, format: 'plain' },
     yarnExclude: { path: lab.yarnExclude, format: 'plain' },
-    now: () => started + (Date.now() - started) * DEMO_SPEED,
+    now: () => Date.now() + ahead,
   });
+  const clock: Clock = { now: () => Date.now(), sleep: (ms) => ((ahead += DEMO_STEP_MS), systemClock.sleep(ms)) };
   let sshd: TestSshd | undefined;
   try {
     const urls = await sim.start();
@@ -124,7 +131,7 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
 
     print(`━━ breakfix demo --drain${args.resume ? ` --resume ${args.resume}` : ''} — the real drain executor on a simulated Hadoop control plane`);
     print(`fleet: ${fleet.description}`);
-    print(`NameNode ${urls.hdfsJmxUrl} and ResourceManager ${urls.yarnNodesUrl} (simulated, this process, time ×${DEMO_SPEED}${args.resume ? '; started again, they read their exclude files' : ''});`);
+    print(`NameNode ${urls.hdfsJmxUrl} and ResourceManager ${urls.yarnNodesUrl} (simulated, this process; ${DEMO_STEP_MS / 1000} s pass there per wait of the executor${args.resume ? '; started again, they read their exclude files' : ''});`);
     print(`  their hdfs / yarn shims: ${urls.binDir}`);
     print(`transport: ${transport}`);
     print(`config: ${lab.config}  (drain: { executor: hadoop, transport: ${args.ssh ? 'ssh' : 'local'} })`);
@@ -140,7 +147,7 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
       print(`breakfix plan resume ${planId} --config ${lab.config}`);
       print(`   the journal has ${prior.length} entries, the last: ${last ? `${last.at.slice(11, 23)}  ${entryLine(last).trim()}` : 'none'}. From there, as it is written:`);
       tail = journalTail(store, planId, print, prior.length, store.decisions(planId).length);
-      out = await whileTailing(tail, () => runPlanResume({ config: lab.config, id: planId }, { user, now: new Date() }));
+      out = await whileTailing(tail, () => runPlanResume({ config: lab.config, id: planId, executorOptions: { clock } }, { user, now: new Date() }));
     } else {
       const dc = fleet.dc;
       const config = loadConfig(lab.config);
@@ -172,7 +179,7 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
         process.kill(process.pid, 'SIGKILL');
         await new Promise(() => undefined);
       };
-      out = await whileTailing(tail, () => runPlanDecide({ config: lab.config, id: plan.id, action: 'approve', execute: true, executorOptions: { crashPoint } }, { user, now: new Date() }));
+      out = await whileTailing(tail, () => runPlanDecide({ config: lab.config, id: plan.id, action: 'approve', execute: true, executorOptions: { clock, crashPoint } }, { user, now: new Date() }));
     }
     tail();
 
