@@ -59,6 +59,8 @@ export interface DemoDrainArgs {
   print: (line: string) => void;
   /** The approver recorded (default: the local user). */
   user?: string;
+  /** Recorded as the plan's requester (default `demo`, so the local user approving is a second person). */
+  requestedBy?: string;
   /**
    * Kill this process with SIGKILL right after the journal records the end of this sub-step (one
    * of {@link SUBSTEPS}) in the first cluster that reaches it; the plan is left `executing`.
@@ -91,9 +93,11 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
   if (args.crashAt !== undefined && !(SUBSTEPS as readonly string[]).includes(args.crashAt)) {
     return failure(`--crash-at ${args.crashAt}: expected a sub-step of the drain executor, one of ${SUBSTEPS.join(', ')}`);
   }
+  if (args.crashAt !== undefined && args.resume) return failure('--crash-at goes with a new run of the demo, not with --resume');
   const print = args.print;
   const stateDir = resolve(args.stateDir);
   const user = args.user ?? userInfo().username;
+  const requestedBy = args.requestedBy ?? 'demo';
   const store = new PlanStore(stateDir);
   const fleet = buildDemoFleet('proposals');
   const lab = labPaths(stateDir);
@@ -151,21 +155,21 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
     } else {
       const dc = fleet.dc;
       const config = loadConfig(lab.config);
-      const pass = await runPass({ dc, sources: config.datacenters[dc].sources, policyDir: lab.policies, stateDir, seed: args.seed, register: { requestedBy: 'demo' } });
+      const pass = await runPass({ dc, sources: config.datacenters[dc].sources, policyDir: lab.policies, stateDir, seed: args.seed, register: { requestedBy } });
       if (pass.summary.result !== 'ok' || !pass.plan || pass.plan.actions.length === 0) {
         return failure(`the demo pass proposed nothing to drain (${pass.summary.result}: ${pass.summary.reasons.join('; ') || pass.plan?.emptyReason}); files: ${pass.dir}`);
       }
       const plan = pass.plan;
       planId = plan.id;
       print(`1. pass ${pass.dir}`);
-      print(`   plan ${plan.id} (requested by demo): ${plan.actions.length} actions`);
+      print(`   plan ${plan.id} (requested by ${requestedBy}): ${plan.actions.length} actions`);
       for (const a of plan.actions) print(`     ${a.action.padEnd(12)} ${a.host}  ${a.cluster}, group ${a.dataGroup ?? '-'}: ${a.reason}`);
       const before = readFileSync(lab.hdfsExclude, 'utf8');
       print(`2. HDFS exclude file before: ${lab.hdfsExclude} (${hostLines(before).length} hosts already out)`);
       print('');
       print(`3. breakfix plan approve ${plan.id} --execute --config ${lab.config}`);
-      print(`   approver ${user}: the local user, authorized because the demo sets no BREAKFIX_APPROVERS; the requester is "demo",`);
-      print('   so approving is not self-approval (the two-person rule is off, as in `npm run demo`). Journal, as it is written:');
+      print(`   approver ${user}: the local user, authorized because the demo sets no BREAKFIX_APPROVERS; the requester is "${requestedBy}"`);
+      print('   (the two-person rule is off, as in `npm run demo`). Journal, as it is written:');
       const tailer = journalTail(store, plan.id, print);
       tail = tailer;
       const crashPoint: HadoopExecutorOptions['crashPoint'] = args.crashAt === undefined ? undefined : async (at) => {

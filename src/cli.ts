@@ -250,7 +250,7 @@ program
   .option('--state <dir>', 'where the demo writes its pass directories (default .breakfix/demo; with --drain, .breakfix/demo-drain)')
   .option('--seed <n>', 'shuffle seed', '42')
   .option('--requested-by <who>', 'recorded as the plans\' requester (default: demo)')
-  .option('--drain', 'approve and execute the plan with the real hadoop drain executor on a simulated control plane (exclude files, refreshNodes shims, NameNode JMX)')
+  .option('--drain', 'the proposals scenario, its plan approved and executed by the real hadoop drain executor on a simulated control plane (exclude files, refreshNodes shims, NameNode JMX)')
   .option('--ssh', 'with --drain: run the drain commands over SSH to a throwaway sshd on 127.0.0.1 (needs /usr/sbin/sshd)')
   .option('--crash-at <sub-step>', 'with --drain: kill the process (SIGKILL) once the journal records this sub-step (lock, baseline, read, backup, write, verify, refresh-hdfs, refresh-yarn, follow, release)')
   .option('--resume <plan-id>', 'with --drain: finish a plan left executing by --crash-at, from its journal (breakfix plan resume)')
@@ -258,7 +258,7 @@ program
   .action(async (o) => {
     if (o.drain) {
       const { runDemoDrain } = await import('../commands/demo-drain.js');
-      await emit(() => runDemoDrain({ stateDir: o.state ?? '.breakfix/demo-drain', seed: Number(o.seed), ssh: !!o.ssh, crashAt: o.crashAt, resume: o.resume, print: (l) => process.stdout.write(l + '\n') }));
+      await emit(() => runDemoDrain({ stateDir: o.state ?? '.breakfix/demo-drain', seed: Number(o.seed), ssh: !!o.ssh, crashAt: o.crashAt, resume: o.resume, requestedBy: o.requestedBy, print: (l) => process.stdout.write(l + '\n') }));
       return;
     }
     for (const flag of ['ssh', 'crashAt', 'resume'] as const) if (o[flag] !== undefined) throw usage(program, `--${flag.replace('A', '-a')} goes with --drain`);
