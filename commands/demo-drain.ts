@@ -22,7 +22,7 @@
  * through `breakfix plan resume` ({@link runPlanResume}).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { buildDemoFleet, demoDir, type DemoFleet } from '../src/demo/fleet.js';
@@ -254,7 +254,10 @@ function writeLab(lab: Lab, fleet: DemoFleet): void {
   const outYarn = fleet.nodeManagers.filter((n) => n.state === 'DECOMMISSIONED' || n.state === 'DECOMMISSIONING').map((n) => n.host);
   writeFileSync(lab.hdfsExclude, `# dfs.hosts.exclude of the demo datacenter (written by breakfix demo --drain)\n# hosts out of service before the demo:\n${outHdfs.map((h) => `${h}\n`).join('')}`);
   writeFileSync(lab.yarnExclude, `# yarn.resourcemanager.nodes.exclude-path of the demo datacenter\n${outYarn.map((h) => `${h}\n`).join('')}`);
-  cpSync(shippedPolicyDir(), lab.policies, { recursive: true });
+  // A copy of files, never of links: drain.yml is replaced in the copy, not where it came from.
+  rmSync(lab.policies, { recursive: true, force: true });
+  cpSync(shippedPolicyDir(), lab.policies, { recursive: true, dereference: true });
+  rmSync(join(lab.policies, 'drain.yml'));
   copyFileSync(join(demoDir(), 'drain.yml'), join(lab.policies, 'drain.yml'));
 }
 

@@ -9,7 +9,9 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { demoDir } from '../src/demo/fleet.js';
 import { SUBSTEPS } from '../src/exec/hadoop.js';
+import { shippedPolicyDir } from '../src/paths.js';
 import type { Plan } from '../src/pass/reconcile.js';
 import { PlanStore, type JournalEntry } from '../src/plan/store.js';
 import { compiledBuild } from './helpers/build.js';
@@ -87,8 +89,12 @@ function expectDrained(state: string, id: string, stdout: string) {
 describe('breakfix demo --drain', () => {
   it('approves the demo plan as the local user, drains the exclude files with the hadoop executor, prints the journal as it goes', async () => {
     const state = join(mkdtempSync(join(tmpdir(), 'bf-demo-drain-')), 'state');
+    const shipped = readFileSync(join(shippedPolicyDir(), 'drain.yml'), 'utf8');
     const r = await cli(['demo', '--drain', '--state', state]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    // The demo's own timing is in the lab's copy of the policies, never in the shipped ones.
+    expect(readFileSync(join(shippedPolicyDir(), 'drain.yml'), 'utf8')).toBe(shipped);
+    expect(readFileSync(join(state, 'lab/policies/drain.yml'), 'utf8')).toBe(readFileSync(join(demoDir(), 'drain.yml'), 'utf8'));
     const id = /plan (demo-dc1-[0-9a-f]+) \(requested by demo\)/.exec(r.stdout)![1];
     expectDrained(state, id, r.stdout);
     expect(new PlanStore(state).decisions(id)).toMatchObject([{ user: userInfo().username, action: 'approve', outcome: 'approved' }]);
