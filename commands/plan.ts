@@ -16,6 +16,7 @@ import { revalidatePlan } from '../src/plan/revalidate.js';
 import { adoptLatestPlans, PlanStore, SYSTEM_ACTOR, type StoredPlan } from '../src/plan/store.js';
 import { executePlan, resumeExecution } from '../src/exec/executor.js';
 import { hadoopExecutorFor } from '../src/exec/hadoop-setup.js';
+import type { HadoopExecutorOptions } from '../src/exec/hadoop.js';
 import { readPassManifest } from '../src/pass/run.js';
 import type { SourceSpec } from '../src/pass/snapshot.js';
 import { table } from '../src/pass/report.js';
@@ -46,12 +47,16 @@ export interface PlanDecideArgs extends CommonOptions {
   execute?: boolean;
   /** Each progress line as it happens (the CLI writes them to stderr on a terminal). */
   progress?: (line: string) => void;
+  /** Given to the hadoop executor (`breakfix demo --drain --crash-at` sets its crashPoint). */
+  executorOptions?: Partial<HadoopExecutorOptions>;
 }
 
 /** Arguments of `plan resume`. */
 export interface PlanResumeArgs extends CommonOptions {
   id: string;
   progress?: (line: string) => void;
+  /** Given to the hadoop executor, as for `plan approve`. */
+  executorOptions?: Partial<HadoopExecutorOptions>;
 }
 
 /** Environment the CLI reads approvers and the two-person rule from (injectable for tests). */
@@ -140,7 +145,7 @@ export async function runPlanDecide(args: PlanDecideArgs, env: PlanEnv = process
   if (args.action === 'reject' && args.execute) return failure('--execute goes with approve, not reject');
 
   // Built before the click is decided, so a bad drain: block or SSH key refuses before approving.
-  const drain = args.action === 'approve' && args.execute ? hadoopExecutorFor(ctx.config, stored.plan.dc, ctx.stateDir, ctx.policyDir) : undefined;
+  const drain = args.action === 'approve' && args.execute ? hadoopExecutorFor(ctx.config, stored.plan.dc, ctx.stateDir, ctx.policyDir, args.executorOptions) : undefined;
   const demo = !drain && isDemoDc(stored.plan.dc) && args.action === 'approve' ? await startDemoControlPlane(stored) : undefined;
   try {
     if (demo) notes.push(`note: ${stored.plan.dc} is a demo datacenter: its control plane was started again in this process (${demo.note})`);
@@ -211,7 +216,7 @@ export async function runPlanResume(args: PlanResumeArgs, env: PlanEnv = process
   const stored = store.get(args.id);
   if (!stored) return failure(`no plan ${args.id} in ${store.root} (breakfix plan list)`);
   if (stored.state.state !== 'executing') return failure(`plan ${args.id} is ${stored.state.state} (by ${stored.state.by} at ${stored.state.updatedAt}): only a plan left executing is resumed`);
-  const drain = hadoopExecutorFor(ctx.config, stored.plan.dc, ctx.stateDir, ctx.policyDir);
+  const drain = hadoopExecutorFor(ctx.config, stored.plan.dc, ctx.stateDir, ctx.policyDir, args.executorOptions);
   if (!drain) return failure(`plan ${args.id}: ${stored.plan.dc} has no drain: block with executor: hadoop in breakfix.yml, so there is nothing to resume it with; its journal: breakfix plan show ${args.id}`);
   try {
     const progress: string[] = [];
@@ -253,7 +258,7 @@ export async function resumeInterrupted(
 
 function progressSink(lines: string[], live?: (line: string) => void, onEvent?: (e: ExecEvent) => void): (e: ExecEvent) => void {
   return (e) => {
-    const line = `  ${e.at}  ${e.host} ${e.phase}${e.blocksLeft !== undefined && e.phase === 'decommissioning' ? ` (${e.blocksLeft} blocks left)` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+    const line = `  ${e.at}  ${eventText(e)}`;
     onEvent?.(e);
     live?.(line);
     if (e.phase !== 'decommissioning') lines.push(line);
@@ -349,8 +354,13 @@ function executionText(e: ExecutionOutcome): string {
   }
 }
 
+/** A host's progress event in a line: `dn1 decommissioning (420 blocks left): detail`. */
+export function eventText(e: Pick<ExecEvent, 'host' | 'phase' | 'blocksLeft' | 'detail'>): string {
+  return `${e.host} ${e.phase}${e.blocksLeft !== undefined && e.phase === 'decommissioning' ? ` (${e.blocksLeft} blocks left)` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+}
+
 /** One journal entry in a line: an executor sub-step as `drain c1 write (hdfs) ok  path=… hosts=[…]`, the rest as `key=value`. */
-function journalText(j: Record<string, unknown>): string {
+export function journalText(j: Record<string, unknown>): string {
   const { at: _at, kind, ...rest } = j;
   const kv = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
   if (kind !== 'substep-begin' && kind !== 'substep-end') return kv(rest);

@@ -57,8 +57,9 @@ export interface HadoopExecutorOptions {
   /** GET the NameNode JMX URL, resolving with the body. Default: `fetch` with a 15 s timeout, non-2xx throws. */
   fetchJmx?: (url: string) => Promise<string>;
   /**
-   * Tests only: called after each `substep-begin` and each `substep-end` is journaled. Throwing
-   * or never resolving here is how a test kills the bot at that exact point.
+   * Tests and `breakfix demo --drain --crash-at`: called after each `substep-begin` and each
+   * `substep-end` is journaled. Throwing, never resolving or killing the process here is how the
+   * bot is killed at that exact point.
    */
   crashPoint?: (at: { step: 'drain' | 'recommission'; cluster: string; substep: Substep; when: 'begin' | 'end' }) => void | Promise<void>;
 }

@@ -29,9 +29,10 @@ export function compiledBuild(): string {
   const build = mkdtempSync(join(tmpdir(), 'bf-build-'));
   const r = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', repo, '--outDir', build], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-  // The compiled files need the package's module type and dependencies, as in the real install.
-  writeFileSync(join(build, 'package.json'), JSON.stringify({ name: 'breakfix-test-build', type: 'module' }));
-  symlinkSync(join(repo, 'node_modules'), join(build, 'node_modules'));
+  // The compiled files need the package's module type, dependencies and data (the shipped
+  // policies, the demo fleet: found from the package root, src/paths.ts), as in the real install.
+  writeFileSync(join(build, 'package.json'), JSON.stringify({ name: 'breakfix', type: 'module' }));
+  for (const dir of ['node_modules', 'policies', 'demo']) symlinkSync(join(repo, dir), join(build, dir));
   return build;
 }
 
