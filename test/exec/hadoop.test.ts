@@ -131,6 +131,29 @@ describe('failures stop where they are and say what state each host is in', () =
     expect(readdirSync(join(c.stateDir, 'locks'))).toEqual([]);
   });
 
+  it('a resume after a crash between a failed step-end and the end records the plan failed and runs nothing again', async () => {
+    const c = (cluster = await hadoopCluster());
+    c.sim.failNextRefresh('hdfs', 'refreshNodes: Call From bot/10.0.0.9 to nn1.c1.test:8020 failed on connection exception');
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    // The bot dies just as it would journal the `end`: the step-end ok:false is already written.
+    const dying = Object.create(c.store) as typeof c.store;
+    dying.appendJournal = (id, e) => {
+      if (e.kind === 'end') throw new Error('killed');
+      c.store.appendJournal(id, e);
+    };
+    await expect(executePlan(dying, plan.id, c.executor(), 'alice', opts(c))).rejects.toThrow('killed');
+    expect(c.store.get(plan.id)!.state.state).toBe('executing');
+    expect(c.store.journal(plan.id).filter((j) => j.kind === 'step-end').map((j) => j.ok)).toEqual([false]);
+
+    const again = await resumeExecution(c.store, plan.id, c.executor(), 'breakfix', opts(c));
+    expect(again.outcome).toBe('failed');
+    expect(again.outcome === 'failed' && again.reason).toMatch(/^drain: .*refreshNodes.*not run again\)$/);
+    expect(c.sim.refreshes.map((r) => r.service)).toEqual(['hdfs']);
+    expect(c.store.journal(plan.id).filter((j) => j.kind === 'step-begin')).toHaveLength(1);
+    expect(c.store.journal(plan.id).at(-1)).toMatchObject({ kind: 'end', state: 'failed' });
+    expect(c.store.get(plan.id)!.state.state).toBe('failed');
+  });
+
   it('the NameNode JMX going away during the follow-up stops after the set number of failed reads, hosts left excluded', async () => {
     const c = (cluster = await hadoopCluster());
     const plan = await c.approved([{ action: 'drain', host: host(1) }]);
