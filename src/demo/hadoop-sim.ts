@@ -70,7 +70,7 @@ export class HadoopSimulator {
   private readonly leaving = new Map<string, { blocks: number; since: number; left: number }>();
   private readonly nmLeaving = new Map<string, number>();
   private readonly failures: Record<'hdfs' | 'yarn', string[]> = { hdfs: [], yarn: [] };
-  private readonly holds: Record<'hdfs' | 'yarn', Promise<unknown>[]> = { hdfs: [], yarn: [] };
+  private readonly holds: Record<'hdfs' | 'yarn', { until: Promise<unknown>; arrived: () => void }[]> = { hdfs: [], yarn: [] };
   private control: Server | undefined;
   private dir: string | undefined;
 
@@ -117,9 +117,14 @@ export class HadoopSimulator {
   /**
    * Hold the next refresh of `service` until `until` settles (the command runs but does not
    * answer): for tests that drop the connection while a refresh is in flight.
+   * @returns a promise resolved once that refresh is in flight: its shim ran on the remote host
+   *   and its call reached the simulator (what a test waits for instead of sleeping).
    */
-  holdNextRefresh(service: 'hdfs' | 'yarn', until: Promise<unknown>): void {
-    this.holds[service].push(until);
+  holdNextRefresh(service: 'hdfs' | 'yarn', until: Promise<unknown>): Promise<void> {
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((r) => (arrived = r));
+    this.holds[service].push({ until, arrived });
+    return inFlight;
   }
 
   /** Re-read the exclude file of `service`, as `refreshNodes` makes the daemon do. @throws InputError for a malformed file. */
@@ -194,7 +199,10 @@ export class HadoopSimulator {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
     };
     const hold = this.holds[service].shift();
-    if (hold) await hold.catch(() => undefined);
+    if (hold) {
+      hold.arrived();
+      await hold.until.catch(() => undefined);
+    }
     const failure = this.failures[service].shift();
     if (failure !== undefined) return reply(255, '', failure + '\n');
     try {
