@@ -41,7 +41,7 @@ describe('a drain through the exclude files, followed on the NameNode to Decommi
     // 1,000 blocks at 10 blocks/s: decommissioning for 100 s, seen at each 30 s poll.
     const mine = events.filter((e) => e.host === host(1)).map((e) => `${e.phase}${e.blocksLeft !== undefined ? ` ${e.blocksLeft}` : ''}`);
     expect(mine).toEqual(['excluded', 'decommissioning 1000', 'decommissioning 700', 'decommissioning 400', 'decommissioning 100', 'decommissioned 0']);
-    expect(substeps(c, plan.id)).toEqual(['lock', 'baseline', 'read:hdfs', 'backup:hdfs', 'write:hdfs', 'verify:hdfs', 'read:yarn', 'backup:yarn', 'write:yarn', 'verify:yarn', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release']);
+    expect(substeps(c, plan.id)).toEqual(['lock', 'baseline', 'read:hdfs', 'read:yarn', 'backup:hdfs', 'write:hdfs', 'verify:hdfs', 'backup:yarn', 'write:yarn', 'verify:yarn', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release']);
     expect(readdirSync(join(c.stateDir, 'locks'))).toEqual([]);
   });
 
@@ -99,7 +99,7 @@ describe('failures stop where they are and say what state each host is in', () =
     const c = (cluster = await hadoopCluster());
     const plan = await c.approved([{ action: 'drain', host: host(1) }]);
     const local = new LocalShell();
-    // The NameNode host runs the write script, then the connection drops before its exit status arrives.
+    // The NameNode host runs every write script, then the connection drops before its exit status arrives.
     const dropping: RemoteShell = {
       exec: async (h, argv, o) => {
         const r = await local.exec(h, argv, o);
@@ -110,9 +110,48 @@ describe('failures stop where they are and say what state each host is in', () =
     const out = await executePlan(c.store, plan.id, c.executor({ shell: dropping }), 'alice', opts(c));
     expect(out.outcome).toBe('failed');
     const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
-    expect(h!.detail).toMatch(/^possibly in the HDFS exclude file .*dfs\.exclude on nn1\.c1\.test \(the write did not report back: read the file\); stopped: cannot write .* lost its connection/);
-    expect(linesOf(c.hdfsText(), host(1))).toBe(1);
+    expect(h!.detail).toMatch(/^possibly in the HDFS exclude file .*dfs\.exclude on nn1\.c1\.test \(the write did not report back: read the file\) \(the HDFS exclude file .* not confirmed restored \(cannot write .*lost its connection.*\): read it; the backup is .*dfs\.exclude\.breakfix-.*\); stopped: cannot write .* lost its connection/);
     expect(c.sim.refreshes).toEqual([]);
+  });
+
+  it('a write whose connection drops after it ran is undone from what was read, when the restore reports back', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const local = new LocalShell();
+    let writes = 0;
+    // Only the first write script loses its connection after running; the restore reports back.
+    const dropping: RemoteShell = {
+      exec: async (h, argv, o) => {
+        const r = await local.exec(h, argv, o);
+        return argv[0] === 'sh' && writes++ === 0 ? { ...r, code: null, connectionLost: true } : r;
+      },
+      close: () => local.close(),
+    };
+    const out = await executePlan(c.store, plan.id, c.executor({ shell: dropping }), 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    expect(h!.detail).toMatch(/^untouched \(the HDFS exclude file .*dfs\.exclude on nn1\.c1\.test restored as it was\); stopped: cannot write .* lost its connection/);
+    expect(c.hdfsText()).toBe(OPERATOR_EXCLUDE);
+    expect(c.store.journal(plan.id).filter((j) => j.kind === 'substep-end' && j.substep === 'restore')).toMatchObject([{ file: 'hdfs', ok: true }]);
+    expect(c.sim.refreshes).toEqual([]);
+  });
+
+  it('YARN exclude file changed between read and write: nothing refreshed, the HDFS file restored from what was read', async () => {
+    const c = (cluster = await hadoopCluster());
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const ops = 'dn6.c1.test\n';
+    const ex = c.executor({ crashPoint: ({ substep, when }) => { if (substep === 'write' && when === 'begin' && c.store.journal(plan.id).some((j) => j.substep === 'write' && j.file === 'yarn')) writeFileSync(c.yarnPath, ops); } });
+    const out = await executePlan(c.store, plan.id, ex, 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    expect(c.yarnText()).toBe(ops);
+    expect(c.hdfsText()).toBe(OPERATOR_EXCLUDE);
+    expect(c.sim.refreshes).toEqual([]);
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    expect(h!.detail).toMatch(/^untouched \(.*yarn\.exclude not written\) \(the HDFS exclude file .*dfs\.exclude on nn1\.c1\.test restored as it was\); stopped: .*yarn\.exclude on rm1\.c1\.test changed since breakfix read it/);
+    const restore = c.store.journal(plan.id).filter((j) => j.substep === 'restore');
+    expect(restore.map((j) => `${j.kind} ${j.file}`)).toEqual(['substep-begin hdfs', 'substep-end hdfs']);
+    expect(restore[1]).toMatchObject({ ok: true, path: c.hdfsPath });
+    expect(c.sim.controlPlane.dataNode(host(1))!.adminState).toBe('In Service');
   });
 
   it('a failing refresh stops before YARN and the follow-up; the host is reported in the file, NameNode not refreshed', async () => {
