@@ -9,7 +9,9 @@
  *     baseline      NameNode JMX: each host's state, and the under-replicated / missing block
  *                   counts before the drain (on a resume: the baseline journaled the first time)
  *     read          the HDFS exclude file and the YARN one, with their sha256; both edits are
- *                   computed before either file is written
+ *                   computed before either file is written, and the run stops (nothing written)
+ *                   if the HDFS file lists a live In Service DataNode this plan does not act on:
+ *                   the refresh would decommission it too, unchecked by this plan's rules
  *     backup        a timestamped copy next to it          ┐ per file (HDFS, then YARN), only
  *     write         temp file + rename, if still unchanged  │ when a host is not already
  *     verify        read back: the bytes written, the hosts ┘ excluded
@@ -185,6 +187,13 @@ class ClusterRun {
       for (const [h, problem] of hdfsRefused) this.fail(h, `untouched: ${problem}`);
       if (acting.length === 0) return this.result('nothing done: the exclude file refused every host');
 
+      const strays = this.strayExcluded(c.namenode.exclude.format, hdfsEdit.text, hdfsOrigin, acting, before.rows);
+      if (strays.length > 0) {
+        throw new StepFailure(`the HDFS exclude file ${c.namenode.exclude.path} on ${c.namenode.host} also lists ${strays.join(', ')}, In Service on the NameNode and not in plan ${this.plan.id}: `
+          + `a refresh would decommission ${strays.length === 1 ? 'it' : 'them'} too, outside this plan's data-group and ceiling checks (left there by an earlier run that stopped before its refresh, or by hand?). `
+          + `Nothing written. Remove ${strays.length === 1 ? 'it' : 'them'} from the file (or drain ${strays.length === 1 ? 'it' : 'them'} with a plan of ${strays.length === 1 ? 'its' : 'their'} own), then run a new pass`);
+      }
+
       let yarn: { rm: NonNullable<ClusterControl['resourcemanager']>; file: RemoteFileContent; edit: ExcludeEdit } | undefined;
       if (c.resourcemanager) {
         const rm = c.resourcemanager;
@@ -254,6 +263,21 @@ class ClusterRun {
       blocks: parsed.blocks ?? { underReplicatedBlocks: null, missingBlocks: null },
       pending: decommissioningBlocks(text, url),
     };
+  }
+
+  /**
+   * Hosts a refresh of the NameNode with `text` as its exclude file would newly decommission
+   * without this plan having decided it: in the file, not acted on by this plan, and a live
+   * `In Service` DataNode in the baseline JMX. Hosts already decommissioning, decommissioned,
+   * dead, or unknown to the NameNode (retired long ago) change nothing on a refresh and are not
+   * counted. Only the HDFS file is checked: its refresh runs first and is what loses replicas.
+   */
+  private strayExcluded(format: ExcludeFormat, text: string, origin: string, acting: readonly string[], rows: ReadonlyMap<string, HdfsNodeRow>): string[] {
+    const mine = new Set(acting);
+    return excludedHosts(format, text, origin).filter((h) => {
+      const row = rows.get(h);
+      return !mine.has(h) && row !== undefined && row.live && row.adminState === 'In Service';
+    });
   }
 
   /** The edit of one exclude file this step makes (pure: nothing written). */

@@ -58,7 +58,7 @@ describe('a drain through the exclude files, followed on the NameNode to Decommi
 
   it('a JSON hosts file (CombinedHostFileManager) gets adminState DECOMMISSIONED on the host entry only', async () => {
     const json = readFileSync(join(import.meta.dirname, '../fixtures/real/hdfs-hostfiles/dfs.hosts.json-pretty-example-hadoop-HdfsDataNodeAdminGuide.json'), 'utf8').replace(/"host(\d)"/g, '"dn$1.c1.test"');
-    const c = (cluster = await hadoopCluster({ hdfsExclude: json, hdfsFormat: 'hdfs-json', yarnExclude: '<?xml version="1.0"?>\n<hosts>\n</hosts>\n', yarnFormat: 'yarn-xml' }));
+    const c = (cluster = await hadoopCluster({ hdfsExclude: json, hdfsFormat: 'hdfs-json', yarnExclude: '<?xml version="1.0"?>\n<hosts>\n</hosts>\n', yarnFormat: 'yarn-xml', states: { [host(3)]: 'Decommissioned', [host(4)]: 'In Maintenance' } }));
     const plan = await c.approved([{ action: 'drain', host: host(2) }]);
     const out = await executePlan(c.store, plan.id, c.executor(), 'alice', opts(c));
     expect(out.outcome, JSON.stringify(out)).toBe('completed');
@@ -191,6 +191,44 @@ describe('failures stop where they are and say what state each host is in', () =
     expect(c.store.journal(plan.id).filter((j) => j.kind === 'step-begin')).toHaveLength(1);
     expect(c.store.journal(plan.id).at(-1)).toMatchObject({ kind: 'end', state: 'failed' });
     expect(c.store.get(plan.id)!.state.state).toBe('failed');
+  });
+
+  it('a host left in the exclude file by a run that stopped before its refresh stops the next plan before anything is written', async () => {
+    const c = (cluster = await hadoopCluster({ states: { [host(3)]: 'Decommissioned' }, hdfsExclude: `${OPERATOR_EXCLUDE}${host(3)}\n` }));
+    c.sim.failNextRefresh('hdfs', 'refreshNodes: Call From bot/10.0.0.9 to nn1.c1.test:8020 failed on connection exception');
+    const first = await c.approved([{ action: 'drain', host: host(1) }], 'aaaa0001');
+    expect((await executePlan(c.store, first.id, c.executor(), 'alice', opts(c))).outcome).toBe('failed');
+    expect(linesOf(c.hdfsText(), host(1))).toBe(1); // the refresh may have reached a NameNode: the file keeps saying so
+    const left = c.hdfsText();
+
+    const next = await c.approved([{ action: 'drain', host: host(2) }], 'bbbb0002');
+    const out = await executePlan(c.store, next.id, c.executor(), 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    // Only dn1 is named: old7 is unknown to the NameNode and dn3 already Decommissioned, a refresh changes nothing for them.
+    expect(h!.detail).toMatch(new RegExp(`^untouched; stopped: the HDFS exclude file .*dfs\\.exclude on nn1\\.c1\\.test also lists ${host(1).replace(/\./g, '\\.')}, In Service on the NameNode and not in plan dc1-bbbb0002: a refresh would decommission it too.*Remove it from the file`));
+    expect(c.hdfsText()).toBe(left);
+    expect(c.sim.refreshes.map((r) => `${r.service} ${r.ok}`)).toEqual(['hdfs false']);
+    expect(c.sim.controlPlane.dataNode(host(1))!.adminState).toBe('In Service');
+    expect(c.sim.controlPlane.dataNode(host(2))!.adminState).toBe('In Service');
+  });
+
+  it('a run stopped after both writes, before refresh-hdfs, puts both files back as they were and journals it', async () => {
+    const c = (cluster = await hadoopCluster({ yarnExclude: `${host(5)}\n` }));
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    const ex = c.executor({ crashPoint: ({ substep, when }) => { if (substep === 'refresh-hdfs' && when === 'begin') throw new Error('unreachable'); if (substep === 'verify' && when === 'end' && c.yarnText().includes(host(1))) throw new Error('ssh: connection reset'); } });
+    const out = await executePlan(c.store, plan.id, ex, 'alice', opts(c));
+    expect(out.outcome).toBe('failed');
+    expect(c.hdfsText()).toBe(OPERATOR_EXCLUDE);
+    expect(c.yarnText()).toBe(`${host(5)}\n`);
+    expect(c.store.journal(plan.id).filter((j) => j.kind === 'substep-end' && j.substep === 'restore').map((j) => `${j.file} ${j.ok}`)).toEqual(['yarn true', 'hdfs true']);
+    const h = out.outcome === 'failed' ? out.results[0].hosts[0] : undefined;
+    expect(h!.detail).toMatch(/^untouched \(the YARN exclude file .* restored as it was; the HDFS exclude file .* restored as it was\); stopped: ssh: connection reset$/);
+    expect(c.sim.refreshes).toEqual([]);
+    // The next plan is not stopped by a leftover.
+    const next = await c.approved([{ action: 'drain', host: host(2) }], 'bbbb0002');
+    expect((await executePlan(c.store, next.id, c.executor(), 'alice', opts(c))).outcome).toBe('completed');
+    expect(c.sim.controlPlane.dataNode(host(1))!.adminState).toBe('In Service');
   });
 
   it('the NameNode JMX going away during the follow-up stops after the set number of failed reads, hosts left excluded', async () => {
