@@ -40,6 +40,14 @@ export interface HadoopSimulatorOptions {
   blocksPerSecond?: number;
   /** How long a decommissioning NodeManager takes to finish its containers (default 60 s). */
   yarnDrainMs?: number;
+  /**
+   * `yarn rmadmin -refreshNodes -g <t> -client` blocks, as Hadoop's client-side tracking does
+   * (GracefulDecommission.md), until every NodeManager it decommissions is `DECOMMISSIONED` or
+   * `<t>` seconds of the simulator's clock have passed (`-1`: no limit). Time is controlled by
+   * the clock (a test advances its virtual clock while the command blocks). Default false: the
+   * refresh returns at once.
+   */
+  yarnClientBlocks?: boolean;
 }
 
 /** Where a started simulator answers. */
@@ -210,7 +218,18 @@ export class HadoopSimulator {
     } catch (e) {
       return reply(255, '', `refreshNodes: ${(e as Error).message}\n`);
     }
+    if (service === 'yarn' && this.opts.yarnClientBlocks && args.includes('-client')) await this.trackOnClient(Number(args[args.indexOf('-g') + 1] ?? -1));
     reply(0, service === 'hdfs' ? 'Refresh nodes successful\n' : '', '');
+  }
+
+  /** Until no NodeManager is decommissioning, or `timeoutSeconds` of the clock have passed; checked every 10 ms of real time. */
+  private async trackOnClient(timeoutSeconds: number): Promise<void> {
+    const since = this.now();
+    for (;;) {
+      this.advance();
+      if (this.nmLeaving.size === 0 || (timeoutSeconds >= 0 && this.now() - since >= timeoutSeconds * 1000)) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 }
 

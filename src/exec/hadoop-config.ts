@@ -30,6 +30,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadYamlFile } from '../config/yaml.js';
+import { InputError } from '../errors.js';
 import { isValidHostname } from '../hosts.js';
 import { shippedPolicyDir } from '../paths.js';
 import { ReasonedNumber } from '../policy/schema.js';
@@ -82,6 +83,7 @@ export const DrainPolicySchema = z
     yarnGracefulTimeoutSeconds: ReasonedNumber.refine((n) => Number.isInteger(n.value) && n.value >= -1, 'whole seconds, or -1 for no timeout'),
     commandTimeoutSeconds: ReasonedNumber.refine((n) => n.value > 0, 'must be above 0'),
     jmxErrorsInARow: ReasonedNumber.refine((n) => Number.isInteger(n.value) && n.value >= 1, 'a whole number ≥ 1'),
+    leaseTtlMinutes: ReasonedNumber.refine((n) => n.value > 0, 'must be above 0'),
   })
   .strict();
 
@@ -96,6 +98,8 @@ export interface DrainPolicy {
   commandTimeoutMs: number;
   /** NameNode JMX reads failing this many times in a row stop the follow-up (reported). */
   jmxErrorsInARow: number;
+  /** How long the cluster drain lock stays valid unrenewed; the executor renews it on a timer for the whole run. */
+  leaseTtlMs: number;
 }
 
 /**
@@ -111,7 +115,25 @@ export function loadDrainPolicy(policyDir = shippedPolicyDir()): DrainPolicy {
     yarnGracefulTimeoutSeconds: data.yarnGracefulTimeoutSeconds.value,
     commandTimeoutMs: data.commandTimeoutSeconds.value * 1000,
     jmxErrorsInARow: data.jmxErrorsInARow.value,
+    leaseTtlMs: data.leaseTtlMinutes.value * 60_000,
   };
+}
+
+/**
+ * Refuse a YARN refresh that would block forever: with `-client`, `yarn rmadmin -refreshNodes -g
+ * <timeout> -client` tracks the decommission on the client side and blocks until the nodes are
+ * decommissioned or the timeout ends (GracefulDecommission.md), so `yarnGracefulTimeoutSeconds:
+ * -1` (no timeout) would hold the command, and the drain, without end.
+ * @throws InputError naming `policies/drain.yml`, the field, and the cluster whose refresh has `-client`.
+ */
+export function checkYarnRefresh(clusters: Record<string, ClusterControl>, policy: DrainPolicy, dc: string): void {
+  if (policy.yarnGracefulTimeoutSeconds !== -1) return;
+  for (const [name, c] of Object.entries(clusters)) {
+    if (c.resourcemanager?.refresh.includes('-client')) {
+      throw new InputError({ origin: 'policies/drain.yml', field: 'yarnGracefulTimeoutSeconds' },
+        `-1 (no timeout) cannot go with the blocking -client refresh of cluster ${name} (datacenters.${dc}.drain.clusters.${name}.resourcemanager.refresh in breakfix.yml): it would never return; give a timeout in seconds, or use -server in that refresh`);
+    }
+  }
 }
 
 /** An argv template with `{timeout}` filled in. */

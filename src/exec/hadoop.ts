@@ -5,7 +5,7 @@
  *
  * A drain, per cluster, one journaled sub-step after another (`substep-begin` / `substep-end`):
  *
- *     lock          the cluster's drain lock (src/exec/lease.ts)
+ *     lock          the cluster's drain lock (src/exec/lease.ts), renewed on a timer until release
  *     baseline      NameNode JMX: each host's state, and the under-replicated / missing block
  *                   counts before the drain (on a resume: the baseline journaled the first time)
  *     read          the HDFS exclude file and the YARN one, with their sha256; both edits are
@@ -39,7 +39,7 @@ import { decommissioningBlocks, parseHdfsJmx } from '../sources/hdfs-jmx.js';
 import type { HdfsBlockCounts, HdfsNodeRow } from '../sources/types.js';
 import type { RemoteShell } from '../ssh/remote.js';
 import type { ExecContext, ExecEvent, ExecPhase, ExecResult, Executor } from './executor.js';
-import { fillArgv, type ClusterControl, type DrainPolicy } from './hadoop-config.js';
+import { checkYarnRefresh, fillArgv, type ClusterControl, type DrainPolicy } from './hadoop-config.js';
 import { addExcluded, excludedHosts, removeExcluded, type ExcludeEdit, type ExcludeFormat } from './hostfiles.js';
 import { readLease, takeLease, type Lease } from './lease.js';
 import { backupPath, describe, RemoteFileChangedError, RemoteFiles, sha256Hex, type RemoteFileContent } from './remote-file.js';
@@ -61,6 +61,8 @@ export interface HadoopExecutorOptions {
   clock?: Clock;
   /** GET the NameNode JMX URL, resolving with the body. Default: `fetch` with a 15 s timeout, non-2xx throws. */
   fetchJmx?: (url: string) => Promise<string>;
+  /** How often the cluster lock is renewed, in real ms (default a third of `policy.leaseTtlMs`, at most 60 s). */
+  leaseRenewMs?: number;
   /**
    * Tests only: called after each `substep-begin` and each `substep-end` is journaled. Throwing
    * or never resolving here is how a test kills the bot at that exact point.
@@ -75,7 +77,9 @@ export class HadoopExecutor implements Executor {
   private readonly files: RemoteFiles;
   private readonly fetchJmx: (url: string) => Promise<string>;
 
+  /** @throws InputError when the policy and a cluster's YARN refresh cannot go together ({@link checkYarnRefresh}). */
   constructor(private readonly opts: HadoopExecutorOptions) {
+    checkYarnRefresh(opts.clusters, opts.policy, opts.dc);
     this.clock = opts.clock ?? systemClock;
     this.files = new RemoteFiles(opts.shell, opts.policy.commandTimeoutMs);
     this.fetchJmx = opts.fetchJmx ?? fetchText;
@@ -149,6 +153,9 @@ class ClusterRun {
   private readonly written: { file: 'hdfs' | 'yarn'; host: string; path: string; original: RemoteFileContent; writtenSha256: string; backup: string }[] = [];
   /** Set once `refresh-hdfs` is about to run: no edit is undone after that. */
   private refreshBegun = false;
+  private renewTimer: NodeJS.Timeout | undefined;
+  /** Why the lease renewal failed, if it did: the next sub-step stops on it. */
+  private leaseLost: Error | undefined;
   private readonly final = new Map<string, { phase: ExecPhase; detail?: string }>();
 
   constructor(deps: RunDeps, private readonly step: 'drain' | 'recommission', private readonly plan: Plan, private readonly cluster: string,
@@ -165,8 +172,9 @@ class ClusterRun {
     const draining = this.step === 'drain';
     let lease: Lease | undefined;
     try {
-      const ttl = Math.max(this.o.policy.pollMs * 20, 10 * 60_000);
+      const ttl = this.o.policy.leaseTtlMs;
       lease = await this.sub('lock', {}, async () => takeLease(this.o.lockDir, this.o.dc, this.cluster, this.plan.id, ttl, () => this.clock.now()), (l) => ({ lock: l.path }));
+      this.keepRenewing(lease, this.o.leaseRenewMs ?? Math.min(ttl / 3, 60_000));
       const before = await this.sub('baseline', {}, () => this.baseline(c), (b) => ({ blocks: b.blocks, fromJournal: b.fromJournal }));
 
       // Read both exclude files and compute both edits before writing either: a YARN file that
@@ -234,8 +242,25 @@ class ClusterRun {
       for (const h of this.hosts) if (!this.final.has(h)) this.fail(h, `${this.describeWhere(h)}; stopped: ${why}`);
       return this.result(`stopped: ${why}`);
     } finally {
+      if (this.renewTimer) clearInterval(this.renewTimer);
       lease?.release();
     }
+  }
+
+  /**
+   * Renew the lease every `everyMs` of real time until the run ends, whatever sub-step is under
+   * way (the YARN `-client` refresh blocks for up to the graceful timeout). A renewal that fails
+   * (the lock removed or taken) stops the run at its next sub-step.
+   */
+  private keepRenewing(lease: Lease, everyMs: number): void {
+    this.renewTimer = setInterval(() => {
+      try {
+        lease.renew();
+      } catch (e) {
+        this.leaseLost ??= e as Error;
+      }
+    }, everyMs);
+    this.renewTimer.unref();
   }
 
   /** JMX now; the baseline block counts from the journal when this drain already journaled one. */
@@ -429,6 +454,7 @@ class ClusterRun {
   /** Journal around `fn` (before and after), with the test crash point after each entry. */
   private async sub<T>(substep: Substep, fields: Record<string, unknown>, fn: () => Promise<T>, endFields: (t: T) => Record<string, unknown> = () => ({})): Promise<T> {
     const at = { step: this.step, cluster: this.cluster, substep };
+    if (this.leaseLost && substep !== 'restore') throw new StepFailure(`the drain lock was lost: ${this.leaseLost.message}`);
     this.ctx.journal('substep-begin', { ...at, ...fields });
     await this.o.crashPoint?.({ ...at, when: 'begin' });
     let value: T;

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { executePlan, resumeExecution, type ExecEvent } from '../../src/exec/executor.js';
 import { LocalShell } from '../../src/ssh/local.js';
 import type { RemoteShell } from '../../src/ssh/remote.js';
-import { OPERATOR_EXCLUDE, hadoopCluster, host, linesOf, type TestCluster } from '../helpers/hadoop.js';
+import { takeLease } from '../../src/exec/lease.js';
+import { OPERATOR_EXCLUDE, TEST_POLICY, hadoopCluster, host, linesOf, type TestCluster } from '../helpers/hadoop.js';
 
 let cluster: TestCluster | undefined;
 afterEach(async () => {
@@ -273,6 +274,39 @@ describe('failures stop where they are and say what state each host is in', () =
     expect(out.outcome === 'failed' && out.reason).toMatch(/stale drain lock: plan dc1-old00001 took it since 2026-11-30T08:00:00\.000Z .* expired at 2026-11-30T09:00:00\.000Z .*breakfix plan show dc1-old00001/);
     expect(readFileSync(lock, 'utf8')).toBe(stale);
     expect(c.hdfsText()).toBe(OPERATOR_EXCLUDE);
+  });
+});
+
+describe('the drain lock and the blocking YARN -client refresh', () => {
+  it('the lock is renewed while yarn rmadmin -refreshNodes -client blocks, so another plan is told it is busy, not stale', async () => {
+    const c = (cluster = await hadoopCluster({ yarnClientBlocks: true, yarnDrainMs: 2 * 3_600_000 }));
+    const plan = await c.approved([{ action: 'drain', host: host(1) }]);
+    let atYarn!: () => void;
+    const blocking = new Promise<void>((r) => (atYarn = r));
+    const ex = c.executor({ leaseRenewMs: 10, crashPoint: ({ substep, when }) => { if (substep === 'refresh-yarn' && when === 'begin') atYarn(); } });
+    const running = executePlan(c.store, plan.id, ex, 'alice', opts(c));
+    await blocking;
+    // The shim runs and its refresh reaches the ResourceManager: the NodeManager starts decommissioning, the command blocks.
+    while (c.sim.controlPlane.state().nodeManagers.find((n) => n.host === host(1))!.state !== 'DECOMMISSIONING') await new Promise((r) => setTimeout(r, 10));
+    await c.clock.sleep(30 * 60_000); // half an hour of the -client refresh: three times the lock's 10 min
+    const lockPath = join(c.stateDir, 'locks', 'drain-dc1-c1.json');
+    const expiresAt = () => Date.parse((JSON.parse(readFileSync(lockPath, 'utf8')) as { expiresAt: string }).expiresAt);
+    for (let i = 0; i < 200 && expiresAt() <= c.clock.now(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(expiresAt()).toBeGreaterThan(c.clock.now());
+    expect(() => takeLease(join(c.stateDir, 'locks'), 'dc1', 'c1', 'dc1-other001', 60_000, () => c.clock.now())).toThrow(/is being drained by plan dc1-aaaa0001 .*one drain per cluster at a time/);
+    expect(c.sim.refreshes.map((r) => r.service)).toEqual(['hdfs']); // the yarn refresh is still in flight
+
+    await c.clock.sleep(2 * 3_600_000); // the NodeManager finishes: the refresh returns
+    const out = await running;
+    expect(out.outcome, JSON.stringify(out)).toBe('completed');
+    expect(existsSync(lockPath)).toBe(false);
+  });
+
+  it('yarnGracefulTimeoutSeconds -1 with a -client refresh is refused when the executor is set up, naming the field', async () => {
+    const c = (cluster = await hadoopCluster());
+    expect(() => c.executor({ policy: { ...TEST_POLICY, yarnGracefulTimeoutSeconds: -1 } })).toThrow(/policies\/drain\.yml: yarnGracefulTimeoutSeconds: -1 \(no timeout\) cannot go with the blocking -client refresh of cluster c1 \(datacenters\.dc1\.drain\.clusters\.c1\.resourcemanager\.refresh/);
+    const server = { ...c.control, resourcemanager: { ...c.control.resourcemanager!, refresh: c.control.resourcemanager!.refresh.map((a) => (a === '-client' ? '-server' : a)) } };
+    expect(() => c.executor({ clusters: { c1: server }, policy: { ...TEST_POLICY, yarnGracefulTimeoutSeconds: -1 } })).not.toThrow();
   });
 });
 
