@@ -7,7 +7,8 @@
  *         sources: { … }
  *         drain:
  *           executor: hadoop            # or simulated (demo datacenters)
- *           transport: ssh              # or local: run the commands on this machine (tests, demo)
+ *           transport: ssh              # or local: run the commands on this machine (tests, demo;
+ *                                       #   needs allowLocalTransport: { value: true, reason: … })
  *           ssh: { knownHosts: ~/.ssh/known_hosts, identityFiles: [~/.ssh/breakfix], user: hdfs }
  *           clusters:
  *             prod-a:
@@ -69,9 +70,15 @@ export const DrainConfigSchema = z
     /** How the NameNode and ResourceManager hosts are reached (src/ssh/settings.ts); host keys always verified. */
     ssh: SshSettingsSchema.optional(),
     clusters: z.record(z.string().min(1), ClusterControlSchema).default({}),
+    /** `transport: local` edits files and runs the refreshes on the bot's own machine: only with this, for the demo and tests. */
+    allowLocalTransport: z.object({ value: z.literal(true), reason: z.string().min(1) }).strict().optional(),
   })
   .strict()
-  .refine((d) => d.executor !== 'hadoop' || Object.keys(d.clusters).length > 0, { message: 'the hadoop executor needs at least one cluster under clusters:' });
+  .refine((d) => d.executor !== 'hadoop' || Object.keys(d.clusters).length > 0, { message: 'the hadoop executor needs at least one cluster under clusters:' })
+  .refine((d) => d.transport !== 'local' || d.allowLocalTransport !== undefined, {
+    path: ['transport'],
+    message: 'local runs the exclude-file edits and refreshes on the bot\'s own machine, not on the NameNode: use ssh, or (demo and tests only) add allowLocalTransport: { value: true, reason: … }',
+  });
 export type DrainConfig = z.output<typeof DrainConfigSchema>;
 
 /** `policies/drain.yml`: how long and how often the executor waits on the control plane. */

@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** A pass with a plan, and a breakfix.yml whose dc1 drains through the simulator's exclude file. */
-async function configuredDatacenter(transport: Record<string, unknown> = { transport: 'local' }) {
+async function configuredDatacenter(transport: Record<string, unknown> = { transport: 'local', allowLocalTransport: { value: true, reason: 'the simulator runs on this machine' } }) {
   const { src, state, plan } = await passWithPlan();
   const nn = parseHdfsJmx(readFileSync(join(src, 'nn-jmx.json'), 'utf8'), 'nn-jmx.json');
   const exclude = join(src, 'dfs.exclude');
