@@ -277,7 +277,7 @@ function writeConfig(lab: Lab, stateDir: string, fleet: DemoFleet, urls: HadoopS
     datacenters: {
       [fleet.dc]: {
         sources: { inventory: { path: lab.inventory }, health: { path: lab.health }, hdfs: { kind: 'hdfs-jmx', url: urls.hdfsJmxUrl }, yarn: { kind: 'yarn-nodes', url: urls.yarnNodesUrl } },
-        drain: { executor: 'hadoop', transport: ssh ? 'ssh' : 'local', ...(ssh ? { ssh } : {}), clusters: Object.fromEntries(fleet.clusters.map((c) => [c.name, control])) },
+        drain: { executor: 'hadoop', transport: ssh ? 'ssh' : 'local', ...(ssh ? { ssh } : { allowLocalTransport: { value: true, reason: 'the demo\'s simulated NameNode and ResourceManager run in this process, their exclude files in the lab directory' } }), clusters: Object.fromEntries(fleet.clusters.map((c) => [c.name, control])) },
       },
     },
   };

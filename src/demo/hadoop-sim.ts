@@ -40,6 +40,14 @@ export interface HadoopSimulatorOptions {
   blocksPerSecond?: number;
   /** How long a decommissioning NodeManager takes to finish its containers (default 60 s). */
   yarnDrainMs?: number;
+  /**
+   * `yarn rmadmin -refreshNodes -g <t> -client` blocks, as Hadoop's client-side tracking does
+   * (GracefulDecommission.md), until every NodeManager it decommissions is `DECOMMISSIONED` or
+   * `<t>` seconds of the simulator's clock have passed (`-1`: no limit). Time is controlled by
+   * the clock (a test advances its virtual clock while the command blocks). Default false: the
+   * refresh returns at once.
+   */
+  yarnClientBlocks?: boolean;
 }
 
 /** Where a started simulator answers. */
@@ -70,7 +78,7 @@ export class HadoopSimulator {
   private readonly leaving = new Map<string, { blocks: number; since: number; left: number }>();
   private readonly nmLeaving = new Map<string, number>();
   private readonly failures: Record<'hdfs' | 'yarn', string[]> = { hdfs: [], yarn: [] };
-  private readonly holds: Record<'hdfs' | 'yarn', Promise<unknown>[]> = { hdfs: [], yarn: [] };
+  private readonly holds: Record<'hdfs' | 'yarn', { until: Promise<unknown>; arrived: () => void }[]> = { hdfs: [], yarn: [] };
   private control: Server | undefined;
   private dir: string | undefined;
 
@@ -117,9 +125,14 @@ export class HadoopSimulator {
   /**
    * Hold the next refresh of `service` until `until` settles (the command runs but does not
    * answer): for tests that drop the connection while a refresh is in flight.
+   * @returns a promise resolved once that refresh is in flight: its shim ran on the remote host
+   *   and its call reached the simulator (what a test waits for instead of sleeping).
    */
-  holdNextRefresh(service: 'hdfs' | 'yarn', until: Promise<unknown>): void {
-    this.holds[service].push(until);
+  holdNextRefresh(service: 'hdfs' | 'yarn', until: Promise<unknown>): Promise<void> {
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((r) => (arrived = r));
+    this.holds[service].push({ until, arrived });
+    return inFlight;
   }
 
   /** Re-read the exclude file of `service`, as `refreshNodes` makes the daemon do. @throws InputError for a malformed file. */
@@ -194,7 +207,10 @@ export class HadoopSimulator {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
     };
     const hold = this.holds[service].shift();
-    if (hold) await hold.catch(() => undefined);
+    if (hold) {
+      hold.arrived();
+      await hold.until.catch(() => undefined);
+    }
     const failure = this.failures[service].shift();
     if (failure !== undefined) return reply(255, '', failure + '\n');
     try {
@@ -202,7 +218,18 @@ export class HadoopSimulator {
     } catch (e) {
       return reply(255, '', `refreshNodes: ${(e as Error).message}\n`);
     }
+    if (service === 'yarn' && this.opts.yarnClientBlocks && args.includes('-client')) await this.trackOnClient(Number(args[args.indexOf('-g') + 1] ?? -1));
     reply(0, service === 'hdfs' ? 'Refresh nodes successful\n' : '', '');
+  }
+
+  /** Until no NodeManager is decommissioning, or `timeoutSeconds` of the clock have passed; checked every 10 ms of real time. */
+  private async trackOnClient(timeoutSeconds: number): Promise<void> {
+    const since = this.now();
+    for (;;) {
+      this.advance();
+      if (this.nmLeaving.size === 0 || (timeoutSeconds >= 0 && this.now() - since >= timeoutSeconds * 1000)) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 }
 

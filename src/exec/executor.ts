@@ -106,7 +106,8 @@ export async function executePlan(store: PlanStore, planId: string, executor: Ex
  * again with the earlier journal in {@link ExecContext.prior}, so the executor reconciles with
  * what was done (hosts already excluded are not added twice; the pre-drain replication
  * baseline is the one journaled before the first exclusion). A plan whose journal already has
- * its `end` only has its final state set. Run on bot start and by `breakfix plan resume <id>`.
+ * its `end` only has its final state set; one whose journal has a step that ended `ok: false`
+ * (the bot died between that `step-end` and the `end`) is set `failed` with nothing run again. Run on bot start and by `breakfix plan resume <id>`.
  */
 export async function resumeExecution(store: PlanStore, planId: string, executor: Executor, by: string, opts: ExecuteOptions = {}): Promise<ExecutionOutcome> {
   const now = opts.now ?? (() => new Date());
@@ -127,6 +128,18 @@ export async function resumeExecution(store: PlanStore, planId: string, executor
     return to === 'completed' ? { outcome: 'completed', results: [] } : { outcome: 'failed', results: [], reason };
   }
   const last = prior[prior.length - 1];
+  const failedStep = prior.find((j) => j.kind === 'step-end' && j.ok === false);
+  if (failedStep) {
+    // The bot died between a failed step's `step-end` and the `end`: that step stopped for a
+    // reason an operator must look at. Nothing is run again, refreshes included (DESIGN.md §5:
+    // a failure is never retried blindly); the plan is only recorded as failed.
+    const reason = `${String(failedStep.step)}: ${typeof failedStep.summary === 'string' ? failedStep.summary : 'failed'} (failed at ${failedStep.at}, before a restart; not run again)`;
+    journal('resume', { by, executor: executor.name, after: `step-end ${String(failedStep.step)} ok:false at ${failedStep.at}`, note: 'a step already failed: recording the plan as failed, running nothing' });
+    journal('end', { state: 'failed', reason });
+    const end = await store.transition(planId, ['executing'], 'failed', by, `resumed: ${reason}`);
+    if (!end.ok) return { outcome: 'wrong_state', current: end.current, by: end.by, at: end.at };
+    return { outcome: 'failed', results: [], reason };
+  }
   journal('resume', { by, executor: executor.name, after: last ? `${last.kind}${typeof last.substep === 'string' ? ` ${last.substep}` : typeof last.step === 'string' ? ` ${last.step}` : ''} at ${last.at}` : 'an empty journal' });
   return runActions(store, planId, plan, executor, by, journal, prior, opts);
 }

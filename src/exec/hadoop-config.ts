@@ -7,7 +7,8 @@
  *         sources: { … }
  *         drain:
  *           executor: hadoop            # or simulated (demo datacenters)
- *           transport: ssh              # or local: run the commands on this machine (tests, demo)
+ *           transport: ssh              # or local: run the commands on this machine (tests, demo;
+ *                                       #   needs allowLocalTransport: { value: true, reason: … })
  *           ssh: { knownHosts: ~/.ssh/known_hosts, identityFiles: [~/.ssh/breakfix], user: hdfs }
  *           clusters:
  *             prod-a:
@@ -30,6 +31,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadYamlFile } from '../config/yaml.js';
+import { InputError } from '../errors.js';
 import { isValidHostname } from '../hosts.js';
 import { shippedPolicyDir } from '../paths.js';
 import { ReasonedNumber } from '../policy/schema.js';
@@ -68,9 +70,15 @@ export const DrainConfigSchema = z
     /** How the NameNode and ResourceManager hosts are reached (src/ssh/settings.ts); host keys always verified. */
     ssh: SshSettingsSchema.optional(),
     clusters: z.record(z.string().min(1), ClusterControlSchema).default({}),
+    /** `transport: local` edits files and runs the refreshes on the bot's own machine: only with this, for the demo and tests. */
+    allowLocalTransport: z.object({ value: z.literal(true), reason: z.string().min(1) }).strict().optional(),
   })
   .strict()
-  .refine((d) => d.executor !== 'hadoop' || Object.keys(d.clusters).length > 0, { message: 'the hadoop executor needs at least one cluster under clusters:' });
+  .refine((d) => d.executor !== 'hadoop' || Object.keys(d.clusters).length > 0, { message: 'the hadoop executor needs at least one cluster under clusters:' })
+  .refine((d) => d.transport !== 'local' || d.allowLocalTransport !== undefined, {
+    path: ['transport'],
+    message: 'local runs the exclude-file edits and refreshes on the bot\'s own machine, not on the NameNode: use ssh, or (demo and tests only) add allowLocalTransport: { value: true, reason: … }',
+  });
 export type DrainConfig = z.output<typeof DrainConfigSchema>;
 
 /** `policies/drain.yml`: how long and how often the executor waits on the control plane. */
@@ -82,6 +90,7 @@ export const DrainPolicySchema = z
     yarnGracefulTimeoutSeconds: ReasonedNumber.refine((n) => Number.isInteger(n.value) && n.value >= -1, 'whole seconds, or -1 for no timeout'),
     commandTimeoutSeconds: ReasonedNumber.refine((n) => n.value > 0, 'must be above 0'),
     jmxErrorsInARow: ReasonedNumber.refine((n) => Number.isInteger(n.value) && n.value >= 1, 'a whole number ≥ 1'),
+    leaseTtlMinutes: ReasonedNumber.refine((n) => n.value > 0, 'must be above 0'),
   })
   .strict();
 
@@ -96,6 +105,8 @@ export interface DrainPolicy {
   commandTimeoutMs: number;
   /** NameNode JMX reads failing this many times in a row stop the follow-up (reported). */
   jmxErrorsInARow: number;
+  /** How long the cluster drain lock stays valid unrenewed; the executor renews it on a timer for the whole run. */
+  leaseTtlMs: number;
 }
 
 /**
@@ -111,7 +122,25 @@ export function loadDrainPolicy(policyDir = shippedPolicyDir()): DrainPolicy {
     yarnGracefulTimeoutSeconds: data.yarnGracefulTimeoutSeconds.value,
     commandTimeoutMs: data.commandTimeoutSeconds.value * 1000,
     jmxErrorsInARow: data.jmxErrorsInARow.value,
+    leaseTtlMs: data.leaseTtlMinutes.value * 60_000,
   };
+}
+
+/**
+ * Refuse a YARN refresh that would block forever: with `-client`, `yarn rmadmin -refreshNodes -g
+ * <timeout> -client` tracks the decommission on the client side and blocks until the nodes are
+ * decommissioned or the timeout ends (GracefulDecommission.md), so `yarnGracefulTimeoutSeconds:
+ * -1` (no timeout) would hold the command, and the drain, without end.
+ * @throws InputError naming `policies/drain.yml`, the field, and the cluster whose refresh has `-client`.
+ */
+export function checkYarnRefresh(clusters: Record<string, ClusterControl>, policy: DrainPolicy, dc: string): void {
+  if (policy.yarnGracefulTimeoutSeconds !== -1) return;
+  for (const [name, c] of Object.entries(clusters)) {
+    if (c.resourcemanager?.refresh.includes('-client')) {
+      throw new InputError({ origin: 'policies/drain.yml', field: 'yarnGracefulTimeoutSeconds' },
+        `-1 (no timeout) cannot go with the blocking -client refresh of cluster ${name} (datacenters.${dc}.drain.clusters.${name}.resourcemanager.refresh in breakfix.yml): it would never return; give a timeout in seconds, or use -server in that refresh`);
+    }
+  }
 }
 
 /** An argv template with `{timeout}` filled in. */

@@ -5,13 +5,16 @@
  *
  * A drain, per cluster, one journaled sub-step after another (`substep-begin` / `substep-end`):
  *
- *     lock          the cluster's drain lock (src/exec/lease.ts)
+ *     lock          the cluster's drain lock (src/exec/lease.ts), renewed on a timer until release
  *     baseline      NameNode JMX: each host's state, and the under-replicated / missing block
  *                   counts before the drain (on a resume: the baseline journaled the first time)
- *     read          the HDFS exclude file (and the YARN one), with its sha256
- *     backup        a timestamped copy next to it          ┐ only when a host is
- *     write         temp file + rename, if still unchanged  │ not already excluded
- *     verify        read back: the bytes written, the hosts ┘
+ *     read          the HDFS exclude file and the YARN one, with their sha256; both edits are
+ *                   computed before either file is written, and the run stops (nothing written)
+ *                   if the HDFS file lists a live In Service DataNode this plan does not act on:
+ *                   the refresh would decommission it too, unchecked by this plan's rules
+ *     backup        a timestamped copy next to it          ┐ per file (HDFS, then YARN), only
+ *     write         temp file + rename, if still unchanged  │ when a host is not already
+ *     verify        read back: the bytes written, the hosts ┘ excluded
  *     refresh-hdfs  `hdfs dfsadmin -refreshNodes` on the NameNode host
  *     refresh-yarn  `yarn rmadmin -refreshNodes -g <timeout> -client` on the ResourceManager host
  *     follow        NameNode JMX until every host is `Decommissioned` and under-replicated and
@@ -20,7 +23,9 @@
  *
  * A recommission is the reverse: remove the hosts from the exclude files, refresh, follow until
  * `In Service`. The `write` sub-step is journaled with its hosts before the file is touched, so
- * no host is ever excluded without a record. On any failure the cluster stops where it is, each
+ * no host is ever excluded without a record. A run that stops after a write but before
+ * `refresh-hdfs` began puts each file it wrote back as it was read (`restore`, compare-and-set on
+ * the sha256 it wrote), so the failure leaves the files as they were. On any failure the cluster stops where it is, each
  * host's result says exactly what state it was left in, and nothing is retried: a resume after a
  * crash re-reads the files and adds only what is missing (never a duplicate), and re-runs the
  * refreshes, which only make Hadoop re-read the files.
@@ -34,14 +39,14 @@ import { decommissioningBlocks, parseHdfsJmx } from '../sources/hdfs-jmx.js';
 import type { HdfsBlockCounts, HdfsNodeRow } from '../sources/types.js';
 import type { RemoteShell } from '../ssh/remote.js';
 import type { ExecContext, ExecEvent, ExecPhase, ExecResult, Executor } from './executor.js';
-import { fillArgv, type ClusterControl, type DrainPolicy } from './hadoop-config.js';
-import { addExcluded, excludedHosts, removeExcluded, type ExcludeFormat } from './hostfiles.js';
+import { checkYarnRefresh, fillArgv, type ClusterControl, type DrainPolicy } from './hadoop-config.js';
+import { addExcluded, excludedHosts, removeExcluded, type ExcludeEdit, type ExcludeFormat } from './hostfiles.js';
 import { readLease, takeLease, type Lease } from './lease.js';
-import { backupPath, describe, RemoteFileChangedError, RemoteFiles, sha256Hex } from './remote-file.js';
+import { backupPath, describe, RemoteFileChangedError, RemoteFiles, sha256Hex, type RemoteFileContent } from './remote-file.js';
 import { systemClock, type Clock } from './simulated.js';
 
 /** The sub-steps of a drain or recommission, in order. */
-export const SUBSTEPS = ['lock', 'baseline', 'read', 'backup', 'write', 'verify', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release'] as const;
+export const SUBSTEPS = ['lock', 'baseline', 'read', 'backup', 'write', 'verify', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release', 'restore'] as const;
 export type Substep = (typeof SUBSTEPS)[number];
 
 /** Options of {@link HadoopExecutor}. */
@@ -56,6 +61,8 @@ export interface HadoopExecutorOptions {
   clock?: Clock;
   /** GET the NameNode JMX URL, resolving with the body. Default: `fetch` with a 15 s timeout, non-2xx throws. */
   fetchJmx?: (url: string) => Promise<string>;
+  /** How often the cluster lock is renewed, in real ms (default a third of `policy.leaseTtlMs`, at most 60 s). */
+  leaseRenewMs?: number;
   /**
    * Tests and `breakfix demo --drain --crash-at`: called after each `substep-begin` and each
    * `substep-end` is journaled. Throwing, never resolving or killing the process here is how the
@@ -71,7 +78,9 @@ export class HadoopExecutor implements Executor {
   private readonly files: RemoteFiles;
   private readonly fetchJmx: (url: string) => Promise<string>;
 
+  /** @throws InputError when the policy and a cluster's YARN refresh cannot go together ({@link checkYarnRefresh}). */
   constructor(private readonly opts: HadoopExecutorOptions) {
+    checkYarnRefresh(opts.clusters, opts.policy, opts.dc);
     this.clock = opts.clock ?? systemClock;
     this.files = new RemoteFiles(opts.shell, opts.policy.commandTimeoutMs);
     this.fetchJmx = opts.fetchJmx ?? fetchText;
@@ -140,7 +149,14 @@ class ClusterRun {
   private readonly files: RemoteFiles;
   private readonly fetchJmx: (url: string) => Promise<string>;
   /** How far the hosts acted on got, for the report if this run stops ({@link describeWhere}). */
-  private readonly reached = { acting: new Set<string>(), hdfsFile: '', yarnFile: '', nameNode: false, resourceManager: false, notWritten: '', unknownWrite: '' };
+  private readonly reached = { acting: new Set<string>(), hdfsFile: '', yarnFile: '', nameNode: false, resourceManager: false, notWritten: '', unknownWrite: '', restored: [] as string[] };
+  /** Exclude files this run wrote (or may have: the write did not report back), for {@link restoreWritten}. */
+  private readonly written: { file: 'hdfs' | 'yarn'; host: string; path: string; original: RemoteFileContent; writtenSha256: string; backup: string }[] = [];
+  /** Set once `refresh-hdfs` is about to run: no edit is undone after that. */
+  private refreshBegun = false;
+  private renewTimer: NodeJS.Timeout | undefined;
+  /** Why the lease renewal failed, if it did: the next sub-step stops on it. */
+  private leaseLost: Error | undefined;
   private readonly final = new Map<string, { phase: ExecPhase; detail?: string }>();
 
   constructor(deps: RunDeps, private readonly step: 'drain' | 'recommission', private readonly plan: Plan, private readonly cluster: string,
@@ -157,35 +173,55 @@ class ClusterRun {
     const draining = this.step === 'drain';
     let lease: Lease | undefined;
     try {
-      const ttl = Math.max(this.o.policy.pollMs * 20, 10 * 60_000);
+      const ttl = this.o.policy.leaseTtlMs;
       lease = await this.sub('lock', {}, async () => takeLease(this.o.lockDir, this.o.dc, this.cluster, this.plan.id, ttl, () => this.clock.now()), (l) => ({ lock: l.path }));
+      this.keepRenewing(lease, this.o.leaseRenewMs ?? Math.min(ttl / 3, 60_000));
       const before = await this.sub('baseline', {}, () => this.baseline(c), (b) => ({ blocks: b.blocks, fromJournal: b.fromJournal }));
 
-      // Which hosts to act on: the others stay untouched, with why.
+      // Read both exclude files and compute both edits before writing either: a YARN file that
+      // cannot be read, or refuses a host, stops the run with nothing written.
       const hdfsFile = await this.sub('read', { file: 'hdfs', host: c.namenode.host, path: c.namenode.exclude.path }, () => this.files.read(c.namenode.host, c.namenode.exclude.path), (f) => ({ sha256: f.sha256 }));
-      const inFile = new Set(excludedHosts(c.namenode.exclude.format, hdfsFile.text, `${c.namenode.host}:${c.namenode.exclude.path}`));
+      const hdfsOrigin = `${c.namenode.host}:${c.namenode.exclude.path}`;
+      const inFile = new Set(excludedHosts(c.namenode.exclude.format, hdfsFile.text, hdfsOrigin));
+      // Which hosts to act on: the others stay untouched, with why.
       const accepted = this.hosts.filter((h) => {
         const problem = draining ? drainProblem(before.rows.get(h), inFile.has(h)) : returnProblem(before.rows.get(h));
         if (problem) this.fail(h, `untouched: ${problem}`);
         return !problem;
       });
       if (accepted.length === 0) return this.result('nothing done: no host could be acted on');
-
-      const hdfsRefused = await this.editFile('hdfs', c.namenode.host, c.namenode.exclude.path, c.namenode.exclude.format, hdfsFile, accepted);
+      const hdfsEdit = this.edit(c.namenode.exclude.format, hdfsFile.text, accepted, hdfsOrigin);
+      const hdfsRefused = new Map(hdfsEdit.refused.map((r) => [r.host, r.problem]));
       const acting = accepted.filter((h) => !hdfsRefused.has(h));
       for (const [h, problem] of hdfsRefused) this.fail(h, `untouched: ${problem}`);
       if (acting.length === 0) return this.result('nothing done: the exclude file refused every host');
-      this.reached.acting = new Set(acting);
-      this.reached.hdfsFile = `${c.namenode.exclude.path} on ${c.namenode.host}`;
 
-      if (c.resourcemanager) {
-        const rm = c.resourcemanager;
-        const yarnFile = await this.sub('read', { file: 'yarn', host: rm.host, path: rm.exclude.path }, () => this.files.read(rm.host, rm.exclude.path), (f) => ({ sha256: f.sha256 }));
-        const yarnRefused = await this.editFile('yarn', rm.host, rm.exclude.path, rm.exclude.format, yarnFile, acting);
-        if (yarnRefused.size > 0) throw new StepFailure(`the YARN exclude file refused ${[...yarnRefused.keys()].join(', ')}`);
-        this.reached.yarnFile = `${rm.exclude.path} on ${rm.host}`;
+      const strays = this.strayExcluded(c.namenode.exclude.format, hdfsEdit.text, hdfsOrigin, acting, before.rows);
+      if (strays.length > 0) {
+        throw new StepFailure(`the HDFS exclude file ${c.namenode.exclude.path} on ${c.namenode.host} also lists ${strays.join(', ')}, In Service on the NameNode and not in plan ${this.plan.id}: `
+          + `a refresh would decommission ${strays.length === 1 ? 'it' : 'them'} too, outside this plan's data-group and ceiling checks (left there by an earlier run that stopped before its refresh, or by hand?). `
+          + `Nothing written. Remove ${strays.length === 1 ? 'it' : 'them'} from the file (or drain ${strays.length === 1 ? 'it' : 'them'} with a plan of ${strays.length === 1 ? 'its' : 'their'} own), then run a new pass`);
       }
 
+      let yarn: { rm: NonNullable<ClusterControl['resourcemanager']>; file: RemoteFileContent; edit: ExcludeEdit } | undefined;
+      if (c.resourcemanager) {
+        const rm = c.resourcemanager;
+        const file = await this.sub('read', { file: 'yarn', host: rm.host, path: rm.exclude.path }, () => this.files.read(rm.host, rm.exclude.path), (f) => ({ sha256: f.sha256 }));
+        const edit = this.edit(rm.exclude.format, file.text, acting, `${rm.host}:${rm.exclude.path}`);
+        if (edit.refused.length > 0) throw new StepFailure(`the YARN exclude file ${rm.exclude.path} on ${rm.host} refused ${edit.refused.map((r) => `${r.host} (${r.problem})`).join(', ')}; nothing written`);
+        yarn = { rm, file, edit };
+      }
+
+      this.reached.acting = new Set(acting);
+      await this.writeEdit('hdfs', c.namenode.host, c.namenode.exclude.path, c.namenode.exclude.format, hdfsFile, hdfsEdit);
+      this.reached.hdfsFile = `${c.namenode.exclude.path} on ${c.namenode.host}`;
+      if (yarn) {
+        await this.writeEdit('yarn', yarn.rm.host, yarn.rm.exclude.path, yarn.rm.exclude.format, yarn.file, yarn.edit);
+        this.reached.yarnFile = `${yarn.rm.exclude.path} on ${yarn.rm.host}`;
+      }
+
+      // From here on the NameNode may have re-read the file: an edit is never undone after this.
+      this.refreshBegun = true;
       await this.sub('refresh-hdfs', { host: c.namenode.host, argv: c.namenode.refresh }, () => this.command(c.namenode.host, c.namenode.refresh));
       this.reached.nameNode = true;
       if (draining) for (const h of acting) this.emit(h, 'excluded', { detail: `in ${c.namenode.exclude.path} on ${c.namenode.host}; NameNode refreshed` });
@@ -203,11 +239,29 @@ class ClusterRun {
       return this.result(draining ? `drained ${acting.length} hosts; replication verified (under-replicated back to ${before.blocks.underReplicatedBlocks}, missing ${before.blocks.missingBlocks})` : `returned ${acting.length} hosts to service`);
     } catch (e) {
       const why = (e as Error).message;
+      if (!this.refreshBegun) await this.restoreWritten();
       for (const h of this.hosts) if (!this.final.has(h)) this.fail(h, `${this.describeWhere(h)}; stopped: ${why}`);
       return this.result(`stopped: ${why}`);
     } finally {
+      if (this.renewTimer) clearInterval(this.renewTimer);
       lease?.release();
     }
+  }
+
+  /**
+   * Renew the lease every `everyMs` of real time until the run ends, whatever sub-step is under
+   * way (the YARN `-client` refresh blocks for up to the graceful timeout). A renewal that fails
+   * (the lock removed or taken) stops the run at its next sub-step.
+   */
+  private keepRenewing(lease: Lease, everyMs: number): void {
+    this.renewTimer = setInterval(() => {
+      try {
+        lease.renew();
+      } catch (e) {
+        this.leaseLost ??= e as Error;
+      }
+    }, everyMs);
+    this.renewTimer.unref();
   }
 
   /** JMX now; the baseline block counts from the journal when this drain already journaled one. */
@@ -237,16 +291,34 @@ class ClusterRun {
     };
   }
 
-  /** backup, write, verify one exclude file (skipped when nothing changes). Returns the hosts the format refused. */
-  private async editFile(file: 'hdfs' | 'yarn', host: string, path: string, format: ExcludeFormat, read: { text: string; sha256: string }, hosts: readonly string[]): Promise<Map<string, string>> {
+  /**
+   * Hosts a refresh of the NameNode with `text` as its exclude file would newly decommission
+   * without this plan having decided it: in the file, not acted on by this plan, and a live
+   * `In Service` DataNode in the baseline JMX. Hosts already decommissioning, decommissioned,
+   * dead, or unknown to the NameNode (retired long ago) change nothing on a refresh and are not
+   * counted. Only the HDFS file is checked: its refresh runs first and is what loses replicas.
+   */
+  private strayExcluded(format: ExcludeFormat, text: string, origin: string, acting: readonly string[], rows: ReadonlyMap<string, HdfsNodeRow>): string[] {
+    const mine = new Set(acting);
+    return excludedHosts(format, text, origin).filter((h) => {
+      const row = rows.get(h);
+      return !mine.has(h) && row !== undefined && row.live && row.adminState === 'In Service';
+    });
+  }
+
+  /** The edit of one exclude file this step makes (pure: nothing written). */
+  private edit(format: ExcludeFormat, text: string, hosts: readonly string[], origin: string): ExcludeEdit {
+    return this.step === 'drain'
+      ? addExcluded(format, text, hosts, origin, format === 'yarn-xml' && this.o.policy.yarnGracefulTimeoutSeconds >= 0 ? { timeoutSeconds: this.o.policy.yarnGracefulTimeoutSeconds } : {})
+      : removeExcluded(format, text, hosts, origin);
+  }
+
+  /** backup, write, verify one exclude file (skipped when nothing changes); what was written is kept for {@link restoreWritten}. */
+  private async writeEdit(file: 'hdfs' | 'yarn', host: string, path: string, format: ExcludeFormat, read: RemoteFileContent, edit: ExcludeEdit): Promise<void> {
     const origin = `${host}:${path}`;
-    const edit = this.step === 'drain'
-      ? addExcluded(format, read.text, hosts, origin, format === 'yarn-xml' && this.o.policy.yarnGracefulTimeoutSeconds >= 0 ? { timeoutSeconds: this.o.policy.yarnGracefulTimeoutSeconds } : {})
-      : removeExcluded(format, read.text, hosts, origin);
-    const refused = new Map(edit.refused.map((r) => [r.host, r.problem]));
     if (edit.changed.length === 0) {
       this.ctx.journal('substep-end', { step: this.step, cluster: this.cluster, substep: 'write', file, ok: true, skipped: true, unchanged: edit.unchanged, note: `nothing to write: ${edit.unchanged.length} hosts already as asked in ${path}` });
-      return refused;
+      return;
     }
     const bak = backupPath(path, new Date(this.clock.now()), this.plan.id);
     await this.sub('backup', { file, host, path, backup: bak }, () => this.files.backup(host, path, bak));
@@ -256,9 +328,13 @@ class ClusterRun {
         await this.files.replace(host, path, edit.text, read.sha256);
       } catch (e) {
         if (e instanceof RemoteFileChangedError) this.reached.notWritten = path;
-        else this.reached.unknownWrite = `${path} on ${host}`;
+        else {
+          this.reached.unknownWrite = `${path} on ${host}`;
+          this.written.push({ file, host, path, original: read, writtenSha256: sha, backup: bak });
+        }
         throw e;
       }
+      this.written.push({ file, host, path, original: read, writtenSha256: sha, backup: bak });
     });
     await this.sub('verify', { file, host, path }, async () => {
       const back = await this.files.read(host, path);
@@ -267,7 +343,38 @@ class ClusterRun {
       const wrong = edit.changed.filter((h) => now.has(h) !== (this.step === 'drain'));
       if (wrong.length) throw new StepFailure(`${path} on ${host} read back without the change for ${wrong.join(', ')}`);
     });
-    return refused;
+  }
+
+  /**
+   * A run that stops after writing an exclude file but before `refresh-hdfs` began puts each file
+   * written back as it was read (the bytes the backup holds), newest first, so the failure leaves
+   * the files as they were and no later refresh acts on hosts of a plan that stopped. Each file
+   * is replaced only if it still hashes to what this run wrote (compare-and-set): a file someone
+   * changed since is left alone and reported. Journaled as a `restore` sub-step per file. Never
+   * after `refresh-hdfs` began: the NameNode may then be decommissioning the hosts already (an HA
+   * pair can refresh one NameNode and fail on the other), and the file must say so.
+   */
+  private async restoreWritten(): Promise<void> {
+    for (const w of [...this.written].reverse()) {
+      const label = `the ${w.file === 'hdfs' ? 'HDFS' : 'YARN'} exclude file ${w.path} on ${w.host}`;
+      try {
+        await this.sub('restore', { file: w.file, host: w.host, path: w.path, backup: w.backup, expectSha256: w.writtenSha256, restoreSha256: w.original.sha256 }, async () => {
+          try {
+            await this.files.replace(w.host, w.path, w.original.text, w.writtenSha256);
+          } catch (e) {
+            if (e instanceof RemoteFileChangedError && e.found === w.original.sha256) return; // the write never landed
+            throw e;
+          }
+        });
+        this.reached.restored.push(`${label} restored as it was`);
+        if (w.file === 'hdfs') this.reached.hdfsFile = '';
+        else this.reached.yarnFile = '';
+        if (this.reached.unknownWrite === `${w.path} on ${w.host}`) this.reached.unknownWrite = '';
+      } catch (e) {
+        this.reached.restored.push(`${label} not confirmed restored (${(e as Error).message}): read it; the backup is ${w.backup}`);
+      }
+    }
+    this.written.length = 0;
   }
 
   /** Run a refresh command; a non-zero exit stops the run (never retried). */
@@ -348,6 +455,7 @@ class ClusterRun {
   /** Journal around `fn` (before and after), with the test crash point after each entry. */
   private async sub<T>(substep: Substep, fields: Record<string, unknown>, fn: () => Promise<T>, endFields: (t: T) => Record<string, unknown> = () => ({})): Promise<T> {
     const at = { step: this.step, cluster: this.cluster, substep };
+    if (this.leaseLost && substep !== 'restore') throw new StepFailure(`the drain lock was lost: ${this.leaseLost.message}`);
     this.ctx.journal('substep-begin', { ...at, ...fields });
     await this.o.crashPoint?.({ ...at, when: 'begin' });
     let value: T;
@@ -364,6 +472,12 @@ class ClusterRun {
 
   /** Where a host was left, in words: `in the HDFS exclude file … on nn1, NameNode refreshed; …`. */
   private describeWhere(host: string): string {
+    const r = this.reached;
+    const where = this.whereInFiles(host);
+    return r.restored.length ? `${where} (${r.restored.join('; ')})` : where;
+  }
+
+  private whereInFiles(host: string): string {
     const r = this.reached;
     if (r.hdfsFile === '' && r.unknownWrite) return `possibly ${this.step === 'drain' ? 'in' : 'removed from'} the HDFS exclude file ${r.unknownWrite} (the write did not report back: read the file)`;
     if (r.hdfsFile === '') return r.notWritten ? `untouched (${r.notWritten} not written)` : 'untouched';

@@ -23,6 +23,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { isValidHostname } from '../hosts.js';
 
 /** The exclude-file formats. */
 export const EXCLUDE_FORMATS = ['plain', 'hdfs-json', 'yarn-xml'] as const;
@@ -61,10 +62,15 @@ export function excludedHosts(format: ExcludeFormat, text: string, origin: strin
  * Add `hosts` to the exclude file: already-excluded hosts are left alone (never duplicated), and
  * nothing else in the text changes. `plain` appends one host per line at the end; `yarn-xml`
  * appends one `<host>` element before `</hosts>` (indented like the element before); `hdfs-json`
- * sets `adminState` of the host's own entries, rewriting only those objects.
+ * sets `adminState` of the host's own entries, rewriting only those objects. A host that is not
+ * a DNS name (src/hosts.ts) is refused, never written.
  * @throws InputError when the text is not in `format`.
  */
 export function addExcluded(format: ExcludeFormat, text: string, hosts: readonly string[], origin: string, opts: AddOptions = {}): ExcludeEdit {
+  return validHostsOnly(text, hosts, origin, (valid) => addValid(format, text, valid, origin, opts));
+}
+
+function addValid(format: ExcludeFormat, text: string, hosts: readonly string[], origin: string, opts: AddOptions): ExcludeEdit {
   const already = new Set(excludedHosts(format, text, origin));
   const unchanged = hosts.filter((h) => already.has(h));
   const todo = [...new Set(hosts.filter((h) => !already.has(h)))];
@@ -84,6 +90,10 @@ export function addExcluded(format: ExcludeFormat, text: string, hosts: readonly
  * @throws InputError when the text is not in `format`.
  */
 export function removeExcluded(format: ExcludeFormat, text: string, hosts: readonly string[], origin: string): ExcludeEdit {
+  return validHostsOnly(text, hosts, origin, (valid) => removeValid(format, text, valid, origin));
+}
+
+function removeValid(format: ExcludeFormat, text: string, hosts: readonly string[], origin: string): ExcludeEdit {
   const present = new Set(excludedHosts(format, text, origin));
   const unchanged = hosts.filter((h) => !present.has(h));
   const todo = new Set(hosts.filter((h) => present.has(h)));
@@ -106,6 +116,19 @@ export function removeExcluded(format: ExcludeFormat, text: string, hosts: reado
     }
   }
   return { text: applyCuts(text, cuts), changed: [...todo], unchanged, refused: [] };
+}
+
+/**
+ * Defence in depth: a host that is not a DNS name (src/hosts.ts) is refused before any edit, so
+ * no string from a tampered plan can reach an exclude file (a newline would add a line, `<` an
+ * XML element). Plan hosts are validated when read too (src/plan/store.ts).
+ */
+function validHostsOnly(text: string, hosts: readonly string[], origin: string, edit: (valid: string[]) => ExcludeEdit): ExcludeEdit {
+  const invalid = hosts.filter((h) => !isValidHostname(h));
+  if (invalid.length === 0) return edit([...hosts]);
+  const valid = hosts.filter((h) => isValidHostname(h));
+  const r = valid.length ? edit(valid) : { text, changed: [], unchanged: [], refused: [] };
+  return { ...r, refused: [...invalid.map((h) => ({ host: h, problem: `${JSON.stringify(h)} is not a DNS host name (lower case letters, digits, - and .): never written into ${origin}` })), ...r.refused] };
 }
 
 // ---- plain ----------------------------------------------------------------------------------

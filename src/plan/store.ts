@@ -20,6 +20,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError, formatPath } from '../errors.js';
+import { isValidHostname } from '../hosts.js';
 import { listDatacenters, listPasses, readJson, writeAtomic } from '../pass/passdir.js';
 import { planDigest, type Plan } from '../pass/reconcile.js';
 import type { PassSummary } from '../pass/run.js';
@@ -108,6 +109,9 @@ export const JournalEntrySchema = z.looseObject({
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
+/** A plan action's host: a DNS name (src/hosts.ts), as the executor writes it into exclude files. */
+const PlanHost = z.string().refine(isValidHostname, 'expected a DNS host name (lower case letters, digits, - and .)');
+
 /** `plan.json` as read back: the shape of {@link Plan}, checked at the boundary. */
 export const PlanSchema = z.object({
   id: z.string(),
@@ -119,7 +123,7 @@ export const PlanSchema = z.object({
   policyDigest: z.string(),
   sourceDigests: z.record(z.string(), z.string()),
   actions: z.array(z.object({
-    action: z.enum(ACTIONS), host: z.string(), cluster: z.string(), rack: z.string().nullable(), dataGroup: z.string().nullable(), reason: z.string(),
+    action: z.enum(ACTIONS), host: PlanHost, cluster: z.string(), rack: z.string().nullable(), dataGroup: z.string().nullable(), reason: z.string(),
   })),
   clusters: z.array(z.object({ cluster: z.string(), drain: z.number(), recommission: z.number(), reason: z.string().nullable() })),
   passedOver: z.array(z.object({ host: z.string(), cluster: z.string(), action: z.enum(ACTIONS), reason: z.string() })),

@@ -47,7 +47,7 @@ describe('a bot killed with SIGKILL mid-drain, then resumed by breakfix plan res
       datacenters: {
         dc1: {
           sources: { inventory: { path: '/nonexistent/inv.tsv' }, health: { path: '/nonexistent/health.tsv' }, hdfs: { url: c.urls.hdfsJmxUrl } },
-          drain: { executor: 'hadoop', transport: 'local', clusters: { c1: c.control } },
+          drain: { executor: 'hadoop', transport: 'local', allowLocalTransport: { value: true, reason: 'the simulator runs on this machine' }, clusters: { c1: c.control } },
         },
       },
     }, null, 2));

@@ -33,7 +33,7 @@ afterEach(async () => {
 });
 
 /** A pass with a plan, and a breakfix.yml whose dc1 drains through the simulator's exclude file. */
-async function configuredDatacenter(transport: Record<string, unknown> = { transport: 'local' }, o: { refreshGate?: string } = {}) {
+async function configuredDatacenter(transport: Record<string, unknown> = { transport: 'local', allowLocalTransport: { value: true, reason: 'the simulator runs on this machine' } }, o: { refreshGate?: string } = {}) {
   const { src, state, plan } = await passWithPlan();
   const nn = parseHdfsJmx(readFileSync(join(src, 'nn-jmx.json'), 'utf8'), 'nn-jmx.json');
   const exclude = join(src, 'dfs.exclude');
@@ -157,7 +157,7 @@ describe('a hadoop datacenter served over HTTP: the Slack thread follows the rea
 
   it('an Approve click shows "approved" on the message and opens the thread while the drain is still running', async () => {
     const gate = join(mkdtempSync(join(tmpdir(), 'bf-gate-')), 'refresh-may-run');
-    const { state, config, policies, plan, drained } = await configuredDatacenter({ transport: 'local' }, { refreshGate: gate });
+    const { state, config, policies, plan, drained } = await configuredDatacenter(undefined, { refreshGate: gate });
     const { fake, bot, base, proposal } = await servedWithProposal(config, policies, state);
     await postSigned(base, SECRET, clickBody(fake, APPROVE_ACTION, proposal.call, proposal.ts));
     // The drain is held before its HDFS refresh: all of this must come while it waits.

@@ -32,6 +32,15 @@ describe('the drain: block of breakfix.yml', () => {
     expect(fillArgv(d.clusters['prod-a'].resourcemanager!.refresh, { timeout: 3600 })).toEqual(['yarn', 'rmadmin', '-refreshNodes', '-g', '3600', '-client']);
   });
 
+  it('transport: local is refused unless allowLocalTransport says why', () => {
+    const clusters = `      clusters:
+        prod-a:
+          namenode: { host: nn1.dc1.test, jmx: "http://nn1.dc1.test:9870/jmx", exclude: { path: /etc/hadoop/conf/dfs.exclude } }
+`;
+    expect(() => loadConfig(config(`      transport: local\n${clusters}`))).toThrow(/datacenters\.dc1\.drain\.transport: local runs the exclude-file edits and refreshes on the bot's own machine.*allowLocalTransport: \{ value: true, reason/);
+    expect(loadConfig(config(`      transport: local\n      allowLocalTransport: { value: true, reason: the demo cluster runs here }\n${clusters}`)).datacenters.dc1.drain!.transport).toBe('local');
+  });
+
   it('errors name the file, line and field', () => {
     const path = config(`      clusters:
         prod-a:

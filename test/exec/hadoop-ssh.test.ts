@@ -95,11 +95,10 @@ describeSshd('a drain over real SSH to the NameNode and ResourceManager hosts', 
     const own = await startSshd();
     const shell = new SshShell({ knownHosts: own.writeKnownHosts([NAMENODE, RESOURCEMANAGER]), identityFiles: [own.userKeyPath], agent: false, port: own.port, hosts: { '*.c1.test': { hostname: '127.0.0.1' } }, connectTimeoutMs: 3_000 });
     let release!: () => void;
-    c.sim.holdNextRefresh('hdfs', new Promise<void>((r) => (release = r)));
+    const inFlight = c.sim.holdNextRefresh('hdfs', new Promise<void>((r) => (release = r)));
     const running = executePlan(c.store, plan.id, c.executor({ shell }), 'alice', opts(c));
-    // Wait until the refresh is in flight on the NameNode host, then kill sshd and its sessions.
-    while (!c.store.journal(plan.id).some((j) => j.kind === 'substep-begin' && j.substep === 'refresh-hdfs')) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait until the shim's call reached the simulator (the refresh runs on the NameNode host), then kill sshd and its sessions.
+    await inFlight;
     await own.kill();
     const out = await running;
     release();

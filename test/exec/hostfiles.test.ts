@@ -35,7 +35,7 @@ describe('plain dfs.hosts.exclude', () => {
   });
 
   it('property: add then remove gives the file back byte for byte', () => {
-    const host = fc.stringMatching(/^[a-z][a-z0-9-]{0,6}\.d$/);
+    const host = fc.stringMatching(/^[a-z]([a-z0-9-]{0,5}[a-z0-9])?\.d$/);
     const line = fc.oneof(host, fc.constant('# comment'), fc.constant(''), host.map((h) => `  ${h}\t# why`));
     fc.assert(fc.property(fc.array(line, { maxLength: 8 }), fc.uniqueArray(host, { minLength: 1, maxLength: 4 }), (lines, hosts) => {
       const text = lines.map((l) => `${l}\n`).join('');
@@ -108,5 +108,21 @@ describe('YARN XML exclude file', () => {
   it('an empty file becomes a hosts document; a file that is not one is refused, naming it', () => {
     expect(addExcluded('yarn-xml', '', ['h1'], 'x').text).toBe('<?xml version="1.0"?>\n<hosts>\n  <host><name>h1</name></host>\n</hosts>\n');
     expect(() => addExcluded('yarn-xml', 'host1\n', ['h1'], '/etc/hadoop/yarn.exclude')).toThrow(/\/etc\/hadoop\/yarn\.exclude: expected a YARN XML exclude file/);
+  });
+});
+
+describe('hosts that are not DNS names are never written', () => {
+  const bad = ['dn1.c1.test\nevil.c1.test', '</name></host><host><name>x', 'dn1 dn2', 'DN_1', ''];
+  it.each(['plain', 'yarn-xml'] as const)('%s: refused with why, the file left as it was, the valid hosts still edited', (format) => {
+    const text = format === 'plain' ? 'host3\n' : '<hosts>\n  <host><name>host3</name></host>\n</hosts>\n';
+    const add = addExcluded(format, text, [...bad, 'dn9.c1.test'], '/etc/x');
+    expect(add.changed).toEqual(['dn9.c1.test']);
+    expect(add.refused.map((r) => r.host)).toEqual(bad);
+    expect(add.refused[0].problem).toMatch(/is not a DNS host name .*never written into \/etc\/x/);
+    expect(excludedHosts(format, add.text, 'x')).toEqual(['host3', 'dn9.c1.test']);
+    expect(addExcluded(format, text, bad, '/etc/x').text).toBe(text);
+    const rm = removeExcluded(format, text, ['host3', 'host3\nx'], '/etc/x');
+    expect(rm.refused.map((r) => r.host)).toEqual(['host3\nx']);
+    expect(excludedHosts(format, rm.text, 'x')).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ export const RESOURCEMANAGER = 'rm1.c1.test';
 /** The policy of the tests: a 30 s poll, 2 h decommission timeout, 3 JMX errors in a row. */
 export const TEST_POLICY: DrainPolicy = {
   pollMs: 30_000, decommissionTimeoutMs: 2 * 3_600_000, recommissionTimeoutMs: 15 * 60_000,
-  yarnGracefulTimeoutSeconds: 3600, commandTimeoutMs: 20_000, jmxErrorsInARow: 3,
+  yarnGracefulTimeoutSeconds: 3600, commandTimeoutMs: 20_000, jmxErrorsInARow: 3, leaseTtlMs: 10 * 60_000,
 };
 
 /** Options of {@link hadoopCluster}. */
@@ -42,6 +42,10 @@ export interface ClusterOptions {
   clock?: Clock;
   /** Re-replication speed of the simulator, blocks per second per DataNode (default 10; 1,000 blocks each). */
   blocksPerSecond?: number;
+  /** The simulator's `yarn … -client` refresh blocks as Hadoop's does (default: it returns at once). */
+  yarnClientBlocks?: boolean;
+  /** How long a decommissioning NodeManager takes on the simulator's clock (default 60 s). */
+  yarnDrainMs?: number;
 }
 
 export const OPERATOR_EXCLUDE = '# retired by ops, OPS-4411\nold7.c1.test\n\n# keep this line\n';
@@ -68,6 +72,8 @@ export async function hadoopCluster(o: ClusterOptions = {}) {
     now: () => clock.now(),
     blocksOf: () => 1_000,
     blocksPerSecond: o.blocksPerSecond ?? 10,
+    ...(o.yarnClientBlocks ? { yarnClientBlocks: true } : {}),
+    ...(o.yarnDrainMs !== undefined ? { yarnDrainMs: o.yarnDrainMs } : {}),
   });
   const urls: HadoopSimulatorUrls = await sim.start();
   const control: ClusterControl = {
@@ -123,6 +129,7 @@ export function fastPolicies(): string {
     'yarnGracefulTimeoutSeconds: { value: 60, reason: same }',
     'commandTimeoutSeconds: { value: 20, reason: a loaded CI machine }',
     'jmxErrorsInARow: { value: 3, reason: same }',
+    'leaseTtlMinutes: { value: 10, reason: same }',
     '',
   ].join('\n'));
   return dir;

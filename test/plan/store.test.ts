@@ -173,6 +173,15 @@ describe('registration stores a plan once and supersedes older proposals', () =>
     expect(store.get(plan.id)!.integrityProblem).toMatch(/changed after it was proposed/);
   });
 
+  it('a plan.json tampered with a host that is not a DNS name is refused when read, naming the file and field', async () => {
+    const store = newStore();
+    const plan = makePlan({ passId: 'ffff0003' });
+    await store.register(plan, '/p');
+    const path = join(store.dir(plan.id), 'plan.json');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"dn02.c1.test"', JSON.stringify('dn02.c1.test\nevil.c1.test')));
+    expect(() => store.get(plan.id)).toThrow(/plan\.json: actions\[1\]\.host: expected a DNS host name/);
+  });
+
   it('lists plans oldest first, by datacenter and by state; ids that could escape the store are refused', async () => {
     const store = newStore();
     const a = makePlan({ dc: 'dc1', passId: 'a1', createdAt: '2024-05-01T09:00:00.000Z' });
