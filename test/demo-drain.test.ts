@@ -60,11 +60,12 @@ function expectDrained(state: string, id: string, stdout: string) {
     expect(after).toBe(`${kept.join('\n').replace(/\n$/, '')}\n${drained.map((h) => `${h}\n`).join('')}`);
   }
 
-  // Per cluster, the sub-steps of its last run ended in the executor's order; a run resumed
+  // Per cluster, the sub-steps of its last run ended in the executor's order (both exclude files
+  // read before either is written); a run resumed
   // after the exclude files were written finds its hosts there and skips the writes.
   const ends = (step: string, cluster: string) => journal.filter((j) => j.kind === 'substep-end' && j.step === step && j.cluster === cluster && j.ok === true).map((j) => `${j.substep}${j.file ? `:${j.file}` : ''}${j.skipped ? ' skipped' : ''}`);
-  const written = ['lock', 'baseline', 'read:hdfs', 'backup:hdfs', 'write:hdfs', 'verify:hdfs', 'read:yarn', 'backup:yarn', 'write:yarn', 'verify:yarn', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release'];
-  const found = ['lock', 'baseline', 'read:hdfs', 'write:hdfs skipped', 'read:yarn', 'write:yarn skipped', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release'];
+  const written = ['lock', 'baseline', 'read:hdfs', 'read:yarn', 'backup:hdfs', 'write:hdfs', 'verify:hdfs', 'backup:yarn', 'write:yarn', 'verify:yarn', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release'];
+  const found = ['lock', 'baseline', 'read:hdfs', 'read:yarn', 'write:hdfs skipped', 'write:yarn skipped', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release'];
   let resumedClusters = 0;
   for (const cluster of new Set(plan.actions.filter((a) => a.action === 'drain').map((a) => a.cluster))) {
     const got = ends('drain', cluster);
