@@ -6,9 +6,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Plan } from '../pass/reconcile.js';
-import { listPasses, readJson } from '../pass/passdir.js';
-import { readPassManifest, type PassSummary } from '../pass/run.js';
+import { listPasses, readJsonFile } from '../pass/passdir.js';
+import { readPassManifest } from '../pass/run.js';
+import { readPassSummary, type PassSummary } from '../pass/summary.js';
+import { PlanSchema } from '../plan/store.js';
 
 /** One recorded pass, reduced to what the loop compares across passes. */
 export interface PassRecord {
@@ -25,12 +26,18 @@ export interface PassRecord {
   massFailure: string[];
 }
 
+/**
+ * Only the `clusters` of `plan.json`, checked as {@link PlanSchema} checks them: the loop reads
+ * every recent pass each time, and the actions (~600 KB at 100,000 hosts) are not needed here.
+ */
+const PLAN_CLUSTERS = PlanSchema.pick({ clusters: true });
+
 /** The prefix of a mass-failure refusal reason (src/safety/mass-failure.ts). */
 export const MASS_FAILURE_PREFIX = 'mass failure:';
 
-/** Read one finished pass directory. @throws Error naming the file when summary.json does not read. */
+/** Read one finished pass directory. @throws InputError naming the file and field when summary.json, the manifest or plan.json does not read. */
 export function readPassRecord(dir: string): PassRecord {
-  const summary = readJson<PassSummary>(join(dir, 'summary.json'));
+  const summary = readPassSummary(dir);
   let sources: PassRecord['sources'] = summary.sources.map((s) => ({ role: s.role, hosts: s.hosts }));
   if (existsSync(join(dir, 'sources', 'manifest.json'))) {
     sources = readPassManifest(dir).sources.map((s) => ({ role: s.role, ...(s.hosts !== undefined ? { hosts: s.hosts } : {}), ...(s.previousHosts !== undefined ? { previousHosts: s.previousHosts } : {}) }));
@@ -38,7 +45,7 @@ export function readPassRecord(dir: string): PassRecord {
   let massFailure: string[] = [];
   const planPath = join(dir, 'plan.json');
   if (summary.result === 'ok' && existsSync(planPath)) {
-    const plan = JSON.parse(readFileSync(planPath, 'utf8')) as Pick<Plan, 'clusters'>;
+    const plan = readJsonFile(planPath, PLAN_CLUSTERS);
     massFailure = plan.clusters.filter((c) => c.reason?.startsWith(MASS_FAILURE_PREFIX)).map((c) => c.cluster);
   }
   return { dir, passId: summary.passId, startedAt: summary.startedAt, result: summary.result, counts: summary.counts ?? {}, sources, massFailure };

@@ -21,9 +21,10 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { listPasses, readJson, writeAtomic } from '../pass/passdir.js';
-import type { Plan } from '../pass/reconcile.js';
-import type { PassSummary } from '../pass/run.js';
+import { z } from 'zod';
+import { listPasses, writeAtomic } from '../pass/passdir.js';
+import { readPlanFile } from '../plan/store.js';
+import { readPassSummary, type PassSummary } from '../pass/summary.js';
 import { CIRCUIT_BREAKER, readLastResume, readPause, writePause, type PauseInfo } from '../plan/pause.js';
 import { proposalMessage, textMessage, type SlackMessage } from '../slack/messages.js';
 import type { PassRunner } from '../slack/service.js';
@@ -78,17 +79,19 @@ export interface DatacenterLoopOptions {
   emit: (e: LoopEvent) => void;
 }
 
-/** `<state>/loop/<dc>.json`: what `breakfix status` shows about a running loop. */
-export interface LoopStateFile {
-  dc: string;
-  cron: string;
+/** Schema of `<state>/loop/<dc>.json`: what `breakfix status` shows about a running loop. */
+export const LoopStateFileSchema = z.object({
+  dc: z.string(),
+  cron: z.string(),
   /** ISO time of the next scheduled pass. */
-  nextRunAt: string | null;
-  running: boolean;
+  nextRunAt: z.string().nullable(),
+  running: z.boolean(),
   /** The bot's process id (status checks it is alive). */
-  pid: number;
-  updatedAt: string;
-}
+  pid: z.number().int().positive(),
+  updatedAt: z.string(),
+});
+/** `<state>/loop/<dc>.json`: see {@link LoopStateFileSchema}. */
+export type LoopStateFile = z.infer<typeof LoopStateFileSchema>;
 
 /** The loop state file of `dc`. */
 export function loopStateFile(stateDir: string, dc: string): string {
@@ -209,7 +212,7 @@ export class DatacenterLoop {
       if (!dir || dir === before) throw new Error(`the pass wrote no pass directory (exit ${run.exitCode}): ${run.output.trim().slice(-1500) || 'no output'}`);
       const records = recentPasses(stateDir, dc, historyDepth(this.drift));
       const current = records[records.length - 1];
-      const summary = readJson<PassSummary>(join(dir, 'summary.json'));
+      const summary = readPassSummary(dir);
       const previous = records.slice(0, -1).filter((r) => r.result === 'ok').at(-1);
 
       // Read again: someone may have paused during the pass.
@@ -233,7 +236,7 @@ export class DatacenterLoop {
         this.o.emit({ type: 'summary', dc, posted: false, heartbeat: false });
       }
       this.lastFingerprint = fingerprint;
-      if (proposes) await this.o.post(proposalMessage({ plan: readJson<Plan>(join(dir, 'plan.json')), summary, passDir: dir }));
+      if (proposes) await this.o.post(proposalMessage({ plan: readPlanFile(join(dir, 'plan.json')), summary, passDir: dir }));
       log.info({ passId: current.passId, result: current.result, ms: this.o.clock.now() - started }, 'scheduled pass done');
       this.last = { result: current.result, at: new Date(this.o.clock.now()).toISOString() };
       this.failures = 0;

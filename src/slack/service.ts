@@ -10,14 +10,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { latestPass, resolveContext, resolveDc, type CommandOutput, type CommonOptions } from '../../commands/common.js';
-import { readJson } from '../pass/passdir.js';
-import type { Plan } from '../pass/reconcile.js';
 import { packageRoot } from '../paths.js';
 import { readPause } from '../plan/pause.js';
 import { DC_NAME } from '../config/config.js';
 import { runPause, runResume } from '../../commands/pause.js';
 import { runReadCommand, type CommandAnswerer, type CommandRunner, type ReadCommand } from './commands.js';
-import { PlanStore } from '../plan/store.js';
+import { PlanStore, readPlanFile } from '../plan/store.js';
 import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
 import { approverGroupsOf, approversOf, type SlackSettings } from './settings.js';
 import { ThreadProgress } from './progress.js';
@@ -253,7 +251,7 @@ export class BreakfixService {
       if (summary.result !== 'ok' || !existsSync(join(dir, 'plan.json'))) {
         return textMessage(`breakfix ${dc}: pass ${summary.passId} ${summary.result}, nothing proposed`, [...summary.reasons.map((r) => `- ${r}`), `files: ${dir}`].join('\n'));
       }
-      return proposalMessage({ plan: readJson<Plan>(join(dir, 'plan.json')), summary, passDir: dir });
+      return proposalMessage({ plan: readPlanFile(join(dir, 'plan.json')), summary, passDir: dir });
     } catch (e) {
       return textMessage(`breakfix ${dc}: the pass did not finish`, `${(e as Error).message}\n${run.output.slice(-1500)}`);
     }
