@@ -14,7 +14,7 @@
  *   (`policies/drift.yml` circuitBreaker) pauses the datacenter as {@link CIRCUIT_BREAKER}
  *   until a person resumes it.
  *
- * Events for metrics: {@link LoopScheduler.events} emits `loop` with a {@link LoopEvent}
+ * Events for metrics: {@link LoopScheduler.events} emits `loop` with a {@link SchedulerEvent}
  * (see its variants); {@link LoopScheduler.health} gives each loop's state for `/healthz`.
  */
 import { EventEmitter } from 'node:events';
@@ -30,7 +30,8 @@ import { proposalMessage, textMessage, type SlackMessage } from '../slack/messag
 import type { PassRunner } from '../slack/service.js';
 import { evaluateDrift, loadDriftPolicy, massFailureStreak, type DriftPolicy } from './drift.js';
 import { readDrainBudgets, recentPasses, type PassRecord } from './history.js';
-import { jitterMs, nextTick, type Clock, type Schedule } from './schedule.js';
+import type { Clock } from '../clock.js';
+import { jitterMs, nextTick, type Schedule } from './schedule.js';
 import { summaryFingerprint, summaryMessage, type SummaryInput } from './summary.js';
 
 /** Who the scheduled passes are recorded as requested by. */
@@ -46,7 +47,7 @@ export const SCHEDULED_BY = 'breakfix (scheduled)';
  * - `circuit-breaker` {dc, clusters}: the breaker paused the datacenter.
  * Times are ISO strings; durations ms (of the loop's clock).
  */
-export type LoopEvent =
+export type SchedulerEvent =
   | { type: 'pass-started'; dc: string; at: string }
   | { type: 'pass-finished'; dc: string; result: PassSummary['result'] | 'failed'; durationMs: number; setSizes: Record<string, number>; passId?: string }
   | { type: 'tick-skipped'; dc: string; tickAt: string; reason: string }
@@ -76,7 +77,7 @@ export interface DatacenterLoopOptions {
   post: PostMessage;
   clock: Clock;
   log: Logger;
-  emit: (e: LoopEvent) => void;
+  emit: (e: SchedulerEvent) => void;
 }
 
 /** Schema of `<state>/loop/<dc>.json`: what `breakfix status` shows about a running loop. */
@@ -314,9 +315,9 @@ export interface LoopSchedulerOptions extends Omit<DatacenterLoopOptions, 'dc' |
   schedules: Record<string, Schedule>;
 }
 
-/** Every datacenter's loop, started and stopped together; `events` emits `loop` with a {@link LoopEvent}. */
+/** Every datacenter's loop, started and stopped together; `events` emits `loop` with a {@link SchedulerEvent}. */
 export class LoopScheduler {
-  readonly events = new EventEmitter<{ loop: [LoopEvent] }>();
+  readonly events = new EventEmitter<{ loop: [SchedulerEvent] }>();
   readonly loops: Map<string, DatacenterLoop>;
 
   constructor(o: LoopSchedulerOptions) {

@@ -20,7 +20,7 @@ import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type 
 import { approverGroupsOf, approversOf, type SlackSettings } from './settings.js';
 import { ThreadProgress } from './progress.js';
 import type { Decision } from '../plan/approval.js';
-import type { Clock } from '../exec/simulated.js';
+import type { Clock } from '../clock.js';
 
 /** The narrow way the service talks to Slack. */
 export interface SlackPort {
