@@ -6,6 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { InputError, formatPath } from '../errors.js';
 import { listPasses, readJsonFile } from '../pass/passdir.js';
 import { readPassManifest } from '../pass/run.js';
 import { readPassSummary, type PassSummary } from '../pass/summary.js';
@@ -66,14 +68,32 @@ export interface ClusterHeadroom {
   cap: number;
 }
 
-/** The drain rows of `<dir>/budget.tsv` (BUDGET_COLUMNS of src/pass/report.ts); empty when the pass wrote none. */
+/** A whole-number column of `budget.tsv`. */
+const Count = z.string().regex(/^\d+$/, 'expected a whole number').transform(Number);
+
+/** The columns of a `budget.tsv` drain row this module reads. */
+const DrainBudgetRowSchema = z.object({ cluster: z.string().min(1), 'in-flight': Count, headroom: Count, cap: Count });
+
+/**
+ * The drain rows of `<dir>/budget.tsv` (BUDGET_COLUMNS of src/pass/report.ts); empty when the pass wrote none.
+ * @throws InputError naming the file, line and column when a row does not read.
+ */
 export function readDrainBudgets(dir: string): ClusterHeadroom[] {
   const path = join(dir, 'budget.tsv');
   if (!existsSync(path)) return [];
   const [head, ...rows] = readFileSync(path, 'utf8').trimEnd().split('\n');
-  const col = Object.fromEntries(head.split('\t').map((h, i) => [h, i]));
-  return rows
-    .map((r) => r.split('\t'))
-    .filter((f) => f[col.action] === 'drain')
-    .map((f) => ({ cluster: f[col.cluster], inFlight: Number(f[col['in-flight']]), headroom: Number(f[col.headroom]), cap: Number(f[col.cap]) }));
+  const names = head.split('\t');
+  const out: ClusterHeadroom[] = [];
+  rows.forEach((r, i) => {
+    const fields = Object.fromEntries(r.split('\t').map((f, c) => [names[c], f]));
+    if (fields.action !== 'drain') return;
+    const parsed = DrainBudgetRowSchema.safeParse(fields);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InputError({ origin: path, line: i + 2, field: formatPath(issue.path) }, issue.message);
+    }
+    const row = parsed.data;
+    out.push({ cluster: row.cluster, inFlight: row['in-flight'], headroom: row.headroom, cap: row.cap });
+  });
+  return out;
 }
