@@ -10,7 +10,7 @@
  *
  * Last line: `metrics-scrape passes=<n> plans=<n> baseline_ms=<x> cold_ms=<y> warm_ms=<z>`.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { runDemo } from '../commands/demo.js';
@@ -18,6 +18,7 @@ import { DEMO_DC } from '../src/demo/fleet.js';
 import { BotMetrics } from '../src/obs/metrics.js';
 import { LoopTracker } from '../src/obs/health.js';
 import { listPasses } from '../src/pass/passdir.js';
+import { readPassSummary } from '../src/pass/summary.js';
 import { PLAN_STATES } from '../src/plan/store.js';
 
 const PASSES_PER_DC = 14 * 96;
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
       mkdirSync(join(dir, 'sources'), { recursive: true });
       cpSync(join(demo, 'sources', 'manifest.json'), join(dir, 'sources', 'manifest.json'));
       cpSync(join(demo, 'transcript.log'), join(dir, 'transcript.log'));
-      const s = JSON.parse(readFileSync(join(demo, 'summary.json'), 'utf8'));
+      const s = readPassSummary(demo);
       writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...s, dc, startedAt: iso }, null, 2));
     }
   }

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findConfig, loadConfig, type Config } from '../src/config/config.js';
 import { InputError } from '../src/errors.js';
-import { listDatacenters, listPasses, readJson } from '../src/pass/passdir.js';
-import type { PassSummary } from '../src/pass/run.js';
+import { listDatacenters, listPasses } from '../src/pass/passdir.js';
+import { readPassSummary, type PassSummary } from '../src/pass/summary.js';
 import { shippedPolicyDir } from '../src/paths.js';
 import { SET_NAME } from '../src/sets/names.js';
 
@@ -61,12 +61,12 @@ export function resolveDc(ctx: CommandContext, dc?: string): string {
 export function latestPass(ctx: CommandContext, dc: string, explicitDir?: string): { dir: string; summary: PassSummary; previous?: string } {
   if (explicitDir) {
     if (!existsSync(join(explicitDir, 'summary.json'))) throw new InputError({ origin: explicitDir }, 'not a finished pass directory (no summary.json)');
-    return { dir: explicitDir, summary: readJson(join(explicitDir, 'summary.json')) };
+    return { dir: explicitDir, summary: readPassSummary(explicitDir) };
   }
   const passes = listPasses(ctx.stateDir, dc);
   if (passes.length === 0) throw new InputError({ origin: join(ctx.stateDir, 'passes', dc), field: 'dc' }, `no pass for ${dc} yet: run \`breakfix pass --dc ${dc}\` first`);
   const dir = passes[passes.length - 1];
-  return { dir, summary: readJson(join(dir, 'summary.json')), previous: passes[passes.length - 2] };
+  return { dir, summary: readPassSummary(dir), previous: passes[passes.length - 2] };
 }
 
 /** Read a set file of a pass; undefined when the pass has no such set. */

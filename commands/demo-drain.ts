@@ -29,7 +29,7 @@ import { buildDemoFleet, demoDir, type DemoFleet } from '../src/demo/fleet.js';
 import { HadoopSimulator, type HadoopSimulatorUrls } from '../src/demo/hadoop-sim.js';
 import { loadConfig } from '../src/config/config.js';
 import { SUBSTEPS, type HadoopExecutorOptions } from '../src/exec/hadoop.js';
-import { systemClock, type Clock } from '../src/exec/simulated.js';
+import { systemClock, type Clock } from '../src/clock.js';
 import { runPass } from '../src/pass/run.js';
 import { shippedPolicyDir } from '../src/paths.js';
 import { PlanStore, type JournalEntry } from '../src/plan/store.js';
@@ -116,7 +116,7 @@ export async function runDemoDrain(args: DemoDrainArgs): Promise<CommandOutput> 
     yarnExclude: { path: lab.yarnExclude, format: 'plain' },
     now: () => Date.now() + ahead,
   });
-  const clock: Clock = { now: () => Date.now(), sleep: (ms) => ((ahead += DEMO_STEP_MS), systemClock.sleep(ms)) };
+  const clock: Clock = { now: () => Date.now(), sleep: (ms) => ((ahead += DEMO_STEP_MS), systemClock.sleep(ms)), setTimer: (fn, ms) => systemClock.setTimer(fn, ms) };
   let sshd: TestSshd | undefined;
   try {
     const urls = await sim.start();

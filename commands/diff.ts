@@ -4,9 +4,7 @@
  */
 import { difference } from '../src/sets/hostset.js';
 import { table } from '../src/pass/report.js';
-import { readJson } from '../src/pass/passdir.js';
-import type { PassSummary } from '../src/pass/run.js';
-import { join } from 'node:path';
+import { readPassSummary } from '../src/pass/summary.js';
 import { latestPass, readSet, resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
 
 /** Arguments of `diff`. */
@@ -32,7 +30,7 @@ export function runDiff(args: DiffArgs): CommandOutput {
     if (added.length + removed.length === 0) lines.push('unchanged');
     return { text: lines.join('\n'), json: { set: args.set, added, removed }, exitCode: 0 };
   }
-  const prev = readJson<PassSummary>(join(previous, 'summary.json'));
+  const prev = readPassSummary(previous);
   const names = [...new Set([...Object.keys(summary.counts), ...Object.keys(prev.counts)])].sort();
   const changes = names
     .map((n) => ({ set: n, before: prev.counts[n] ?? 0, now: summary.counts[n] ?? 0 }))

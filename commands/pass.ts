@@ -13,6 +13,9 @@ import { userInfo } from 'node:os';
 import { readPause } from '../src/plan/pause.js';
 import { resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
 
+/** What a shuffle seed must be (a uint32, src/pass/pick.ts). */
+const SEED_RANGE = 'expected a whole number from 0 to 4294967295';
+
 /** Arguments of `pass`. */
 export const PassArgs = z.object({
   inventory: z.string().optional(),
@@ -23,7 +26,7 @@ export const PassArgs = z.object({
   yarnNodes: z.string().optional(),
   yarnJmx: z.string().optional(),
   yarnList: z.string().optional(),
-  seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+  seed: z.coerce.number({ error: SEED_RANGE }).int({ error: SEED_RANGE }).min(0, { error: SEED_RANGE }).max(2 ** 32 - 1, { error: SEED_RANGE }).optional(),
   passDir: z.string().optional(),
   resume: z.string().optional(),
   /** Who asked for the pass (recorded as the plan's requester, for the two-person rule); default the local user. */

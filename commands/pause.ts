@@ -5,8 +5,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { writeAtomic } from '../src/pass/passdir.js';
-import { pauseFile, readPause, resumeFile, writePause } from '../src/plan/pause.js';
+import { pauseFile, readPause, writePause, writeResume } from '../src/plan/pause.js';
 import { resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
 
 /** Arguments of `pause` / `resume`. */
@@ -39,6 +38,6 @@ export function runResume(args: PauseArgs): CommandOutput {
   if (!before || !existsSync(path)) return { text: `${dc} is not paused`, json: { dc, paused: false }, exitCode: 0 };
   rmSync(path);
   const by = args.by ?? userInfo().username;
-  writeAtomic(resumeFile(ctx.stateDir, dc), JSON.stringify({ by, at: new Date().toISOString(), was: before }, null, 2) + '\n');
+  writeResume(ctx.stateDir, dc, { by, at: new Date().toISOString(), was: before });
   return { text: `${dc} resumed by ${by} (was paused by ${before.by} at ${before.at}${before.reason ? `: ${before.reason}` : ''})`, json: { dc, paused: false, resumedBy: by, was: before }, exitCode: 0 };
 }

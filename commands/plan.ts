@@ -21,7 +21,7 @@ import { readPassManifest } from '../src/pass/run.js';
 import type { SourceSpec } from '../src/pass/snapshot.js';
 import { table } from '../src/pass/report.js';
 import type { ExecEvent, ExecutionOutcome } from '../src/exec/executor.js';
-import type { Clock } from '../src/exec/simulated.js';
+import type { Clock } from '../src/clock.js';
 import type { DemoControlPlane } from '../src/demo/control-plane.js';
 import type { HdfsNodeRow, YarnNodeRow } from '../src/sources/types.js';
 import { failure, resolveContext, type CommandContext, type CommandOutput, type CommonOptions } from './common.js';

@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { PlanStore } from '../src/plan/store.js';
 import { readPause } from '../src/plan/pause.js';
 import { PLAN_STATES } from '../src/plan/store.js';
-import { listDatacenters, readJson } from '../src/pass/passdir.js';
-import { loopStateFile, type LoopStateFile } from '../src/loop/loop.js';
+import { listDatacenters, readJsonFile } from '../src/pass/passdir.js';
+import { loopStateFile, LoopStateFileSchema, type LoopStateFile } from '../src/loop/loop.js';
 import { latestPass, resolveContext, resolveDc, type CommandContext, type CommandOutput, type CommonOptions } from './common.js';
 
 /**
@@ -67,16 +67,19 @@ function statusOf(ctx: CommandContext, dc: string): { text: string; json: Record
   };
 }
 
-/** The loop state a running bot keeps for `dc`, or undefined when no bot process schedules it. */
+/**
+ * The loop state a running bot keeps for `dc`, or undefined when no bot process schedules it.
+ * @throws InputError naming the file and field when the file is there but damaged.
+ */
 function runningLoop(stateDir: string, dc: string): LoopStateFile | undefined {
   const path = loopStateFile(stateDir, dc);
   if (!existsSync(path)) return undefined;
+  const s = readJsonFile(path, LoopStateFileSchema);
+  if (s.nextRunAt === null && !s.running) return undefined;
   try {
-    const s = readJson<LoopStateFile>(path);
-    if (s.nextRunAt === null && !s.running) return undefined;
     process.kill(s.pid, 0);
     return s;
   } catch {
-    return undefined;
+    return undefined; // the bot that wrote it is gone
   }
 }

@@ -8,8 +8,7 @@ import { compilePolicy, POLICY_FILES } from '../src/policy/load.js';
 import { normalizeHost } from '../src/hosts.js';
 import { referencedNames } from '../src/sets/expr.js';
 import { has } from '../src/sets/hostset.js';
-import { readJson } from '../src/pass/passdir.js';
-import type { Plan } from '../src/pass/reconcile.js';
+import { readPlanFile } from '../src/plan/store.js';
 import { ALL_DATA_COLUMNS } from '../src/pass/report.js';
 import { latestPass, readSet, resolveContext, resolveDc, type CommandOutput, type CommonOptions } from './common.js';
 
@@ -30,7 +29,7 @@ export function runWhy(args: WhyArgs): CommandOutput {
   const sets = readdirSync(join(dir, 'sets')).sort();
   const memberOf = sets.filter((n) => has(readSet(dir, n) ?? [], host));
   const row = readFileSync(join(dir, 'all-data.tsv'), 'utf8').split('\n').find((l) => l.startsWith(host + '\t'));
-  const plan = readJson<Plan>(join(dir, 'plan.json'));
+  const plan = readPlanFile(join(dir, 'plan.json'));
   const files: Record<string, string> = {};
   for (const f of POLICY_FILES) files[f] = readFileSync(join(dir, 'policy', f), 'utf8');
   const policy = compilePolicy(join(dir, 'policy'), files);

@@ -7,6 +7,7 @@
  * Exit codes: 0 done (an empty plan is done), 1 error or bad input, 2 usage, 3 refused by safety.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
 import type { CommandOutput } from '../commands/common.js';
 
 const program = new Command();
@@ -26,6 +27,41 @@ const common = (c: Command) =>
     .option('--json', 'print JSON instead of text');
 
 let json = false;
+
+/** A flag holding a whole number from `min` to `max`, given as text (`--seed 42`). */
+const wholeNumberFlag = (min: number, max: number) => {
+  const expected = `expected a whole number from ${min} to ${max}`;
+  return z.string().regex(/^\d+$/, expected).transform(Number).refine((n) => n >= min && n <= max, expected);
+};
+
+/** A flag holding a positive number, given as text (`--demo-speed 2.5`). */
+const positiveNumberFlag = z.string().regex(/^(\d+\.?\d*|\.\d+)$/, 'expected a positive number').transform(Number).refine((n) => n > 0 && Number.isFinite(n), 'expected a positive number');
+
+/** The largest uint32: the shuffle seed's range (src/pass/pick.ts). */
+const MAX_SEED = 2 ** 32 - 1;
+
+/** Flags of `demo` that are not plain strings. */
+const DemoFlags = z.object({ seed: wholeNumberFlag(0, MAX_SEED) });
+
+/** Flags of `serve` that are not plain strings. `--port 0` asks for any free port. */
+const ServeFlags = z.object({
+  port: wholeNumberFlag(0, 65535).optional(),
+  demoDcs: wholeNumberFlag(1, 9).optional(),
+  demoSpeed: positiveNumberFlag.optional(),
+});
+
+/**
+ * `o`'s flags through `schema`; a value that does not fit is a usage error (exit 2) naming the
+ * flag and what was expected: `--seed: expected a whole number from 0 to 4294967295, got "abc"`.
+ */
+function parseFlags<S extends z.ZodObject>(cmd: Command, schema: S, o: Record<string, unknown>): z.output<S> {
+  const r = schema.safeParse(o);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const key = String(issue.path[0] ?? '');
+  const flag = '--' + key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  throw usage(cmd, `${flag}: ${issue.message}, got ${JSON.stringify(o[key])}`);
+}
 
 async function emit(run: () => Promise<CommandOutput> | CommandOutput): Promise<void> {
   const out = await run();
@@ -50,11 +86,12 @@ common(program.command('pass'))
   .option('--observe-only', 'write the pass directory but propose nothing (allowed while paused)')
   .option('-q, --quiet', 'no progress on stderr')
   .addHelpText('after', '\nSources come from the config file (breakfix.yml) or, for one-off use, from the flags above.\nExit codes: 0 plan written (possibly empty), 1 bad input, 3 refused by safety (fail closed).')
-  .action(async (o) => {
+  .action(async (o, cmd: Command) => {
     json = !!o.json;
     const { runPassCommand, PassArgs } = await import('../commands/pass.js');
     const progress = o.quiet || o.json || !process.stderr.isTTY ? undefined : (l: string) => process.stderr.write(`· ${l}\n`);
-    await emit(() => runPassCommand({ ...o, ...PassArgs.parse(o) }, progress));
+    const args = parseFlags(cmd, PassArgs, o);
+    await emit(() => runPassCommand({ ...o, ...args }, progress));
   });
 
 const show = common(program.command('show'))
@@ -243,7 +280,7 @@ source
     await emit(() => runSourceInspect({ kind: o.kind, location, mapping: o.mapping }));
   });
 
-program
+const demo = program
   .command('demo')
   .description('run passes on the embedded demo fleet (real Alibaba machine inventory, control plane served on loopback)')
   .addOption(new Option('--scenario <name>', 'which scenario').choices(['proposals', 'budget-consumed', 'both']).default('both'))
@@ -256,18 +293,20 @@ program
   .option('--resume <plan-id>', 'with --drain: finish a plan left executing by --crash-at, from its journal (breakfix plan resume)')
   .addHelpText('after', '\nWith --drain every journaled sub-step and host event is printed as it happens; see README, The drain executor, Try it.')
   .action(async (o) => {
+    const { seed } = parseFlags(demo, DemoFlags, o);
     if (o.drain) {
       const { runDemoDrain } = await import('../commands/demo-drain.js');
-      await emit(() => runDemoDrain({ stateDir: o.state ?? '.breakfix/demo-drain', seed: Number(o.seed), ssh: !!o.ssh, crashAt: o.crashAt, resume: o.resume, requestedBy: o.requestedBy, print: (l) => process.stdout.write(l + '\n') }));
+      await emit(() => runDemoDrain({ stateDir: o.state ?? '.breakfix/demo-drain', seed, ssh: !!o.ssh, crashAt: o.crashAt, resume: o.resume, requestedBy: o.requestedBy, print: (l) => process.stdout.write(l + '\n') }));
       return;
     }
     for (const flag of ['ssh', 'crashAt', 'resume'] as const) if (o[flag] !== undefined) throw usage(program, `--${flag.replace('A', '-a')} goes with --drain`);
     o.state ??= '.breakfix/demo';
     const { runDemo } = await import('../commands/demo.js');
-    await emit(() => runDemo({ scenario: o.scenario, stateDir: o.state, seed: Number(o.seed), requestedBy: o.requestedBy }));
+    await emit(() => runDemo({ scenario: o.scenario, stateDir: o.state, seed, requestedBy: o.requestedBy }));
   });
 
-common(program.command('serve'))
+const serveCmd = common(program.command('serve'));
+serveCmd
   .description('run the Slack bot: Socket Mode by default (SLACK_BOT_TOKEN, SLACK_APP_TOKEN), or HTTP with --http (SLACK_SIGNING_SECRET)')
   .option('--http', 'HTTP mode: Slack posts to /slack/events, requests verified with the signing secret')
   .option('--port <n>', 'HTTP port (Socket Mode: the /healthz port); default $PORT, else 3000')
@@ -277,8 +316,9 @@ common(program.command('serve'))
   .option('--demo-speed <x>', 'with --demo: run the simulated drain this many times faster than real time (default 20)')
   .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional),\nor the slack: block of breakfix.yml (channel, approvers with users and groups, two_person_min_hosts, plan_ttl_minutes).\nScheduled passes: datacenters.<dc>.schedule in breakfix.yml (see README, Scheduled passes).\nSee README, section Slack.')
   .action(async (o) => {
+    const flags = parseFlags(serveCmd, ServeFlags, o);
     const { serve } = await import('./slack/serve.js');
-    process.exitCode = await serve({ ...o, port: o.port === undefined ? undefined : Number(o.port), demoDcs: o.demoDcs === undefined ? undefined : Number(o.demoDcs), demoSpeed: o.demoSpeed === undefined ? undefined : Number(o.demoSpeed) });
+    process.exitCode = await serve({ ...o, ...flags });
   });
 
 function usage(cmd: Command, message: string): Error {

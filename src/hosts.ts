@@ -56,6 +56,18 @@ export function normalizeHost(raw: string): HostKey {
 }
 
 /**
+ * Why `host` may not be handed to a remote shell, or null when it may: it must already be a host
+ * key, exactly as {@link normalizeHost} returns it (`DN1.example.com`, `dn1:22` or ` dn1` are
+ * refused, so nothing but a validated name ever reaches a command line or an SSH connection).
+ * The one check `SshShell` and `LocalShell` make before anything runs.
+ */
+export function hostKeyProblem(host: string): string | null {
+  const key = normalizeHost(host);
+  if (!key.ok) return key.problem;
+  return key.host === host ? null : `expected the normalised name ${key.host}`;
+}
+
+/**
  * A copy of a kept value that is not a host name (a rack, a data group, a ticket) that does not
  * point into the snapshot text it was cut from (see {@link normalizeHost} on sliced strings).
  * Use it once per distinct value, or on rare values: it costs a structured clone.

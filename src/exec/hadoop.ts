@@ -31,7 +31,6 @@
  * refreshes, which only make Hadoop re-read the files.
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Plan } from '../pass/reconcile.js';
 import { describeFetchError, FETCH_TIMEOUT_MS } from '../pass/snapshot.js';
 import { pidAlive } from '../plan/lock.js';
@@ -41,9 +40,9 @@ import type { RemoteShell } from '../ssh/remote.js';
 import type { ExecContext, ExecEvent, ExecPhase, ExecResult, Executor } from './executor.js';
 import { checkYarnRefresh, fillArgv, type ClusterControl, type DrainPolicy } from './hadoop-config.js';
 import { addExcluded, excludedHosts, removeExcluded, type ExcludeEdit, type ExcludeFormat } from './hostfiles.js';
-import { readLease, takeLease, type Lease } from './lease.js';
+import { drainLockPath, readLease, takeLease, type Lease } from './lease.js';
 import { backupPath, describe, RemoteFileChangedError, RemoteFiles, sha256Hex, type RemoteFileContent } from './remote-file.js';
-import { systemClock, type Clock } from './simulated.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** The sub-steps of a drain or recommission, in order. */
 export const SUBSTEPS = ['lock', 'baseline', 'read', 'backup', 'write', 'verify', 'refresh-hdfs', 'refresh-yarn', 'follow', 'release', 'restore'] as const;
@@ -99,7 +98,7 @@ export class HadoopExecutor implements Executor {
   /** Why this process may not resume `plan`: a drain lock of the plan held by another live process here. */
   busy(plan: Plan): string | null {
     for (const cluster of new Set(plan.actions.map((a) => a.cluster))) {
-      const h = readLease(join(this.opts.lockDir, `drain-${this.opts.dc}-${cluster.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`));
+      const h = readLease(drainLockPath(this.opts.lockDir, this.opts.dc, cluster));
       if (h && h.owner === plan.id && h.host === hostname() && h.pid !== process.pid && pidAlive(h.pid)) {
         return `plan ${plan.id} is still executing on ${cluster} in pid ${h.pid} (since ${h.at}); not resumed`;
       }

@@ -36,7 +36,15 @@ export interface Lease {
 }
 
 /**
- * Take the lease at `<dir>/drain-<dc>-<cluster>.json` for `owner` (a plan id), valid `ttlMs`.
+ * The drain lock file of a cluster: `<dir>/drain-<dc>-<cluster>.json`, the cluster name made safe
+ * as a file name (anything but letters, digits and `_ . -` becomes `_`).
+ */
+export function drainLockPath(dir: string, dc: string, cluster: string): string {
+  return join(dir, `drain-${dc}-${cluster.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+}
+
+/**
+ * Take the lease at {@link drainLockPath} for `owner` (a plan id), valid `ttlMs`.
  * Taken when free, or when held by the same owner and not by a live process of this machine
  * (a resumed plan after a crash; the file is replaced).
  * @throws LeaseError when another owner holds it (stale or not: the message says which, who, and
@@ -44,7 +52,7 @@ export interface Lease {
  */
 export function takeLease(dir: string, dc: string, cluster: string, owner: string, ttlMs: number, now: () => number): Lease {
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `drain-${dc}-${cluster.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+  const path = drainLockPath(dir, dc, cluster);
   const mine = (): LeaseHolder => ({ owner, pid: process.pid, host: hostname(), at: new Date(now()).toISOString(), expiresAt: new Date(now() + ttlMs).toISOString() });
   const write = (h: LeaseHolder) => {
     const tmp = `${path}.${process.pid}.tmp`;

@@ -18,27 +18,23 @@ import type { DemoControlPlane } from '../demo/control-plane.js';
 import type { Plan } from '../pass/reconcile.js';
 import { hash32 } from '../pass/pick.js';
 import type { ExecEvent, ExecPhase, ExecResult, Executor } from './executor.js';
-
-/** Time for an executor: read it, and wait. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-/** Wall-clock time. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-};
+import { systemClock, type Clock } from '../clock.js';
 
 /** A clock that moves only when slept on: `sleep(ms)` advances it by `ms` and returns at once. */
 export function virtualClock(startMs = Date.now()): Clock {
   let t = startMs;
+  const sleep = async (ms: number) => {
+    t += ms;
+    await Promise.resolve();
+  };
   return {
     now: () => t,
-    sleep: async (ms) => {
-      t += ms;
-      await Promise.resolve();
+    sleep,
+    // Waiting on a timer is waiting too: it moves the clock when it fires.
+    setTimer(fn, ms) {
+      let live = true;
+      void sleep(ms).then(() => live && fn());
+      return () => { live = false; };
     },
   };
 }
@@ -54,6 +50,10 @@ export function scaledClock(speed: number, startMs = Date.now()): Clock {
   return {
     now: () => startMs + (Date.now() - realStart) * speed,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms / speed)),
+    setTimer(fn, ms) {
+      const handle = setTimeout(fn, Math.max(0, ms) / speed);
+      return () => clearTimeout(handle);
+    },
   };
 }
 

@@ -6,9 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Plan } from '../pass/reconcile.js';
-import { listPasses, readJson } from '../pass/passdir.js';
-import { readPassManifest, type PassSummary } from '../pass/run.js';
+import { z } from 'zod';
+import { InputError, formatPath } from '../errors.js';
+import { listPasses, readJsonFile } from '../pass/passdir.js';
+import { readPassManifest } from '../pass/run.js';
+import { readPassSummary, type PassSummary } from '../pass/summary.js';
+import { PlanSchema } from '../plan/store.js';
 
 /** One recorded pass, reduced to what the loop compares across passes. */
 export interface PassRecord {
@@ -25,12 +28,18 @@ export interface PassRecord {
   massFailure: string[];
 }
 
+/**
+ * Only the `clusters` of `plan.json`, checked as {@link PlanSchema} checks them: the loop reads
+ * every recent pass each time, and the actions (~600 KB at 100,000 hosts) are not needed here.
+ */
+const PLAN_CLUSTERS = PlanSchema.pick({ clusters: true });
+
 /** The prefix of a mass-failure refusal reason (src/safety/mass-failure.ts). */
 export const MASS_FAILURE_PREFIX = 'mass failure:';
 
-/** Read one finished pass directory. @throws Error naming the file when summary.json does not read. */
+/** Read one finished pass directory. @throws InputError naming the file and field when summary.json, the manifest or plan.json does not read. */
 export function readPassRecord(dir: string): PassRecord {
-  const summary = readJson<PassSummary>(join(dir, 'summary.json'));
+  const summary = readPassSummary(dir);
   let sources: PassRecord['sources'] = summary.sources.map((s) => ({ role: s.role, hosts: s.hosts }));
   if (existsSync(join(dir, 'sources', 'manifest.json'))) {
     sources = readPassManifest(dir).sources.map((s) => ({ role: s.role, ...(s.hosts !== undefined ? { hosts: s.hosts } : {}), ...(s.previousHosts !== undefined ? { previousHosts: s.previousHosts } : {}) }));
@@ -38,7 +47,7 @@ export function readPassRecord(dir: string): PassRecord {
   let massFailure: string[] = [];
   const planPath = join(dir, 'plan.json');
   if (summary.result === 'ok' && existsSync(planPath)) {
-    const plan = JSON.parse(readFileSync(planPath, 'utf8')) as Pick<Plan, 'clusters'>;
+    const plan = readJsonFile(planPath, PLAN_CLUSTERS);
     massFailure = plan.clusters.filter((c) => c.reason?.startsWith(MASS_FAILURE_PREFIX)).map((c) => c.cluster);
   }
   return { dir, passId: summary.passId, startedAt: summary.startedAt, result: summary.result, counts: summary.counts ?? {}, sources, massFailure };
@@ -59,14 +68,32 @@ export interface ClusterHeadroom {
   cap: number;
 }
 
-/** The drain rows of `<dir>/budget.tsv` (BUDGET_COLUMNS of src/pass/report.ts); empty when the pass wrote none. */
+/** A whole-number column of `budget.tsv`. */
+const Count = z.string().regex(/^\d+$/, 'expected a whole number').transform(Number);
+
+/** The columns of a `budget.tsv` drain row this module reads. */
+const DrainBudgetRowSchema = z.object({ cluster: z.string().min(1), 'in-flight': Count, headroom: Count, cap: Count });
+
+/**
+ * The drain rows of `<dir>/budget.tsv` (BUDGET_COLUMNS of src/pass/report.ts); empty when the pass wrote none.
+ * @throws InputError naming the file, line and column when a row does not read.
+ */
 export function readDrainBudgets(dir: string): ClusterHeadroom[] {
   const path = join(dir, 'budget.tsv');
   if (!existsSync(path)) return [];
   const [head, ...rows] = readFileSync(path, 'utf8').trimEnd().split('\n');
-  const col = Object.fromEntries(head.split('\t').map((h, i) => [h, i]));
-  return rows
-    .map((r) => r.split('\t'))
-    .filter((f) => f[col.action] === 'drain')
-    .map((f) => ({ cluster: f[col.cluster], inFlight: Number(f[col['in-flight']]), headroom: Number(f[col.headroom]), cap: Number(f[col.cap]) }));
+  const names = head.split('\t');
+  const out: ClusterHeadroom[] = [];
+  rows.forEach((r, i) => {
+    const fields = Object.fromEntries(r.split('\t').map((f, c) => [names[c], f]));
+    if (fields.action !== 'drain') return;
+    const parsed = DrainBudgetRowSchema.safeParse(fields);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InputError({ origin: path, line: i + 2, field: formatPath(issue.path) }, issue.message);
+    }
+    const row = parsed.data;
+    out.push({ cluster: row.cluster, inFlight: row['in-flight'], headroom: row.headroom, cap: row.cap });
+  });
+  return out;
 }

@@ -15,23 +15,24 @@
  *   (`policies/drift.yml` circuitBreaker) pauses the datacenter as {@link CIRCUIT_BREAKER}
  *   until a person resumes it.
  *
- * Events for metrics: {@link LoopScheduler.events} emits `loop` with a {@link LoopEvent}
+ * Events for metrics: {@link LoopScheduler.events} emits `loop` with a {@link SchedulerEvent}
  * (see its variants); {@link LoopScheduler.health} gives each loop's state for `/healthz`.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { listPasses, readJson, writeAtomic } from '../pass/passdir.js';
-import type { Plan } from '../pass/reconcile.js';
-import type { PassSummary } from '../pass/run.js';
-import { PlanStore } from '../plan/store.js';
+import { z } from 'zod';
+import { listPasses, writeAtomic } from '../pass/passdir.js';
+import { PlanStore, readPlanFile } from '../plan/store.js';
+import { readPassSummary, type PassSummary } from '../pass/summary.js';
 import { CIRCUIT_BREAKER, readLastResume, readPause, writePause, type PauseInfo } from '../plan/pause.js';
 import { proposalMessage, textMessage, type SlackMessage } from '../slack/messages.js';
 import type { PassRunner } from '../slack/service.js';
 import { evaluateDrift, loadDriftPolicy, massFailureStreak, type DriftPolicy } from './drift.js';
 import { readDrainBudgets, recentPasses, type PassRecord } from './history.js';
-import { jitterMs, nextTick, type Clock, type Schedule } from './schedule.js';
+import type { Clock } from '../clock.js';
+import { jitterMs, nextTick, type Schedule } from './schedule.js';
 import { summaryFingerprint, summaryMessage, type SummaryInput } from './summary.js';
 
 /** Who the scheduled passes are recorded as requested by. */
@@ -49,7 +50,7 @@ export const SCHEDULED_BY = 'breakfix (scheduled)';
  *   pass that ran is not a failed pass because its summary could not be posted).
  * Times are ISO strings; durations ms (of the loop's clock).
  */
-export type LoopEvent =
+export type SchedulerEvent =
   | { type: 'pass-started'; dc: string; at: string }
   | { type: 'pass-finished'; dc: string; result: PassSummary['result'] | 'failed'; durationMs: number; setSizes: Record<string, number>; passId?: string }
   | { type: 'tick-skipped'; dc: string; tickAt: string; reason: string }
@@ -88,20 +89,22 @@ export interface DatacenterLoopOptions {
   post: PostMessage;
   clock: Clock;
   log: Logger;
-  emit: (e: LoopEvent) => void;
+  emit: (e: SchedulerEvent) => void;
 }
 
-/** `<state>/loop/<dc>.json`: what `breakfix status` shows about a running loop. */
-export interface LoopStateFile {
-  dc: string;
-  cron: string;
+/** Schema of `<state>/loop/<dc>.json`: what `breakfix status` shows about a running loop. */
+export const LoopStateFileSchema = z.object({
+  dc: z.string(),
+  cron: z.string(),
   /** ISO time of the next scheduled pass. */
-  nextRunAt: string | null;
-  running: boolean;
+  nextRunAt: z.string().nullable(),
+  running: z.boolean(),
   /** The bot's process id (status checks it is alive). */
-  pid: number;
-  updatedAt: string;
-}
+  pid: z.number().int().positive(),
+  updatedAt: z.string(),
+});
+/** `<state>/loop/<dc>.json`: see {@link LoopStateFileSchema}. */
+export type LoopStateFile = z.infer<typeof LoopStateFileSchema>;
 
 /** The loop state file of `dc`. */
 export function loopStateFile(stateDir: string, dc: string): string {
@@ -230,7 +233,7 @@ export class DatacenterLoop {
       if (!dir || dir === before) throw new Error(`the pass wrote no pass directory (exit ${run.exitCode}): ${run.output.trim().slice(-1500) || 'no output'}`);
       const records = recentPasses(stateDir, dc, historyDepth(this.drift));
       const current = records[records.length - 1];
-      const summary = readJson<PassSummary>(join(dir, 'summary.json'));
+      const summary = readPassSummary(dir);
       const previous = records.slice(0, -1).filter((r) => r.result === 'ok').at(-1);
 
       // Read again: someone may have paused during the pass.
@@ -256,7 +259,7 @@ export class DatacenterLoop {
       }
       this.lastFingerprint = fingerprint;
       if (proposes) {
-        const plan = readJson<Plan>(join(dir, 'plan.json'));
+        const plan = readPlanFile(join(dir, 'plan.json'));
         const posted = await this.postCounted(proposalMessage({ plan, summary, passDir: dir }), 'proposal');
         if (posted !== FAILED) recordProposalMessage(stateDir, plan.id, posted, log);
       }
@@ -298,7 +301,7 @@ export class DatacenterLoop {
    */
   private async withdrawProposal(dir: string, pause: PauseInfo, log: Logger): Promise<void> {
     if (!existsSync(join(dir, 'plan.json'))) return;
-    const plan = readJson<Plan>(join(dir, 'plan.json'));
+    const plan = readPlanFile(join(dir, 'plan.json'));
     const store = new PlanStore(this.o.stateDir);
     if (store.get(plan.id)?.state.state !== 'proposed') return;
     const who = pause.by === CIRCUIT_BREAKER ? `the circuit breaker paused ${this.o.dc}` : `${this.o.dc} was paused during the pass by ${pause.by}`;
@@ -392,9 +395,9 @@ export interface LoopSchedulerOptions extends Omit<DatacenterLoopOptions, 'dc' |
   schedules: Record<string, Schedule>;
 }
 
-/** Every datacenter's loop, started and stopped together; `events` emits `loop` with a {@link LoopEvent}. */
+/** Every datacenter's loop, started and stopped together; `events` emits `loop` with a {@link SchedulerEvent}. */
 export class LoopScheduler {
-  readonly events = new EventEmitter<{ loop: [LoopEvent] }>();
+  readonly events = new EventEmitter<{ loop: [SchedulerEvent] }>();
   readonly loops: Map<string, DatacenterLoop>;
 
   constructor(o: LoopSchedulerOptions) {

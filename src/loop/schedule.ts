@@ -6,30 +6,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { hash32 } from '../pass/pick.js';
-
-/** Time as the loop sees it: ms since the epoch, and timers on that time line. */
-export interface Clock {
-  /** Now, in ms since the epoch. */
-  now(): number;
-  /** Call `fn` once after `ms` milliseconds (of this clock); returns a function that cancels it. */
-  setTimer(fn: () => void, ms: number): () => void;
-}
-
-/** The real clock: `Date.now` and `setTimeout` (unref'd, so a pending tick never holds the process open). */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer(fn, ms) {
-    // setTimeout holds at most 2^31-1 ms (24.8 days); a longer wait re-arms itself.
-    const MAX = 2 ** 31 - 1;
-    let handle: NodeJS.Timeout;
-    const arm = (left: number) => {
-      handle = setTimeout(() => (left > MAX ? arm(left - MAX) : fn()), Math.min(left, MAX));
-      handle.unref();
-    };
-    arm(Math.max(0, ms));
-    return () => clearTimeout(handle);
-  },
-};
+import type { Clock } from '../clock.js';
 
 /** Default largest jitter: scheduled passes of a datacenter start up to this late, in seconds. */
 export const DEFAULT_MAX_JITTER_SECONDS = 30;

@@ -10,9 +10,8 @@
  * operator is needed. Alert on overdue loops with `breakfix_loop_overdue` instead.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { listPasses, readJson } from '../pass/passdir.js';
-import type { PassSummary } from '../pass/run.js';
+import { listPasses } from '../pass/passdir.js';
+import { readPassSummary, type PassSummary } from '../pass/summary.js';
 import { readPause, type PauseInfo } from '../plan/pause.js';
 import type { LoopEvent, LoopPassResult } from './loop-events.js';
 
@@ -112,7 +111,7 @@ export function lastPassOf(stateDir: string, dc: string): LastPass | null {
   const passes = listPasses(stateDir, dc);
   if (passes.length === 0) return null;
   const dir = passes[passes.length - 1];
-  const s = readJson<PassSummary>(join(dir, 'summary.json'));
+  const s = readPassSummary(dir);
   return { passId: s.passId, startedAt: s.startedAt, result: passResultOf(s), dir };
 }
 

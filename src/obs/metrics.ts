@@ -20,8 +20,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { listDatacenters, listPasses, readJson } from '../pass/passdir.js';
-import { readPassManifest, type PassSummary } from '../pass/run.js';
+import { listDatacenters, listPasses } from '../pass/passdir.js';
+import { readPassManifest } from '../pass/run.js';
+import { readPassSummary } from '../pass/summary.js';
 import { readPause } from '../plan/pause.js';
 import { PLAN_STATES, PlanStore } from '../plan/store.js';
 import { RAW_SET_PREFIXES } from '../sets/names.js';
@@ -130,7 +131,7 @@ export class BotMetrics {
         }
         const newest = passes[passes.length - 1];
         if (newest) {
-          const s = readJson<PassSummary>(join(newest, 'summary.json'));
+          const s = readPassSummary(newest);
           last.set(dc, { passId: s.passId, startedAt: s.startedAt, result: passResultOf(s), dir: newest });
           this.lastPassAt.set({ dc }, Date.parse(s.startedAt) / 1000);
           for (const [set, n] of Object.entries(s.counts)) if (isKeySet(set)) this.setHosts.set({ dc, set }, n);
@@ -159,7 +160,7 @@ export class BotMetrics {
   }
 
   private observePass(dc: string, dir: string): void {
-    const s = readJson<PassSummary>(join(dir, 'summary.json'));
+    const s = readPassSummary(dir);
     const result = passResultOf(s);
     this.passes.inc({ dc, result });
     const seconds = transcriptSeconds(join(dir, 'transcript.log'));

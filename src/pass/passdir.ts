@@ -101,12 +101,20 @@ export function listDatacenters(stateDir: string): string[] {
 
 /**
  * Read a JSON file of a pass or state directory through `schema` (those files are on disk for
- * operators to read, and may have been edited). @throws InputError naming the file and field.
+ * operators to read, and may have been edited). The one way this code base reads its own JSON
+ * files back. @throws InputError naming the file and, for a schema mismatch, the field
+ * (`<path>: plan.digest: Invalid input: expected string, received number`).
  */
 export function readJsonFile<S extends z.ZodType>(path: string, schema: S): z.output<S> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError({ origin: path }, `cannot read: ${(e as Error).message}`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw new InputError({ origin: path, field: '(document)' }, `cannot read it as JSON: ${(e as Error).message}`);
   }
@@ -116,13 +124,4 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S): z.ou
     throw new InputError({ origin: path, field: formatPath(issue.path) || '(document)' }, issue.message);
   }
   return parsed.data;
-}
-
-/** Read and parse a JSON file of a pass directory. @throws Error naming the file. */
-export function readJson<T>(path: string): T {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
-  }
 }

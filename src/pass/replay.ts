@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Policy } from '../policy/load.js';
-import { readJson } from './passdir.js';
+import { readJsonFile } from './passdir.js';
+import { readPassSummary } from './summary.js';
+import { PlanSchema } from '../plan/store.js';
 import { passPolicy, readPassManifest, resumePass, type PassResult, type PassSummary } from './run.js';
 
 /** What a replay found. */
@@ -37,8 +39,8 @@ export interface ReplayResult {
 export async function replayPass(dir: string, opts: { keep?: boolean; onProgress?: (line: string) => void } = {}): Promise<ReplayResult> {
   if (!existsSync(join(dir, 'summary.json'))) throw new InputError({ origin: dir }, 'not a finished pass directory (no summary.json): replay needs a recorded pass');
   readPassManifest(dir);
-  const recorded = readJson<PassSummary>(join(dir, 'summary.json'));
-  const recordedDigest = existsSync(join(dir, 'plan.json')) ? readJson<{ digest: string }>(join(dir, 'plan.json')).digest : null;
+  const recorded = readPassSummary(dir);
+  const recordedDigest = existsSync(join(dir, 'plan.json')) ? readJsonFile(join(dir, 'plan.json'), PlanSchema.pick({ digest: true })).digest : null;
   const policy = passPolicy(dir);
   const work = mkdtempSync(join(tmpdir(), `breakfix-replay-${recorded.passId}-`));
   try {

@@ -13,7 +13,8 @@ import { parseSource } from '../sources/index.js';
 import { SOURCE_KINDS, SOURCE_ROLE, type ParsedSource } from '../sources/types.js';
 import { InventoryMappingSchema } from '../sources/inventory.js';
 import { z } from 'zod';
-import { listPasses, newPassDir, readJson, readJsonFile, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
+import { readPassSummary, type PassSummary } from './summary.js';
+import { listPasses, newPassDir, readJsonFile, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
 import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { renderAllData, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
@@ -89,21 +90,7 @@ export function readPassManifest(dir: string): PassManifest {
   return readJsonFile(path, PassManifestSchema) as PassManifest;
 }
 
-/** `summary.json`. */
-export interface PassSummary {
-  passId: string;
-  dc: string;
-  result: 'ok' | 'refused' | 'error';
-  startedAt: string;
-  seed: number;
-  /** Why the pass stopped (refused / error), empty when ok. */
-  reasons: string[];
-  sources: { role: string; kind: string; origin: string; hosts: number; sha256: string; ageMs: number }[];
-  /** Set name → host count. */
-  counts: Record<string, number>;
-  plan: { id: string; digest: string; drain: number; recommission: number; emptyReason: string | null } | null;
-  blocks?: { underReplicatedBlocks: number | null; missingBlocks: number | null };
-}
+export { PassSummarySchema, readPassSummary, type PassSummary } from './summary.js';
 
 /** What a pass produced. `fleet`, `budgets` and `plan` are absent when it stopped early. */
 export interface PassResult {
@@ -309,7 +296,7 @@ async function finishPass(
 export function previousSummary(stateDir: string, dc: string, exceptDir?: string): PassSummary | undefined {
   const passes = listPasses(stateDir, dc).filter((d) => d !== exceptDir);
   for (let i = passes.length - 1; i >= 0; i--) {
-    const s = readJson<PassSummary>(join(passes[i], 'summary.json'));
+    const s = readPassSummary(passes[i]);
     if (s.result === 'ok') return s;
   }
   return undefined;

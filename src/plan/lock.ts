@@ -14,19 +14,22 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 
 /** A lock older than this whose pid is dead is broken (reported, then removed). */
 export const STALE_LOCK_MS = 30_000;
 
-/** What a lock file holds. */
-export interface LockHolder {
-  pid: number;
-  host: string;
+/** Schema of a lock file: who holds the lock. */
+export const LockHolderSchema = z.object({
+  pid: z.number().int(),
+  host: z.string(),
   /** ISO time the lock was taken. */
-  at: string;
+  at: z.string(),
   /** Random; only the holder with this token releases the lock. */
-  token: string;
-}
+  token: z.string(),
+});
+/** What a lock file holds: see {@link LockHolderSchema}. */
+export type LockHolder = z.infer<typeof LockHolderSchema>;
 
 /** Options of {@link withLock}. */
 export interface LockOptions {
@@ -122,8 +125,8 @@ function readHolder(path: string): LockHolder | 'gone' | 'unreadable' {
     throw e;
   }
   try {
-    const h = JSON.parse(text) as LockHolder;
-    return typeof h.pid === 'number' && typeof h.at === 'string' && typeof h.host === 'string' ? h : 'unreadable';
+    const h = LockHolderSchema.safeParse(JSON.parse(text));
+    return h.success ? h.data : 'unreadable';
   } catch {
     return 'unreadable';
   }

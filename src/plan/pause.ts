@@ -4,32 +4,46 @@
  * `<state>/paused/<dc>.json` exists. The file says who paused and why; a file that cannot be
  * read still means paused (fail closed). `breakfix pause` / `resume` write and remove it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { writeAtomic } from '../pass/passdir.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { readJsonFile, writeAtomic } from '../pass/passdir.js';
 
-/** What a pause file holds. */
-export interface PauseInfo {
-  by: string;
-  at: string;
-  reason: string;
-}
+/** Schema of a pause file: who paused (a Slack user id, a local user or the circuit breaker), when (ISO time) and why. */
+export const PauseInfoSchema = z.object({
+  by: z.string(),
+  at: z.string(),
+  reason: z.string(),
+});
+/** What a pause file holds: see {@link PauseInfoSchema}. */
+export type PauseInfo = z.infer<typeof PauseInfoSchema>;
+
+/** Schema of a resume file: who resumed and when (ISO time); `was` is the pause it lifted. */
+export const ResumeRecordSchema = z.object({
+  by: z.string(),
+  at: z.string(),
+  was: PauseInfoSchema.optional(),
+});
+/** What a resume file holds: see {@link ResumeRecordSchema}. */
+export type ResumeRecord = z.infer<typeof ResumeRecordSchema>;
 
 /** The pause file of a datacenter. */
 export function pauseFile(stateDir: string, dc: string): string {
   return join(stateDir, 'paused', `${dc}.json`);
 }
 
-/** The pause of `dc`, or undefined when it is not paused. An unreadable file is a pause by "unknown". */
+/**
+ * The pause of `dc`, or undefined when it is not paused. A file that does not read or does not
+ * match {@link PauseInfoSchema} is a pause by "unknown" whose reason is the error (file and field).
+ */
 export function readPause(stateDir: string, dc: string): PauseInfo | undefined {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(dc) || dc.includes('..')) return { by: 'breakfix', at: 'unknown', reason: `${JSON.stringify(dc)} is not a datacenter name: treated as paused` };
   const path = pauseFile(stateDir, dc);
   if (!existsSync(path)) return undefined;
   try {
-    const p = JSON.parse(readFileSync(path, 'utf8')) as Partial<PauseInfo>;
-    return { by: String(p.by ?? 'unknown'), at: String(p.at ?? 'unknown'), reason: String(p.reason ?? '') };
+    return readJsonFile(path, PauseInfoSchema);
   } catch (e) {
-    return { by: 'unknown', at: 'unknown', reason: `unreadable pause file ${path} (${(e as Error).message}): treated as paused` };
+    return { by: 'unknown', at: 'unknown', reason: `damaged pause file (${(e as Error).message}): treated as paused` };
   }
 }
 
@@ -59,9 +73,14 @@ export function readLastResume(stateDir: string, dc: string): { by: string; at: 
   const path = resumeFile(stateDir, dc);
   if (!existsSync(path)) return undefined;
   try {
-    const r = JSON.parse(readFileSync(path, 'utf8')) as { by?: unknown; at?: unknown };
-    return typeof r.at === 'string' ? { by: String(r.by ?? 'unknown'), at: r.at } : undefined;
+    const r = readJsonFile(path, ResumeRecordSchema);
+    return { by: r.by, at: r.at };
   } catch {
-    return undefined;
+    return undefined; // fail closed: the breaker then counts every recent pass
   }
+}
+
+/** Record the resume of `dc` (atomically), replacing the previous one. */
+export function writeResume(stateDir: string, dc: string, record: ResumeRecord): void {
+  writeAtomic(resumeFile(stateDir, dc), JSON.stringify(record, null, 2) + '\n');
 }

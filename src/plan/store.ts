@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError, formatPath } from '../errors.js';
 import { isValidHostname } from '../hosts.js';
-import { listDatacenters, listPasses, readJson, writeAtomic } from '../pass/passdir.js';
+import { listDatacenters, listPasses, readJsonFile, writeAtomic } from '../pass/passdir.js';
 import { planDigest, type Plan } from '../pass/reconcile.js';
-import type { PassSummary } from '../pass/run.js';
+import { readPassSummary } from '../pass/summary.js';
 import { ACTIONS } from '../policy/schema.js';
 import { withLock, type LockOptions } from './lock.js';
 
@@ -129,6 +129,14 @@ export const PlanSchema = z.object({
   passedOver: z.array(z.object({ host: z.string(), cluster: z.string(), action: z.enum(ACTIONS), reason: z.string() })),
   emptyReason: z.string().nullable(),
 });
+
+/**
+ * A `plan.json` (of a pass directory or of the store), validated against {@link PlanSchema}.
+ * @throws InputError naming the file and the field when it is missing, not JSON or not a plan.
+ */
+export function readPlanFile(path: string): Plan {
+  return readJsonFile(path, PlanSchema);
+}
 
 /** A plan as the store holds it. */
 export interface StoredPlan {
@@ -253,7 +261,7 @@ export class PlanStore {
   get(id: string): StoredPlan | undefined {
     const dir = this.dir(id);
     if (!existsSync(join(dir, 'plan.json')) || !existsSync(join(dir, 'state.json'))) return undefined;
-    const plan = parseFile(join(dir, 'plan.json'), PlanSchema) as Plan;
+    const plan = readPlanFile(join(dir, 'plan.json'));
     return { plan, state: this.readState(id), dir, integrityProblem: plan.id === id ? digestProblem(plan) : `plan.json holds plan ${plan.id}, not ${id}` };
   }
 
@@ -342,7 +350,7 @@ export class PlanStore {
   /** Where the plan's proposal was posted, or undefined when no post was recorded. @throws InputError when message.json is damaged. */
   message(id: string): ProposalMessage | undefined {
     const file = join(this.dir(id), 'message.json');
-    return existsSync(file) ? parseFile(file, ProposalMessageSchema) : undefined;
+    return existsSync(file) ? readJsonFile(file, ProposalMessageSchema) : undefined;
   }
 
   /** The plan's decisions, oldest first. */
@@ -364,7 +372,7 @@ export class PlanStore {
   }
 
   private readState(id: string): PlanStateFile {
-    return parseFile(join(this.dir(id), 'state.json'), PlanStateFileSchema);
+    return readJsonFile(join(this.dir(id), 'state.json'), PlanStateFileSchema);
   }
 }
 
@@ -379,10 +387,10 @@ export async function adoptLatestPlans(store: PlanStore, dc?: string): Promise<R
   for (const d of dc ? [dc] : listDatacenters(store.stateDir)) {
     const passes = listPasses(store.stateDir, d);
     for (let i = passes.length - 1; i >= 0; i--) {
-      const summary = readJson<PassSummary>(join(passes[i], 'summary.json'));
+      const summary = readPassSummary(passes[i]);
       if (summary.result !== 'ok' || !summary.plan) continue;
       if (!existsSync(join(store.dir(summary.plan.id), 'state.json'))) {
-        const plan = parseFile(join(passes[i], 'plan.json'), PlanSchema) as Plan;
+        const plan = readPlanFile(join(passes[i], 'plan.json'));
         out.push(await store.register(plan, passes[i], { requestedBy: 'unknown' }));
       }
       break;
@@ -399,21 +407,6 @@ export function digestProblem(plan: Plan): string | null {
 
 function isOlder(a: Plan, b: Plan): boolean {
   return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
-}
-
-function parseFile<T>(path: string, schema: z.ZodType<T>): T {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new InputError({ origin: path }, `cannot read: ${(e as Error).message}`);
-  }
-  const r = schema.safeParse(data);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new InputError({ origin: path, field: formatPath(issue.path) || undefined }, issue.message);
-  }
-  return r.data;
 }
 
 function readJsonl<T>(path: string, schema: z.ZodType<T>): T[] {

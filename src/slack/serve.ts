@@ -18,7 +18,7 @@ import { startCommandPool } from './commands.js';
 import { childProcessPassRunner } from './service.js';
 import { loadSettings, requireApprovers, SettingsError } from './settings.js';
 
-/** Options of {@link serve}. */
+/** Options of {@link serve}. The numbers are checked where they come in (`ServeFlags` in src/cli.ts). */
 export interface ServeOptions extends CommonOptions {
   http?: boolean;
   port?: number;
@@ -48,20 +48,18 @@ export async function serve(o: ServeOptions): Promise<number> {
     const file = configPath ? loadConfig(configPath) : undefined;
     const settings = loadSettings(o.http ? 'http' : 'socket', process.env, { ...(file?.slack ? { slack: file.slack } : {}), ...(configPath ? { path: configPath } : {}) });
     const speed = o.demoSpeed ?? DEMO_SPEED;
-    if (!(speed > 0 && Number.isFinite(speed))) throw new SettingsError(`--demo-speed: expected a positive number, got ${o.demoSpeed}`);
     const common: CommonOptions = o.demo
       ? { state: resolve(o.state ?? DEMO_STATE_DIR), ...(o.policies ? { policies: o.policies } : {}) }
       : { ...(o.config ? { config: o.config } : {}), ...(o.state ? { state: o.state } : {}), ...(o.policies ? { policies: o.policies } : {}) };
     const ctx = resolveContext(common);
     if (!o.demo && (o.demoDcs !== undefined || o.schedule !== undefined)) throw new SettingsError('--demo-dcs and --schedule are for --demo; a configured datacenter\'s schedule is in breakfix.yml (datacenters.<dc>.schedule)');
-    if (o.demoDcs !== undefined && (!Number.isInteger(o.demoDcs) || o.demoDcs < 1 || o.demoDcs > 9)) throw new SettingsError(`--demo-dcs: expected a whole number from 1 to 9, got ${o.demoDcs}`);
     if (o.schedule !== undefined && cronError(o.schedule)) throw new SettingsError(`--schedule: expected a cron expression such as "*/5 * * * *" (${cronError(o.schedule)})`);
     const demoLoop = !!o.demo && (o.demoDcs !== undefined || o.schedule !== undefined);
     const datacenters = o.demo ? (demoLoop ? demoDatacenters(o.demoDcs ?? 1) : [DEMO_DC]) : Object.keys(ctx.config?.datacenters ?? {});
     if (!o.demo && datacenters.length === 0) throw new SettingsError('config: no datacenters (breakfix.yml, --config or $BREAKFIX_CONFIG names them; or run with --demo)');
     requireApprovers(settings, datacenters);
     const port = o.port ?? Number(process.env.PORT ?? 3000);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port: expected a port number, got ${o.port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`$PORT: expected a port number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`);
     // Scheduled demo datacenters keep their control planes in this process, so faults can progress between passes.
     const demoDcs = demoLoop ? await DemoDatacenters.start(datacenters, ctx.stateDir, ctx.policyDir) : undefined;
     const runPass = onePassAtATime(demoDcs?.runPass ?? childProcessPassRunner(common, !!o.demo));

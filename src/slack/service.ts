@@ -10,19 +10,17 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { latestPass, resolveContext, resolveDc, type CommandOutput, type CommonOptions } from '../../commands/common.js';
-import { readJson } from '../pass/passdir.js';
-import type { Plan } from '../pass/reconcile.js';
 import { packageRoot } from '../paths.js';
 import { readPause } from '../plan/pause.js';
 import { DC_NAME } from '../config/config.js';
 import { runPause, runResume } from '../../commands/pause.js';
 import { runReadCommand, type CommandAnswerer, type CommandRunner, type ReadCommand } from './commands.js';
-import { PlanStore } from '../plan/store.js';
+import { PlanStore, readPlanFile } from '../plan/store.js';
 import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
 import { approverGroupsOf, approversOf, type SlackSettings } from './settings.js';
 import { ThreadProgress } from './progress.js';
 import type { Decision } from '../plan/approval.js';
-import type { Clock } from '../exec/simulated.js';
+import type { Clock } from '../clock.js';
 
 /**
  * A clock made by `make` the first time it is read. The demo's scaled clock runs many times
@@ -31,7 +29,7 @@ import type { Clock } from '../exec/simulated.js';
  */
 function startsOnFirstUse(make: () => Clock): Clock {
   let clock: Clock | undefined;
-  return { now: () => (clock ??= make()).now(), sleep: (ms) => (clock ??= make()).sleep(ms) };
+  return { now: () => (clock ??= make()).now(), sleep: (ms) => (clock ??= make()).sleep(ms), setTimer: (fn, ms) => (clock ??= make()).setTimer(fn, ms) };
 }
 
 /** The narrow way the service talks to Slack. */
@@ -327,7 +325,7 @@ export class BreakfixService {
       if (summary.result !== 'ok' || !existsSync(join(dir, 'plan.json'))) {
         return { msg: textMessage(`breakfix ${dc}: pass ${summary.passId} ${summary.result}, nothing proposed`, [...summary.reasons.map((r) => `- ${r}`), `files: ${dir}`].join('\n')) };
       }
-      const plan = readJson<Plan>(join(dir, 'plan.json'));
+      const plan = readPlanFile(join(dir, 'plan.json'));
       return { msg: proposalMessage({ plan, summary, passDir: dir }), ...(plan.actions.length ? { planId: plan.id } : {}) };
     } catch (e) {
       return { msg: textMessage(`breakfix ${dc}: the pass did not finish`, `${(e as Error).message}\n${run.output.slice(-1500)}`) };

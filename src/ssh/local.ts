@@ -4,7 +4,7 @@
  * "the NameNode host" is this machine; production uses the ssh2 transport.
  */
 import { spawn } from 'node:child_process';
-import { isValidHostname } from '../hosts.js';
+import { hostKeyProblem } from '../hosts.js';
 import { RemoteError, type RemoteCommandResult, type RemoteExecOptions, type RemoteShell } from './remote.js';
 
 /** Options of {@link LocalShell}. */
@@ -28,7 +28,8 @@ export class LocalShell implements RemoteShell {
    *   host outside `hosts` or when the program cannot be started (ENOENT, EACCES).
    */
   exec(host: string, argv: readonly string[], opts: RemoteExecOptions = {}): Promise<RemoteCommandResult> {
-    if (!isValidHostname(host)) return Promise.reject(new RemoteError(host, 'invalid-host', `${JSON.stringify(host)} is not a valid host name`));
+    const problem = hostKeyProblem(host);
+    if (problem) return Promise.reject(new RemoteError(host, 'invalid-host', `${JSON.stringify(host)} is not a valid host name: ${problem}`));
     if (this.opts.hosts && !this.opts.hosts.includes(host)) return Promise.reject(new RemoteError(host, 'unreachable', `${host} is not reachable from the local shell`));
     if (argv.length === 0) return Promise.reject(new Error('empty argv'));
     return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 /**
  * SshShell: {@link RemoteShell} over SSH with the ssh2 library, one connection per command.
  *
- * - Host names are validated (`normalizeHost`, RFC 1123) before anything connects.
+ * - Host names are validated (`hostKeyProblem`, RFC 1123) before anything connects.
  * - Host keys are checked against a known_hosts file ({@link KnownHosts}); an unknown or changed
  *   key fails that host (`hostkey-unknown` / `hostkey-mismatch`), it is never accepted.
  *   As OpenSSH does, the name looked up is the host (or its `hostKeyAlias`) as `[host]:port` when
@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import ssh2, { type Client, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 import { InputError } from '../errors.js';
-import { normalizeHost } from '../hosts.js';
+import { hostKeyProblem } from '../hosts.js';
 import { globMatch, KnownHosts, knownHostsName } from './known-hosts.js';
 import { shellCommand } from './quote.js';
 import { RemoteError, type RemoteCommandResult, type RemoteExecOptions, type RemoteShell } from './remote.js';
@@ -105,10 +105,8 @@ export class SshShell implements RemoteShell {
 
   /** Where `host` is reached: address, port, user and known_hosts name. @throws RemoteError `invalid-host`. */
   target(host: string): Target {
-    const key = normalizeHost(host);
-    if (!key.ok || key.host !== host) {
-      throw new RemoteError(host, 'invalid-host', `refusing to connect to ${JSON.stringify(host)}: ${key.ok ? `expected the normalised name ${key.host}` : key.problem}`);
-    }
+    const problem = hostKeyProblem(host);
+    if (problem) throw new RemoteError(host, 'invalid-host', `refusing to connect to ${JSON.stringify(host)}: ${problem}`);
     const merged: SshHostEntry = {};
     for (const [pattern, entry] of Object.entries(this.opts.hosts ?? {})) {
       if (!pattern.split(',').some((p) => globMatch(p.trim().toLowerCase(), host))) continue;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/exec/simulated.js';
+import { systemClock } from '../../src/clock.js';
 import { compiledBuild, moduleUrl } from '../helpers/build.js';
 import { OPERATOR_EXCLUDE, fastPolicies, hadoopCluster, host, linesOf, type TestCluster } from '../helpers/hadoop.js';
 

@@ -22,6 +22,10 @@ describe('LocalShell: argv on this machine, no shell', () => {
   it('refuses a host name that is not one, and a program that does not exist, as RemoteErrors', async () => {
     const shell = new LocalShell();
     await expect(shell.exec('nn1;reboot', ['true'])).rejects.toMatchObject({ kind: 'invalid-host' });
+    // The same rule as SshShell: only a normalised host key, not a name that would normalise to one.
+    for (const bad of ['NN1.test', 'nn1.test:22', ' nn1.test', 'nn1.test.', '']) {
+      await expect(shell.exec(bad, ['true'])).rejects.toMatchObject({ kind: 'invalid-host' });
+    }
     await expect(shell.exec('nn1.test', ['/nonexistent/hdfs'])).rejects.toBeInstanceOf(RemoteError);
     await expect(new LocalShell({ hosts: ['nn1.test'] }).exec('rm1.test', ['true'])).rejects.toMatchObject({ kind: 'unreachable' });
   });

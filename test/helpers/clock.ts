@@ -1,5 +1,5 @@
-/** A clock that only moves when the test says so (src/loop/schedule.ts Clock). */
-import type { Clock } from '../../src/loop/schedule.js';
+/** A clock that only moves when the test says so (src/clock.ts). */
+import type { Clock } from '../../src/clock.js';
 
 export class ManualClock implements Clock {
   private timers: { at: number; fn: () => void; id: number }[] = [];
@@ -8,6 +8,11 @@ export class ManualClock implements Clock {
 
   now(): number {
     return this.t;
+  }
+
+  /** Resolves when the test moves the clock `ms` on. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(resolve, ms));
   }
 
   setTimer(fn: () => void, ms: number): () => void {

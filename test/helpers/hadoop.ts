@@ -12,7 +12,8 @@ import { HadoopSimulator, type HadoopSimulatorUrls } from '../../src/demo/hadoop
 import { HadoopExecutor, type HadoopExecutorOptions } from '../../src/exec/hadoop.js';
 import type { ClusterControl, DrainPolicy } from '../../src/exec/hadoop-config.js';
 import type { ExcludeFormat } from '../../src/exec/hostfiles.js';
-import { virtualClock, type Clock } from '../../src/exec/simulated.js';
+import { virtualClock } from '../../src/exec/simulated.js';
+import type { Clock } from '../../src/clock.js';
 import { planDigest, type Plan } from '../../src/pass/reconcile.js';
 import { PlanStore } from '../../src/plan/store.js';
 import type { HdfsAdminState } from '../../src/sources/types.js';

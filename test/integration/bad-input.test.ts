@@ -4,7 +4,7 @@
  * claims success.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -156,4 +156,70 @@ describe('bad input gets one clear error naming the file and field, and loses no
     expect(r.out).toMatch(/inventory snapshot .*inventory\.tsv is 3\.0 d old \(limit 24\.0 h\)/);
     noSuccess(r.state);
   });
+
 });
+
+describe('a damaged file of the state directory gets a clear error naming the file and field, not a stack', () => {
+  function run(args: string[]) {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+    return { code: r.status, out: r.stdout + r.stderr };
+  }
+  function twoPasses() {
+    const dir = setup();
+    expect(pass(dir).code).toBe(0);
+    expect(pass(dir).code).toBe(0);
+    const state = join(dir, 'state');
+    const day = join(state, 'passes', 'default', readdirSync(join(state, 'passes', 'default'))[0]);
+    const [older, newer] = readdirSync(day).sort().map((p) => join(day, p));
+    return { dir, state, older, newer };
+  }
+  const damage = (file: string, edit: (summary: Record<string, unknown>) => void) => {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    edit(s);
+    writeFileSync(file, JSON.stringify(s));
+  };
+
+  // status shows what it can: the damaged last pass becomes its error line, the rest still shows.
+  it('status on a pass whose summary.json has a result that is not one of ok, refused, error', () => {
+    const { state, newer } = twoPasses();
+    damage(join(newer, 'summary.json'), (s) => { s.result = 'fine'; });
+    const r = run(['status', '--state', state, '--dc', 'default']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('not paused');
+    expect(r.out).toContain(`${join(newer, 'summary.json')}: result: `);
+    expect(r.out).not.toMatch(/\n\s+at /);
+  });
+
+  it('status on a pass whose summary.json is cut short', () => {
+    const { state, newer } = twoPasses();
+    const file = join(newer, 'summary.json');
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 100));
+    const r = run(['status', '--state', state, '--dc', 'default']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${file}: (document): cannot read it as JSON`);
+    expect(r.out).not.toMatch(/\n\s+at /);
+  });
+
+  it('diff against a previous pass whose summary.json has a count that is not a number', () => {
+    const { state, older } = twoPasses();
+    damage(join(older, 'summary.json'), (s) => { (s.counts as Record<string, unknown>).all = 'many'; });
+    const r = run(['diff', '--state', state, '--dc', 'default']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`${join(older, 'summary.json')}: counts.all: `);
+    expect(r.out).not.toMatch(/\n\s+at /);
+  });
+
+  it('a damaged pause file still pauses (fail closed), and status and pass say which file and field', () => {
+    const { dir, state } = twoPasses();
+    mkdirSync(join(state, 'paused'), { recursive: true });
+    const file = join(state, 'paused', 'default.json');
+    writeFileSync(file, JSON.stringify({ by: 42, at: '2026-12-01T00:00:00Z', reason: 'x' }));
+    const status = run(['status', '--state', state, '--dc', 'default']);
+    expect(status.code).toBe(0);
+    expect(status.out).toContain(`PAUSED by unknown at unknown: damaged pause file (${file}: by: `);
+    const p = pass(dir);
+    expect(p.code).not.toBe(0);
+    expect(p.out).toContain(`damaged pause file (${file}: by: `);
+  });
+});
+

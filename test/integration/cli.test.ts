@@ -3,7 +3,7 @@
  * inspect, --help. Runs `dist/src/cli.js` as a user would (npm test builds first).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -129,5 +129,21 @@ describe('an operator at the terminal', () => {
     const r = bf('source', 'inspect', '--kind', 'nope', 'x');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/Allowed choices are inventory, health/);
+  });
+
+  it('a number flag that is not one is a usage error (exit 2) naming the flag, what it expects and what it got, before anything runs', () => {
+    const demoState = mkdtempSync(join(tmpdir(), 'bf-cli-demo-'));
+    const demo = bf('demo', '--seed', 'abc', '--state', demoState);
+    expect(demo.code).toBe(2);
+    expect(demo.err).toContain('--seed: expected a whole number from 0 to 4294967295, got "abc"');
+    expect(readdirSync(demoState)).toEqual([]);
+    const pass = bf('pass', ...passFlags(), '--seed', '-3');
+    expect(pass.code).toBe(2);
+    expect(pass.err).toContain('--seed: expected a whole number from 0 to 4294967295, got "-3"');
+    for (const [flag, value, expected] of [['--port', '70000', 'from 0 to 65535'], ['--demo-dcs', '0', 'from 1 to 9'], ['--demo-speed', 'fast', 'a positive number']]) {
+      const serve = bf('serve', '--demo', '--state', demoState, flag, value);
+      expect(serve.code).toBe(2);
+      expect(serve.err).toContain(`${flag}: expected ${expected.startsWith('from') ? 'a whole number ' : ''}${expected}, got "${value}"`);
+    }
   });
 });

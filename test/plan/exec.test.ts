@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DemoControlPlane, type DemoControlPlaneState } from '../../src/demo/control-plane.js';
 import { executePlan, type ExecEvent, type Executor } from '../../src/exec/executor.js';
-import { SimulatedExecutor, virtualClock, type Clock } from '../../src/exec/simulated.js';
+import { SimulatedExecutor, virtualClock } from '../../src/exec/simulated.js';
+import type { Clock } from '../../src/clock.js';
 import { planDigest, type Plan } from '../../src/pass/reconcile.js';
 import { PlanStore } from '../../src/plan/store.js';
 import { parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
@@ -76,7 +77,7 @@ describe('the simulated executor drains on the demo NameNode, in virtual time', 
       const observed: string[][] = [];
       const base = virtualClock();
       const clock: Clock = {
-        now: base.now,
+        ...base,
         sleep: async (ms) => {
           const parsed = parseHdfsJmx(await (await fetch(jmx)).text(), jmx);
           observed.push([...parsed.sets['hdfs-decommissioning']]);
@@ -121,7 +122,7 @@ describe('the simulated executor drains on the demo NameNode, in virtual time', 
     const cp = new DemoControlPlane(demoState());
     const { store, plan } = await approvedPlan([{ action: 'drain', host: host(1) }]);
     const base = virtualClock();
-    const clock: Clock = { now: base.now, sleep: async (ms) => { cp.setBlockCounts({ missingBlocks: 3 }); await base.sleep(ms); } };
+    const clock: Clock = { ...base, sleep: async (ms) => { cp.setBlockCounts({ missingBlocks: 3 }); await base.sleep(ms); } };
     const out = await executePlan(store, plan.id, simulated(cp, clock), 'alice');
     expect(out.outcome === 'failed' && out.reason).toMatch(/replication not verified: missing blocks went from 0 to 3/);
   });
