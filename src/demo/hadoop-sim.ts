@@ -23,6 +23,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { hash32 } from '../pass/pick.js';
 import { excludedHosts, type ExcludeFormat } from '../exec/hostfiles.js';
 import { closeServer, DemoControlPlane, listenOnLoopback, type DemoControlPlaneState, type DemoControlPlaneUrls } from './control-plane.js';
@@ -200,7 +201,12 @@ export class HadoopSimulator {
     const service = m[1] as 'hdfs' | 'yarn';
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const args = JSON.parse(Buffer.concat(chunks).toString('utf8') || '[]') as string[];
+    const parsed = ShimArgs.safeParse(parseJsonOrUndefined(Buffer.concat(chunks).toString('utf8') || '[]'));
+    if (!parsed.success) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`refresh/${service}: expected a JSON array of argument strings\n`);
+      return;
+    }
+    const args = parsed.data;
     const reply = (code: number, stdout: string, stderr: string) => {
       this.refreshes.push({ service, args, at: this.now(), ok: code === 0 });
       const body = JSON.stringify({ code, stdout, stderr });
@@ -271,3 +277,14 @@ try {
   process.exit(255);
 }
 `;
+
+/** What a `hdfs` / `yarn` shim posts to `/refresh/<service>`: its argv after the command name. */
+const ShimArgs = z.array(z.string());
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

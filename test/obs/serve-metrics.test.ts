@@ -5,10 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../commands/demo.js';
 import { DEMO_DC } from '../../src/demo/fleet.js';
@@ -16,10 +14,10 @@ import { recordLoopEvent } from '../../src/obs/loop-events.js';
 import { Observability } from '../../src/obs/observability.js';
 import { listPasses } from '../../src/pass/passdir.js';
 import { packageRoot } from '../../src/paths.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/app.js';
 import { FakeSlackApi } from '../slack/fake-slack-api.js';
 import { OPS, postSigned, slashBody } from '../slack/slack-requests.js';
 import { parseExposition, valueOf } from './prom-text.js';
+import { startSocketBot, type SocketBot } from '../slack/socket-bot.js';
 
 const cli = join(packageRoot(), 'dist', 'src', 'cli.js');
 const SECRET = 'metrics-test-secret-31';
@@ -32,14 +30,6 @@ async function until<T>(check: () => Promise<T | undefined>, ms: number): Promis
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((done) => s.close(() => done()));
-  return p;
 }
 
 describe('breakfix serve --http --demo: /metrics shows the pass a Slack command ran in a child process', () => {
@@ -102,30 +92,23 @@ describe('breakfix serve --http --demo: /metrics shows the pass a Slack command 
 });
 
 describe('Socket Mode: /metrics and /healthz on the health port, with the loop reporting', () => {
-  let fake: FakeSlackApi;
-  let bot: SlackBot;
+  let served: SocketBot;
   let port: number;
   let state: string;
 
   beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'breakfix-socket-metrics-'));
-    await runDemo({ scenario: 'both', stateDir: state, seed: 7 });
-    fake = new FakeSlackApi();
-    await fake.start();
-    port = await freePort();
-    bot = createSlackApp({
-      settings: { mode: 'socket', botToken: 'xoxb-test-token', appToken: 'xapp-test-token', slackApiUrl: fake.url, channel: OPS, approvers: { '*': ['U0APPROVER'] } },
-      common: { state }, demo: true, defaultDc: DEMO_DC, datacenters: [DEMO_DC], port,
-      runPass: async () => ({ exitCode: 0, output: '' }),
-      log: pino({ level: 'silent' }),
+    served = await startSocketBot({
+      prefix: 'breakfix-socket-metrics-',
+      approver: 'U0APPROVER',
+      datacenters: [DEMO_DC],
+      prepare: (dir) => runDemo({ scenario: 'both', stateDir: dir, seed: 7 }),
+      runPass: () => async () => ({ exitCode: 0, output: '' }),
     });
-    await bot.start();
+    ({ port, state } = served);
   }, 60_000);
 
   afterAll(async () => {
-    await bot?.stop();
-    await fake?.stop();
-    rmSync(state, { recursive: true, force: true });
+    await served?.stop();
   });
 
   it('serves the passes of the state directory and the loop\'s skipped ticks', async () => {

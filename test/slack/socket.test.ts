@@ -4,33 +4,21 @@
  * every envelope by its id (a slash command's ack carries the reply), and an Approve click
  * delivered as an `interactive` envelope executes the plan on the simulated executor.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../commands/demo.js';
 import { DEMO_DC } from '../../src/demo/fleet.js';
 import { PlanStore } from '../../src/plan/store.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/app.js';
+import type { SlackBot } from '../../src/slack/app.js';
 import { APPROVE_ACTION } from '../../src/slack/messages.js';
 import { FakeSlackApi } from './fake-slack-api.js';
-import { APPROVER, clickPayload, OPS, proposals, slashPayload } from './slack-requests.js';
+import { APPROVER, clickPayload, proposals, slashPayload } from './slack-requests.js';
+import { startSocketBot, type SocketBot } from './socket-bot.js';
 
 let fake: FakeSlackApi;
 let bot: SlackBot;
 let port: number;
 let state: string;
 let envelopes = 0;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((done) => s.close(() => done()));
-  return p;
-}
 
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -48,24 +36,19 @@ async function deliver(type: 'slash_commands' | 'interactive', payload: Record<s
   return fake.socketReplies.find((r) => r.envelope_id === id)!;
 }
 
+let served: SocketBot;
+
 beforeAll(async () => {
-  state = mkdtempSync(join(tmpdir(), 'breakfix-socket-'));
-  fake = new FakeSlackApi();
-  await fake.start();
-  port = await freePort();
-  bot = createSlackApp({
-    settings: { mode: 'socket', botToken: 'xoxb-test-token', appToken: 'xapp-test-token', slackApiUrl: fake.url, channel: OPS, approvers: { '*': [APPROVER] } },
-    common: { state }, demo: true, defaultDc: DEMO_DC, port,
-    runPass: async (_dc, requestedBy) => ({ exitCode: (await runDemo({ scenario: 'proposals', stateDir: state, seed: 5, requestedBy })).exitCode, output: '' }),
-    log: pino({ level: 'silent' }),
+  served = await startSocketBot({
+    prefix: 'breakfix-socket-',
+    approver: APPROVER,
+    runPass: (dir) => async (_dc, requestedBy) => ({ exitCode: (await runDemo({ scenario: 'proposals', stateDir: dir, seed: 5, requestedBy })).exitCode, output: '' }),
   });
-  await bot.start();
+  ({ fake, bot, port, state } = served);
 }, 30_000);
 
 afterAll(async () => {
-  await bot?.stop();
-  await fake?.stop();
-  rmSync(state, { recursive: true, force: true });
+  await served?.stop();
 });
 
 describe('breakfix serve (Socket Mode)', () => {
