@@ -8,16 +8,45 @@
  * `/breakfix <text>`, `concurrency` at a time, and sends the parent `{ latencies, failures,
  * passStartedAt }` (each request's time to the HTTP acknowledgement, ms; when the pass was sent,
  * ms since the epoch).
+ *
+ * Requests go out through `node:http` (a new connection each, as `Agent` without keep-alive
+ * does), not `fetch`: on two shared cores, undici's per-request work in this process added
+ * 40–70 ms to every measured acknowledgement, even against a server that answers at once (see
+ * bench/README.md, "the measurement's floor"). Each latency runs from before the body is
+ * signed to the response's last byte.
  */
-import { postSigned, slashBody } from '../test/slack/slack-requests.js';
+import { request } from 'node:http';
+import { sign, slashBody } from '../test/slack/slack-requests.js';
 
 const o = JSON.parse(process.argv[2]) as { base: string; secret: string; apiUrl: string; warmup: number; first?: string; text: string; commands: number; concurrency: number };
 const fake = { url: o.apiUrl };
+const target = new URL('/slack/events', o.base);
 let failures = 0;
+
+/** POST one signed slash-command body; resolves with the HTTP status once the response has ended. */
+function postSigned(body: string): Promise<number> {
+  const ts = Math.floor(Date.now() / 1000);
+  return new Promise((done, fail) => {
+    const req = request(target, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': Buffer.byteLength(body),
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': sign(body, ts, o.secret),
+      },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
 const send = async (text: string) => {
-  const res = await postSigned(o.base, o.secret, slashBody(fake, text));
-  await res.text();
-  if (res.status !== 200) failures++;
+  if ((await postSigned(slashBody(fake, text))) !== 200) failures++;
 };
 for (let i = 0; i < o.warmup; i += o.concurrency) await Promise.all(Array.from({ length: Math.min(o.concurrency, o.warmup - i) }, () => send('help')));
 failures = 0;
@@ -30,10 +59,9 @@ const worker = async () => {
     next++;
     const body = slashBody(fake, o.text);
     const t = performance.now();
-    const res = await postSigned(o.base, o.secret, body);
-    await res.text();
+    const status = await postSigned(body);
     latencies.push(performance.now() - t);
-    if (res.status !== 200) failures++;
+    if (status !== 200) failures++;
   }
 };
 await Promise.all(Array.from({ length: o.concurrency }, worker));
