@@ -12,11 +12,11 @@
  * Requests go out through `node:http` (a new connection each, as `Agent` without keep-alive
  * does), not `fetch`: on two shared cores, undici's per-request work in this process added
  * 40–70 ms to every measured acknowledgement, even against a server that answers at once (see
- * bench/README.md, "the measurement's floor"). Each latency runs from before the body is
+ * the floor round of bench/slack-bench.ts and README.md, Benchmark). Each latency runs from before the body is
  * signed to the response's last byte.
  */
 import { request } from 'node:http';
-import { sign, slashBody } from '../test/slack/slack-requests.js';
+import { signedHeaders, slashBody } from '../test/slack/slack-requests.js';
 
 const o = JSON.parse(process.argv[2]) as { base: string; secret: string; apiUrl: string; warmup: number; first?: string; text: string; commands: number; concurrency: number };
 const fake = { url: o.apiUrl };
@@ -25,17 +25,8 @@ let failures = 0;
 
 /** POST one signed slash-command body; resolves with the HTTP status once the response has ended. */
 function postSigned(body: string): Promise<number> {
-  const ts = Math.floor(Date.now() / 1000);
   return new Promise((done, fail) => {
-    const req = request(target, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': Buffer.byteLength(body),
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': sign(body, ts, o.secret),
-      },
-    }, (res) => {
+    const req = request(target, { method: 'POST', headers: { ...signedHeaders(body, o.secret), 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.on('end', () => done(res.statusCode ?? 0));
       res.on('error', fail);

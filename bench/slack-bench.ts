@@ -40,7 +40,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 type Mode = 'floor' | 'inline' | 'pool' | 'pool+answer';
 
-interface Round { mode: string; p50: number; p99: number; max: number; failures: number; /** Replies counted on the fake API; null for the floor, which sends none. */ replies: number | null; passMs: number; sentMs: number }
+interface Round { mode: Mode; p50: number; p99: number; max: number; failures: number; /** Replies counted on the fake API; null for the floor, which sends none. */ replies: number | null; passMs: number; sentMs: number }
 
 /** One round: a fresh state directory and bot process, the pass, then the 200 commands. */
 async function round(root: string, config: string, mode: Mode): Promise<Round> {
@@ -48,10 +48,13 @@ async function round(root: string, config: string, mode: Mode): Promise<Round> {
   const fake = new FakeSlackApi();
   await fake.start();
   const floor = mode === 'floor';
-  const bot = floor ? fork(join(here, 'slack-bench-floor.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }) : fork(join(here, 'slack-bench-bot.js'), [JSON.stringify({ config, state, apiUrl: fake.url, secret: SECRET, pool: mode !== 'inline', answer: mode === 'pool+answer' })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.env.BENCH_SLACK_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'profile')}`] : [] });
+  const [script, args] = floor
+    ? ['slack-bench-floor.js', []]
+    : ['slack-bench-bot.js', [JSON.stringify({ config, state, apiUrl: fake.url, secret: SECRET, pool: mode !== 'inline', answer: mode === 'pool+answer' })]];
+  const bot = fork(join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.env.BENCH_SLACK_PROFILE && !floor ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'profile')}`] : [] });
   const port = await new Promise<number>((done, fail) => {
     bot.once('message', (m) => done((m as { port: number }).port));
-    bot.once('exit', (code) => fail(new Error(`the bench bot exited (${code}) before listening`)));
+    bot.once('exit', (code) => fail(new Error(`${script} exited (${code}) before listening`)));
   });
   const base = `http://127.0.0.1:${port}`;
   try {
@@ -61,17 +64,14 @@ async function round(root: string, config: string, mode: Mode): Promise<Round> {
       load.once('exit', (code) => fail(new Error(`the load generator exited (${code}) without results`)));
     });
     const sentMs = Date.now() - passStartedAt;
+    const sorted = latencies.sort((a, b) => a - b);
+    const acks = { mode, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], failures, sentMs };
+    if (floor) return { ...acks, replies: null, passMs: 0 };
     const statusReplies = () => fake.of('chat.postEphemeral').filter((c) => /last pass|no pass for/.test(JSON.stringify(c.args))).length;
-    if (floor) {
-      const sorted = latencies.sort((a, b) => a - b);
-      return { mode, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], failures, replies: null, passMs: 0, sentMs };
-    }
     const passDone = () => process.env.BENCH_SLACK_NO_PASS || fake.of('chat.postMessage').some((c) => c.args.channel === OPS);
     const deadline = Date.now() + 10 * 60_000;
     while ((statusReplies() < COMMANDS || !passDone()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const passMs = Date.now() - passStartedAt;
-    const sorted = latencies.sort((a, b) => a - b);
-    return { mode, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], failures, replies: statusReplies(), passMs, sentMs };
+    return { ...acks, replies: statusReplies(), passMs: Date.now() - passStartedAt };
   } finally {
     bot.send('stop');
     await new Promise((r) => bot.once('exit', r));

@@ -9,30 +9,41 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import type { FakeSlackApi, RecordedCall } from './fake-slack-api.js';
 
-/** One of Slack's documented samples in test/fixtures/slack/. */
+const samples = new Map<string, Record<string, unknown>>();
+
+/**
+ * One of Slack's documented samples in test/fixtures/slack/: read once, then a fresh copy per
+ * call (callers may change it), so the bench's load generator does no file I/O per request.
+ */
 function sample(name: 'slash-command' | 'block-actions'): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(packageRoot(), 'test', 'fixtures', 'slack', `${name}.json`), 'utf8')) as Record<string, unknown>;
+  let s = samples.get(name);
+  if (!s) samples.set(name, (s = JSON.parse(readFileSync(join(packageRoot(), 'test', 'fixtures', 'slack', `${name}.json`), 'utf8')) as Record<string, unknown>));
+  return structuredClone(s);
 }
 
 export const OPS = 'C0OPS0001';
 export const APPROVER = 'U0APPROVER';
 export const STRANGER = 'U0STRANGER';
 
+/** Slack's request signature (signing secret v0): `v0=` + hex HMAC-SHA256 of `v0:<ts>:<body>`, ts in seconds. */
 export function sign(body: string, ts: number, secret: string): string {
   return 'v0=' + createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
 }
 
+/** The headers Slack sends with a form body: content type, `X-Slack-Request-Timestamp` (seconds) and `X-Slack-Signature`. */
+export function signedHeaders(body: string, secret: string, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': sign(body, ts, secret),
+  };
+}
+
 /** POST a signed form body to `<base>/slack/events`. */
 export async function postSigned(base: string, secret: string, body: string, opts: { ts?: number; secret?: string; headers?: Record<string, string> } = {}): Promise<Response> {
-  const ts = opts.ts ?? Math.floor(Date.now() / 1000);
   return fetch(`${base}/slack/events`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': sign(body, ts, opts.secret ?? secret),
-      ...opts.headers,
-    },
+    headers: { ...signedHeaders(body, opts.secret ?? secret, opts.ts), ...opts.headers },
     body,
   });
 }
