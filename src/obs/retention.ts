@@ -17,7 +17,6 @@
  */
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { create as createTar } from 'tar';
 import { z } from 'zod';
 import { listDatacenters, listPasses } from '../pass/passdir.js';
 import { PlanStore } from '../plan/store.js';
@@ -165,6 +164,8 @@ export async function compressPassDir(dir: string): Promise<number> {
   const parent = resolve(dir, '..');
   const name = dir.slice(parent.length + 1);
   const tmp = `${dir}.tar.gz.tmp-${process.pid}`;
+  // tar is imported here, not at the top: retention.ts loads with the config schema in every command.
+  const { create: createTar } = await import('tar');
   try {
     await createTar({ gzip: true, file: tmp, cwd: parent, portable: true }, [name]);
     renameSync(tmp, `${dir}.tar.gz`);

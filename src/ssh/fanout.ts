@@ -3,7 +3,6 @@
  * time, and classify each host's result. The command per host comes from a template (argv), the
  * transport is any {@link RemoteShell} (SshShell in production).
  */
-import pLimit from 'p-limit';
 import { InputError } from '../errors.js';
 import { normalizeHost } from '../hosts.js';
 import { RemoteError, type RemoteCommandResult, type RemoteShell } from './remote.js';
@@ -75,6 +74,8 @@ export async function fanOut(shell: RemoteShell, hosts: readonly string[], argvF
   }
   const judge = opts.judge ?? exitZero;
   const now = opts.now ?? Date.now;
+  // p-limit is imported here: this module loads with the config schema in every command, SSH or not.
+  const { default: pLimit } = await import('p-limit');
   const limit = pLimit(concurrency);
   let done = 0;
   return Promise.all(

@@ -14,15 +14,22 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import ssh2, { type Client, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
+import { createRequire } from 'node:module';
+import type { Client, AgentAuthMethod, ClientChannel, ConnectConfig, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import { InputError } from '../errors.js';
 import { hostKeyProblem } from '../hosts.js';
 import { globMatch, KnownHosts, knownHostsName } from './known-hosts.js';
 import { shellCommand } from './quote.js';
 import { RemoteError, type RemoteCommandResult, type RemoteExecOptions, type RemoteShell } from './remote.js';
 
-// ssh2 is CommonJS: Node's ESM loader gives its exports as one default object.
-const { Client: SshClient, utils } = ssh2;
+/**
+ * The ssh2 module (CommonJS), loaded on first use: every `breakfix pass` imports this file through
+ * the config schema, and loading ssh2 costs ~45 ms of start-up that a pass without SSH never needs.
+ */
+let ssh2: typeof import('ssh2') | undefined;
+function ssh2Module(): typeof import('ssh2') {
+  return (ssh2 ??= createRequire(import.meta.url)('ssh2') as typeof import('ssh2'));
+}
 
 /** Where and as whom to reach a fleet host (an ssh_config `Host` block's fields). */
 export interface SshHostEntry {
@@ -148,7 +155,7 @@ export class SshShell implements RemoteShell {
     const timeoutMs = this.opts.connectTimeoutMs ?? 10_000;
     const keyTypes = this.knownHosts.keyTypesFor(t.keyName);
     return new Promise((resolve, reject) => {
-      const client = new SshClient();
+      const client = new (ssh2Module().Client)();
       let hostKeyFailure: RemoteError | undefined;
       let settled = false;
       const fail = (e: RemoteError) => {
@@ -273,7 +280,7 @@ function loadKey(file: string, passphrase: string | undefined): ParsedKey {
   } catch (e) {
     throw new InputError({ origin: file }, `cannot read the identity file (${(e as Error).message})`);
   }
-  const parsed = utils.parseKey(data, passphrase);
+  const parsed = ssh2Module().utils.parseKey(data, passphrase);
   if (parsed instanceof Error) throw new InputError({ origin: file }, `not a usable private key: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || !key.isPrivateKey()) throw new InputError({ origin: file }, 'expected a private key, got a public key or nothing');
