@@ -219,7 +219,7 @@ async function finishPass(
     s.bytes = snap.bytes;
     try {
       const p = parseSource(s.kind, snap.data, s.origin, s.mapping);
-      outcomes.set(s, { parsed: p, hosts: distinctHosts(p.rows as { host: string }[]) });
+      outcomes.set(s, { parsed: p, hosts: p.hosts ?? distinctHosts(p.rows as { host: string }[]) });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       outcomes.set(s, { error: e.message });

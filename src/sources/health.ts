@@ -267,7 +267,7 @@ export function parseHealth(text: string, origin: string): ParsedSource<HealthRo
   if (shared.length) {
     notes.push(`check names that share a set: ${sample(shared.map(([name, names]) => `${names.map((n) => JSON.stringify(n)).join(' and ')} → ${name}`))}`);
   }
-  return { kind: 'health', origin, rows, sets, notes };
+  return { kind: 'health', origin, rows, hosts: hostNames.length, sets, notes };
 }
 
 /** A host seen in the file, and which checks it has reported (bit i = check index i < 31; the rest in `more`). */

@@ -325,7 +325,7 @@ class RowCollector {
 
   private result(rows: InventoryRow[], dropped: number): ParsedSource<InventoryRow> {
     const notes = dropped ? [`${dropped} older rows of the same hosts dropped (latest by ${this.mapping.latestBy})`] : [];
-    return { kind: 'inventory', origin: this.origin, rows, sets: setsOfSortedRows(rows), notes };
+    return { kind: 'inventory', origin: this.origin, rows, hosts: rows.length, sets: setsOfSortedRows(rows), notes };
   }
 
   /** Lifecycle of a cell not seen before (through mapping values, then the canonical words); remembered. */

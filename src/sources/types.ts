@@ -88,6 +88,11 @@ export interface ParsedSource<Row> {
   /** File path or URL the bytes came from. */
   origin: string;
   rows: Row[];
+  /**
+   * How many distinct hosts the rows name, when the parser counted them on the way (health rows
+   * repeat a host per check); absent, the pass counts them itself.
+   */
+  hosts?: number;
   /** Raw sets this source derives, by canonical name (e.g. `hdfs-live`), each sorted unique. */
   sets: Record<string, HostSet>;
   /** Block counters, for HDFS sources that carry them. */

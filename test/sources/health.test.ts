@@ -28,6 +28,7 @@ describe('a morning check run over five DataNodes in dc1', () => {
     expect(r.kind).toBe('health');
     expect(r.origin).toBe(file);
     expect(r.rows).toHaveLength(13);
+    expect(r.hosts).toBe(5); // 13 results of 5 hosts, one of them written in upper case
     expect(r.sets).toEqual(DC1_SETS);
     expect(r.notes).toEqual([]);
   });
