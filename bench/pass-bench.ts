@@ -196,6 +196,7 @@ function runSize(hosts: number, runs: number, gnuTime: boolean): SizeResult {
   const runBreakfix = (): Sample => {
     rmSync(passDir, { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
+    settle();
     const s = measure(process.execPath, [
       CLI, 'pass', '--dc', BENCH_DC, '--inventory', files.inventory, '--health', files.health, '--hdfs-report', files.hdfsReport,
       '--pass-dir', passDir, '--state', stateDir, '--seed', '1', '--quiet',
@@ -207,6 +208,7 @@ function runSize(hosts: number, runs: number, gnuTime: boolean): SizeResult {
   };
   const runCoreutils = (): Sample => {
     rmSync(setsDir, { recursive: true, force: true });
+    settle();
     const s = measure('bash', [PIPELINE, files.inventory, files.health, files.hdfsReport, setsDir], gnuTime);
     if (s.status !== 0) throw new Error(`${PIPELINE} exited with ${s.status} at ${hosts} hosts:\n${tail(s.stderr)}`);
     return s;
@@ -233,6 +235,17 @@ function runSize(hosts: number, runs: number, gnuTime: boolean): SizeResult {
       (mismatches.length ? `${mismatches.length} of ${result.setsCompared} sets DIFFER` : `${result.setsCompared} sets identical`));
   }
   return result;
+}
+
+/**
+ * Before each timed run, untimed: `sync`, so the filesystem has finished what the previous run left
+ * it — writing back the other side's ~120 MB of fresh files and the deletion of the last output
+ * (on an ext4 mount with `discard`, removing 2,700 files is followed by seconds of discards). Without
+ * it, whichever side ran next paid for that in its own file creates: the same pass took 0.2 s or
+ * 1.9 s to write its set files depending on what had just been deleted.
+ */
+function settle(): void {
+  spawnSync('sync', { stdio: 'ignore' });
 }
 
 function pad(cells: readonly string[], widths: readonly number[]): string {

@@ -21,6 +21,8 @@ import { PlanStore } from '../plan/store.js';
 import { buildFleet, type Fleet } from './sets.js';
 import { SshHealthSpecSchema } from '../ssh/health-source.js';
 import { captureSource, readSnapshot, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
+import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
+import { parseSnapshot, type ParseOutcome } from './parse-snapshot.js';
 
 /** Options of {@link runPass}. */
 export interface PassOptions {
@@ -41,6 +43,11 @@ export interface PassOptions {
    * supersede the plan being approved.
    */
   register?: { requestedBy: string };
+  /**
+   * false: parse every snapshot on this thread. Default: the largest snapshot, when it is at least
+   * {@link PARSE_THREAD_MIN_BYTES} and the machine has a second core, in a worker thread.
+   */
+  parseThread?: boolean;
 }
 
 /** `sources/manifest.json`: what a pass read, enough to re-run it from its own directory. */
@@ -121,6 +128,17 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
   const roles = opts.sources.map(roleOf);
   const dup = roles.find((r, i) => roles.indexOf(r) !== i);
   if (dup) throw new InputError({ origin: 'sources', field: dup }, `two ${dup} sources given; a pass reads one source per observer`);
+  // A large local source will be parsed in a worker thread: start it now, so it has loaded its
+  // modules while this thread loads the policy and takes the snapshots.
+  const thread = opts.parseThread !== false && opts.sources.some(isLargeFile) ? ParseThread.start() : null;
+  try {
+    return await snapshotAndFinish(opts, now, thread);
+  } finally {
+    thread?.close();
+  }
+}
+
+async function snapshotAndFinish(opts: PassOptions, now: Date, thread: ParseThread | null): Promise<PassResult> {
   const policy = loadPolicy(opts.policyDir);
   // Milliseconds first, so passes started within one second still sort in start order by name.
   const passId = String(now.getUTCMilliseconds()).padStart(3, '0') + randomBytes(3).toString('hex').slice(0, 5);
@@ -153,7 +171,7 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
     t(snapshot.error ? `snapshot ${snapshot.role} FAILED: ${snapshot.error}` : `snapshot ${snapshot.role} (${snapshot.kind}) from ${snapshot.origin} into sources/${snapshot.file}`);
   }
   for (const f of POLICY_FILES) writeAtomic(join(dir, 'policy', f), policy.files[f]);
-  const result = await finishPass(dir, manifest, policy, t, false);
+  const result = await finishPass(dir, manifest, policy, t, false, opts.parseThread === false ? false : thread);
   if (opts.register && result.plan) await new PlanStore(opts.stateDir).register(result.plan, dir, { requestedBy: opts.register.requestedBy });
   return result;
 }
@@ -184,6 +202,8 @@ export function passPolicy(dir: string): Policy {
 
 async function finishPass(
   dir: string, manifest: PassManifest, policy: Policy, t: Transcript, onlyMissing: boolean,
+  /** A worker thread started ahead; false: parse everything on this thread. */
+  prestarted: ParseThread | null | false = null,
 ): Promise<PassResult> {
   const summary: PassSummary = {
     passId: manifest.passId, dc: manifest.dc, result: 'ok', startedAt: manifest.startedAt, seed: manifest.seed,
@@ -201,30 +221,39 @@ async function finishPass(
   };
 
   // Parse every snapshot; errors are collected so the transcript names every broken source.
-  // One source at a time, read from the pass directory's own copy: the digest is of the bytes
-  // kept, and the bytes are dropped once parsed. The largest snapshot is parsed first, while
-  // little else is held: its bytes are the pass's largest transient memory (a 100k-host report
-  // is 60 MB). What each parse found is reported in manifest order.
+  // Each is read from the pass directory's own copy: the digest is of the bytes kept. The largest
+  // one, when it is large, is read and parsed in a worker thread while this thread parses the
+  // others, largest first, one at a time (each one's bytes dropped once parsed). What each parse
+  // found is reported in manifest order.
   type Outcome = { parsed: ParsedSource<unknown>; hosts: number } | { error: string };
   const outcomes = new Map<SourceSnapshot, Outcome>();
-  const sizeOf = (s: SourceSnapshot) => statSync(join(dir, 'sources', s.file), { throwIfNoEntry: false })?.size ?? 0;
+  const pathOf = (s: SourceSnapshot) => join(dir, 'sources', s.file);
+  const sizeOf = (s: SourceSnapshot) => statSync(pathOf(s), { throwIfNoEntry: false })?.size ?? 0;
   const bySize = manifest.sources.filter((s) => !s.error).map((s) => ({ s, size: sizeOf(s) })).sort((a, b) => b.size - a.size);
-  for (const { s } of bySize) {
-    const snap = readSnapshot(join(dir, 'sources', s.file));
-    if (onlyMissing && s.sha256 && s.sha256 !== snap.sha256) {
-      outcomes.set(s, { error: `${join(dir, 'sources', s.file)}: the snapshot changed since the pass (sha256 ${s.sha256.slice(0, 12)} recorded, ${snap.sha256.slice(0, 12)} now); a pass directory is a record, not a work area` });
-      continue;
+  const record = (s: SourceSnapshot, o: ParseOutcome) => {
+    if (o.changed) {
+      outcomes.set(s, { error: `${pathOf(s)}: the snapshot changed since the pass (sha256 ${s.sha256.slice(0, 12)} recorded, ${o.sha256.slice(0, 12)} now); a pass directory is a record, not a work area` });
+      return;
     }
-    s.sha256 = snap.sha256;
-    s.bytes = snap.bytes;
-    try {
-      const p = parseSource(s.kind, snap.data, s.origin, s.mapping);
-      outcomes.set(s, { parsed: p, hosts: p.hosts ?? distinctHosts(p.rows as { host: string }[]) });
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      outcomes.set(s, { error: e.message });
-    }
+    s.sha256 = o.sha256;
+    s.bytes = o.bytes;
+    if (o.parsed) outcomes.set(s, { parsed: o.parsed, hosts: o.parsed.hosts ?? distinctHosts(o.parsed.rows as { host: string }[]) });
+    else outcomes.set(s, { error: o.inputError ?? 'the parser gave no result' });
+  };
+  const jobOf = (s: SourceSnapshot) => ({ path: pathOf(s), kind: s.kind, origin: s.origin, ...(s.mapping ? { mapping: s.mapping } : {}), ...(onlyMissing && s.sha256 ? { expectSha256: s.sha256 } : {}) });
+  const offload = prestarted !== false && bySize.length > 1 && bySize[0].size >= PARSE_THREAD_MIN_BYTES;
+  const thread = offload ? (prestarted ?? ParseThread.start()) : null;
+  if (prestarted && prestarted !== thread) prestarted.close();
+  let inThread: Promise<void> | undefined;
+  let threaded: SourceSnapshot | undefined;
+  if (thread) {
+    const { s } = bySize.shift()!;
+    threaded = s;
+    inThread = thread.parse(jobOf(s)).then((o) => record(s, o));
+    inThread.catch(() => {}); // awaited below; until then a failure must not count as unhandled
   }
+  for (const { s } of bySize) record(s, parseSnapshot(jobOf(s), parseSource));
+  await inThread;
   const parsed: ParsedSource<unknown>[] = [];
   const errors: string[] = [];
   const observations: SourceObservation[] = [];
@@ -243,7 +272,7 @@ async function finishPass(
     s.hosts = hosts;
     observations.push({ role: s.role, origin: s.origin, hosts, ageMs: s.ageMs, previousHosts: s.previousHosts });
     summary.sources.push({ role: s.role, kind: s.kind, origin: s.origin, hosts, sha256: s.sha256, ageMs: s.ageMs });
-    t(`parsed ${s.role}: ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
+    t(`parsed ${s.role}${s === threaded ? ' (in a worker thread)' : ''}: ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
   }
   outcomes.clear();
   if (errors.length > 0) return stop('error', errors);
@@ -317,6 +346,12 @@ function distinctHosts(rows: readonly { host: string }[]): number {
     n++;
   }
   return n;
+}
+
+/** True when `s` is a local file of at least {@link PARSE_THREAD_MIN_BYTES} (its parse will go to a worker thread). */
+function isLargeFile(s: SourceSpec): boolean {
+  if (s.kind === 'health-ssh' || /^https?:\/\//i.test(s.location)) return false;
+  return (statSync(s.location, { throwIfNoEntry: false })?.size ?? 0) >= PARSE_THREAD_MIN_BYTES;
 }
 
 function roleOf(s: SourceSpec): string {

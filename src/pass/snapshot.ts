@@ -3,13 +3,15 @@
  * fetched in the pass directory's `sources/`, with their sha256, so a pass can be re-run and
  * replayed from its own snapshots.
  */
-import { createHash } from 'node:crypto';
 import { copyFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { SOURCE_ROLE, type SourceKind } from '../sources/types.js';
 import { dirname, join } from 'node:path';
 import type { InventoryMapping } from '../sources/index.js';
 import { runSshHealth, type SshHealthSpec } from '../ssh/health-source.js';
+import { readSnapshot, sha256 } from './parse-snapshot.js';
+
+// Read here, kept in parse-snapshot.ts (which a worker thread loads without this module's imports).
+export { readSnapshot, sha256 };
 
 /** Where a source is read from: a file path or an http(s) URL. */
 export interface SourceSpec {
@@ -94,16 +96,6 @@ export async function captureSource(spec: SourceSpec, now: Date, destPath: strin
   }
 }
 
-/**
- * Read a snapshot kept in a pass directory: its bytes as read, their sha256 and size. Hand `data`
- * to `parseSource`, which decodes it only for the parsers that need text (the `hdfs dfsadmin
- * -report` parser reads bytes, so a 60 MB report is not held twice).
- */
-export function readSnapshot(path: string): { data: Buffer; sha256: string; bytes: number } {
-  const data = readFileSync(path);
-  return { data, sha256: sha256(data), bytes: data.length };
-}
-
 /** A fetch failure in a few words: `no answer within 15000 ms`, `ECONNREFUSED`, or the message. */
 export function describeFetchError(e: unknown): string {
   const err = e as Error & { cause?: unknown };
@@ -116,10 +108,6 @@ export function snapshotFileName(spec: SourceSpec): string {
   return `${SOURCE_ROLE[spec.kind]}.${spec.kind}.${extensionFor(spec.kind, spec.location)}`;
 }
 
-/** sha256 hex of bytes. */
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 function extensionFor(kind: SourceKind, location: string): string {
   if (kind === 'inventory') {

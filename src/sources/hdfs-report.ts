@@ -25,7 +25,7 @@
  */
 import { InputError } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
-import { hdfsSets, sample } from './hdfs-jmx.js';
+import { hdfsSets, sample } from './common.js';
 import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from './types.js';
 
 /**
@@ -53,7 +53,67 @@ import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from 
  *   DataNodes than follow it (a cut-short report), or the text is the Hadoop 1.x layout.
  */
 export function parseHdfsReport(text: string | Buffer, origin: string): ParsedSource<HdfsNodeRow> {
-  return new ReportParser(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, origin).parse();
+  const parser = new HdfsReportParser(origin);
+  parser.feed(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+  return parser.end();
+}
+
+/** The UTF-8 byte-order mark. */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * {@link parseHdfsReport} fed in pieces as a file is read, so a 60 MB report is never held whole:
+ * `feed` each chunk (split anywhere, even inside a line or a UTF-8 character), then `end` for the
+ * parse. Same result and errors as {@link parseHdfsReport} on the concatenated bytes.
+ * @throws InputError from `feed` or `end`, as {@link parseHdfsReport}.
+ */
+export class HdfsReportParser {
+  private readonly parser: ReportParser;
+  /** The unfinished last line of the previous chunk. */
+  private carry: Buffer | null = null;
+  private first = true;
+
+  constructor(origin: string) {
+    this.parser = new ReportParser(origin);
+  }
+
+  feed(chunk: Buffer): void {
+    let bytes = chunk;
+    if (this.first) {
+      const head = this.carry ? Buffer.concat([this.carry, bytes]) : bytes;
+      this.carry = null;
+      if (head.length < BOM.length && head.equals(BOM.subarray(0, head.length))) {
+        this.carry = Buffer.from(head); // too short yet to tell a byte-order mark
+        return;
+      }
+      this.first = false;
+      bytes = head.subarray(0, BOM.length).equals(BOM) ? head.subarray(BOM.length) : head; // a byte-order mark from a Windows editor
+    }
+    let from = 0;
+    if (this.carry) {
+      // Finish the line the previous chunk ended in: only that line is copied, not the chunk.
+      const nl = bytes.indexOf(0x0a);
+      if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, bytes]);
+        return;
+      }
+      const line = Buffer.concat([this.carry, bytes.subarray(0, nl + 1)]);
+      this.carry = null;
+      this.parser.lines(line, 0, line.length);
+      from = nl + 1;
+    }
+    const lastBreak = bytes.lastIndexOf(0x0a);
+    const rest = lastBreak >= from ? lastBreak + 1 : from;
+    if (rest > from) this.parser.lines(bytes, from, rest);
+    // A copy: the caller may reuse the chunk's memory for the next read.
+    if (rest < bytes.length) this.carry = Buffer.from(bytes.subarray(rest));
+  }
+
+  end(): ParsedSource<HdfsNodeRow> {
+    if (this.carry) this.parser.lines(this.carry, 0, this.carry.length);
+    this.carry = null;
+    return this.parser.finish();
+  }
 }
 
 type SectionKind = 'live' | 'dead' | 'decommissioning' | 'entering-maintenance' | 'in-maintenance';
@@ -114,6 +174,14 @@ interface Entry {
   state: HdfsAdminState | null;
   /** True in the Live section, false in the Dead one, null elsewhere. */
   live: boolean | null;
+  /**
+   * The `Name:` and `Hostname:` values and their columns, copied out when the entry goes on past the
+   * end of the chunk its offsets point into (null: read them through the offsets).
+   */
+  nameText: string | null;
+  nameColumn: number;
+  hostnameText: string | null;
+  hostnameColumn: number;
 }
 
 function emptyEntry(): Entry {
@@ -122,6 +190,7 @@ function emptyEntry(): Entry {
     nameStart: -1, nameEnd: -1, nameLine: 0, nameLineStart: 0,
     hostnameStart: -1, hostnameEnd: -1, hostnameLine: 0, hostnameLineStart: 0,
     rack: null, upgradeDomain: null, state: null, live: null,
+    nameText: null, nameColumn: 0, hostnameText: null, hostnameColumn: 0,
   };
 }
 
@@ -156,21 +225,23 @@ class ReportParser {
   /** 1-based column of the last value read by {@link valueAt}. */
   private valueColumn = 0;
 
-  constructor(
-    private readonly text: Buffer,
-    private readonly origin: string,
-  ) {}
+  /** The chunk being read (lines are read from one chunk at a time). */
+  private text: Buffer = Buffer.alloc(0);
+  /** Bytes read so far, and whether any of them was not white space. */
+  private bytesRead = 0;
+  private nonBlank = false;
 
-  parse(): ParsedSource<HdfsNodeRow> {
-    const text = this.text;
-    if (isBlank(text)) {
-      throw new InputError({ origin: this.origin, field: '(document)' }, `expected \`hdfs dfsadmin -report\` output, got ${text.length ? 'only white space' : 'an empty input'}`);
-    }
-    const n = text.length;
-    let pos = text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf ? 3 : 0; // a byte-order mark from a Windows editor
-    while (pos <= n) {
+  constructor(private readonly origin: string) {}
+
+  /** Read the lines of `text` from `from` up to `n`: whole lines, the last one ending at `n` with or without its line break. */
+  lines(text: Buffer, from: number, n: number): void {
+    this.text = text;
+    this.bytesRead += n - from;
+    if (!this.nonBlank && !isBlank(text, from, n)) this.nonBlank = true;
+    let pos = from;
+    while (pos < n) {
       let end = text.indexOf(0x0a, pos);
-      if (end < 0) end = n;
+      if (end < 0 || end > n) end = n;
       this.lineNo++;
       let s = pos;
       let e = end;
@@ -184,9 +255,30 @@ class ReportParser {
       }
       pos = end + 1;
     }
+    // The caller may overwrite `text` with the next chunk: an entry still open keeps copies.
+    if (this.entry) this.detach(this.entry);
+  }
+
+  /** The parse of every line read. */
+  finish(): ParsedSource<HdfsNodeRow> {
+    if (!this.nonBlank) {
+      throw new InputError({ origin: this.origin, field: '(document)' }, `expected \`hdfs dfsadmin -report\` output, got ${this.bytesRead ? 'only white space' : 'an empty input'}`);
+    }
     this.endEntry();
     this.endSection();
     return this.result();
+  }
+
+  /** Copy an open entry's `Name:` / `Hostname:` values out of the chunk they are in, before the next chunk replaces it. */
+  private detach(entry: Entry): void {
+    if (entry.nameStart >= 0 && entry.nameText === null) {
+      entry.nameText = this.text.toString('utf8', entry.nameStart, entry.nameEnd);
+      entry.nameColumn = entry.nameStart - entry.nameLineStart + 1;
+    }
+    if (entry.hostnameStart >= 0 && entry.hostnameText === null) {
+      entry.hostnameText = this.text.toString('utf8', entry.hostnameStart, entry.hostnameEnd);
+      entry.hostnameColumn = entry.hostnameStart - entry.hostnameLineStart + 1;
+    }
   }
 
   /**
@@ -348,6 +440,7 @@ class ReportParser {
     e.line = this.lineNo;
     e.section = kind;
     e.nameStart = e.hostnameStart = -1;
+    e.nameText = e.hostnameText = null;
     e.rack = e.upgradeDomain = e.state = null;
     e.live = kind === 'live' ? true : kind === 'dead' ? false : null;
     return (this.entry = e);
@@ -389,6 +482,7 @@ class ReportParser {
 
   /** `Hostname:`, else the reverse-DNS name of `Name: addr (name)`, else the address. */
   private hostOf(entry: Entry): string {
+    if (entry.nameText !== null || entry.hostnameText !== null) return this.detachedHostOf(entry);
     const text = this.text;
     let start: number;
     let end: number;
@@ -404,11 +498,39 @@ class ReportParser {
         if (open >= start) [start, end] = [open + 2, end - 1];
       }
     } else {
-      throw new InputError({ origin: this.origin, line: entry.line, field: 'Name' }, 'a DataNode entry without a Name: or Hostname: line; expected `Name: <ip>:<port> (<host>)` or `Hostname: <host>` to start each entry');
+      throw this.noNameError(entry);
     }
     const h = normalizeHost(text.toString('utf8', start, end));
     if (!h.ok) throw new InputError({ origin: this.origin, field, line, column: start - lineStart + 1 }, h.problem);
     return h.host;
+  }
+
+  /** {@link hostOf} of an entry whose values were copied out of an earlier chunk (see `detach`); the same rules. */
+  private detachedHostOf(entry: Entry): string {
+    // A Hostname: line read in the current chunk has offsets only; detach it too.
+    if (entry.hostnameStart >= 0 && entry.hostnameText === null) this.detach(entry);
+    let value: string;
+    let column: number;
+    let field: string;
+    let line: number;
+    if (entry.hostnameText !== null) {
+      [value, column, field, line] = [entry.hostnameText, entry.hostnameColumn, 'Hostname', entry.hostnameLine];
+    } else if (entry.nameText !== null && entry.nameText !== '') {
+      [value, column, field, line] = [entry.nameText, entry.nameColumn, 'Name', entry.nameLine];
+      if (value.endsWith(')')) {
+        const open = value.lastIndexOf(' (');
+        if (open >= 0) [value, column] = [value.slice(open + 2, -1), column + Buffer.byteLength(value.slice(0, open + 2))];
+      }
+    } else {
+      throw this.noNameError(entry);
+    }
+    const h = normalizeHost(value);
+    if (!h.ok) throw new InputError({ origin: this.origin, field, line, column }, h.problem);
+    return h.host;
+  }
+
+  private noNameError(entry: Entry): InputError {
+    return new InputError({ origin: this.origin, line: entry.line, field: 'Name' }, 'a DataNode entry without a Name: or Hostname: line; expected `Name: <ip>:<port> (<host>)` or `Hostname: <host>` to start each entry');
   }
 
   private endSection(): void {
@@ -497,9 +619,9 @@ function startsAt(text: Buffer, prefix: string, at: number): boolean {
   return true;
 }
 
-/** True when `text` is empty or only white space (space, TAB, CR, LF). */
-function isBlank(text: Buffer): boolean {
-  for (let i = 0; i < text.length; i++) {
+/** True when bytes `from` to `n` of `text` are none or only white space (space, TAB, CR, LF). */
+function isBlank(text: Buffer, from = 0, n = text.length): boolean {
+  for (let i = from; i < n; i++) {
     const c = text[i];
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a && c !== 0x0b && c !== 0x0c) return false;
   }

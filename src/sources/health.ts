@@ -21,7 +21,7 @@ import { InputError } from '../errors.js';
 import { normalizeHost } from '../hosts.js';
 import { difference, toHostSet, union, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
-import { sample } from './hdfs-jmx.js';
+import { sample } from './common.js';
 import { csvRecordAt, isSkipped, lineEnd } from './delimited.js';
 import type { HealthRow, ParsedSource } from './types.js';
 

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { normalizeHost, type HostKey } from '../hosts.js';
 import { toHostSet, type HostSet } from '../sets/hostset.js';
-import { sample } from './hdfs-jmx.js';
+import { sample } from './common.js';
 import { parseJsonDocument, zodInputError } from './json.js';
 import { YARN_NODE_STATES, type ParsedSource, type YarnNodeRow, type YarnNodeState } from './types.js';
 

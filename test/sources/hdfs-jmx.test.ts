@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { hdfsSets, NAMENODE_INFO_BEAN, parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
+import { hdfsSets } from '../../src/sources/common.js';
+import { NAMENODE_INFO_BEAN, parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
 import type { HdfsNodeRow } from '../../src/sources/types.js';
 import { inputError } from '../helpers/errors.js';
 

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { parseHdfsJmx } from '../../src/sources/hdfs-jmx.js';
-import { parseHdfsReport } from '../../src/sources/hdfs-report.js';
+import { HdfsReportParser, parseHdfsReport } from '../../src/sources/hdfs-report.js';
 import { inputError } from '../helpers/errors.js';
 
 const real = join(import.meta.dirname, '../fixtures/real/hdfs-dfsadmin-report');
@@ -286,5 +286,67 @@ describe('a 100,000-DataNode report', () => {
     expect(r.sets['hdfs-dead']).toHaveLength(1000);
     expect(r.sets['hdfs-decommissioning']).toHaveLength(990);
     expect(r.sets['hdfs-in-service']).toHaveLength(98_010);
+  });
+});
+
+describe('a report read in chunks (HdfsReportParser), as a pass reads a large snapshot', () => {
+  /** The parse of `bytes` fed as the given pieces, or the InputError message it stops with. */
+  const outcome = (origin: string, pieces: Buffer[]): unknown => {
+    try {
+      const p = new HdfsReportParser(origin);
+      for (const piece of pieces) p.feed(piece);
+      return p.end();
+    } catch (e) {
+      if (e instanceof InputError) return { error: e.message };
+      throw e;
+    }
+  };
+  /** A Name-only DataNode (no Hostname: line) whose reverse-DNS name holds a space: the error's column is past "Name: 10.9.0.9:9866 (". */
+  const nameOnlyBadHost = [HEADER_3X, 'Live datanodes (2):\n', datanode({ ip: '10.9.0.8', lookup: 'dn8.dc9.example.com' }), datanode({ ip: '10.9.0.9', lookup: 'dn9 .dc9.example.com' })].join('\n');
+  const inputs: [string, Buffer][] = [
+    ...readdirSync(real).map((f): [string, Buffer] => [f, readFileSync(join(real, f))]),
+    ...readdirSync(bad).filter((f) => f.startsWith('hdfs-report-')).map((f): [string, Buffer] => [f, readFileSync(join(bad, f))]),
+    ['FULL_3X', Buffer.from(FULL_3X)],
+    ['FULL_3X with a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(FULL_3X)])],
+    ['Name-only entries, one bad host', Buffer.from(nameOnlyBadHost)],
+    ['no line break at the end', Buffer.from(FULL_3X.trimEnd())],
+  ];
+
+  it.each(inputs)('%s: split in two at every byte, and fed byte by byte, gives the one-piece result', (origin, bytes) => {
+    const whole = outcome(origin, [bytes]);
+    for (let k = 0; k <= bytes.length; k++) expect(outcome(origin, [bytes.subarray(0, k), bytes.subarray(k)]), `split at byte ${k}`).toEqual(whole);
+    const oneByOne = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1));
+    expect(outcome(origin, oneByOne)).toEqual(whole);
+    // As a file is read: every chunk read into the same buffer, which the next read overwrites.
+    for (const size of [7, 64, 500]) {
+      const scratch = Buffer.alloc(size);
+      const p = new HdfsReportParser(origin);
+      let got: unknown;
+      try {
+        for (let at = 0; at < bytes.length; at += size) {
+          const n = bytes.copy(scratch, 0, at, Math.min(at + size, bytes.length));
+          p.feed(scratch.subarray(0, n));
+        }
+        got = p.end();
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        got = { error: e.message };
+      }
+      expect(got, `read ${size} bytes at a time into one buffer`).toEqual(whole);
+    }
+  });
+
+  it('the Name-only entry with a bad host is located at its reverse-DNS name, whatever the chunks', () => {
+    const bytes = Buffer.from(nameOnlyBadHost);
+    const line = nameOnlyBadHost.split('\n').findIndex((l) => l.includes('dn9 .')) + 1;
+    const expected = { error: `x:${line}:${'Name: 10.9.0.9:9866 ('.length + 1}: Name: expected a DNS host name (letters, digits, '-', '.'), got "dn9 .dc9.example.com"` };
+    expect(outcome('x', [bytes])).toEqual(expected);
+    const at = nameOnlyBadHost.indexOf('Name: 10.9.0.9') + 3; // a chunk boundary inside the Name: line
+    expect(outcome('x', [bytes.subarray(0, at), bytes.subarray(at)])).toEqual(expected);
+  });
+
+  it('an empty input and one of only white space are refused as from one piece', () => {
+    expect(outcome('e', [])).toEqual({ error: 'e: (document): expected `hdfs dfsadmin -report` output, got an empty input' });
+    expect(outcome('w', [Buffer.from(' \n'), Buffer.from('\t\n')])).toEqual({ error: 'w: (document): expected `hdfs dfsadmin -report` output, got only white space' });
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * The largest snapshot of a pass (here a 10,000-DataNode `hdfs dfsadmin -report`, ~6 MB) is read
+ * and parsed in a worker thread (src/pass/parse-thread.ts, the compiled dist/src/pass/parse-worker.js
+ * that `npm test` builds first). Whatever thread parsed it, the pass must be the same.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateFleet, type GeneratedFleet } from '../../bench/gen-fleet.js';
+import { PARSE_THREAD_MIN_BYTES } from '../../src/pass/parse-thread.js';
+import { resumePass, runPass, type PassResult } from '../../src/pass/run.js';
+import type { SourceSpec } from '../../src/pass/snapshot.js';
+
+const policyDir = join(import.meta.dirname, '../../policies');
+let fleet: GeneratedFleet;
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'bf-thread-'));
+  fleet = generateFleet(10_000, join(root, 'fleet'), 3);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const sources = (report = fleet.files.hdfsReport): SourceSpec[] => [
+  { kind: 'inventory', location: fleet.files.inventory },
+  { kind: 'health', location: fleet.files.health },
+  { kind: 'hdfs-report', location: report },
+];
+
+async function pass(parseThread: boolean, report?: string): Promise<PassResult> {
+  const state = mkdtempSync(join(root, 'state-'));
+  return runPass({ dc: 'bench', sources: sources(report), policyDir, stateDir: state, seed: 7, parseThread, now: new Date() });
+}
+
+/** Every file of a pass directory that does not carry the pass id or a clock time. */
+function comparable(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(join(dir, 'sets'))) out[`sets/${name}`] = readFileSync(join(dir, 'sets', name), 'utf8');
+  for (const f of ['all-data.tsv', 'budget.tsv']) out[f] = readFileSync(join(dir, f), 'utf8');
+  return out;
+}
+
+describe('a pass whose report is parsed in a worker thread', () => {
+  it('writes the same sets, all-data, budget and plan as a pass that parses it on its own thread', async () => {
+    expect(statSync(fleet.files.hdfsReport).size).toBeGreaterThan(PARSE_THREAD_MIN_BYTES);
+    const threaded = await pass(true);
+    const inline = await pass(false);
+    expect(threaded.summary.result).toBe('ok');
+    expect(threaded.transcript.some((l) => /parsed hdfs \(in a worker thread\): \d+ bytes/.test(l))).toBe(true);
+    expect(inline.transcript.some((l) => l.includes('worker thread'))).toBe(false);
+    expect(comparable(threaded.dir)).toEqual(comparable(inline.dir));
+    expect(threaded.plan!.actions).toEqual(inline.plan!.actions);
+    expect(threaded.plan!.sourceDigests).toEqual(inline.plan!.sourceDigests);
+    const withoutAge = (r: PassResult) => r.summary.sources.map(({ ageMs: _, ...s }) => s);
+    expect(withoutAge(threaded)).toEqual(withoutAge(inline));
+    expect(threaded.summary.counts).toEqual(inline.summary.counts);
+  });
+
+  it('stops on a bad host name past the first 4 MiB with the same located error as on its own thread', async () => {
+    const text = readFileSync(fleet.files.hdfsReport, 'utf8');
+    const at = text.indexOf('\nHostname: ', 5 * 1024 * 1024);
+    const end = text.indexOf('\n', at + 1);
+    const bad = join(root, 'bad-report.txt');
+    writeFileSync(bad, text.slice(0, at) + '\nHostname: dn;rm -rf.bench.test' + text.slice(end));
+    const line = text.slice(0, at + 1).split('\n').length;
+    const threaded = await pass(true, bad);
+    const inline = await pass(false, bad);
+    expect(threaded.summary.result).toBe('error');
+    expect(threaded.summary.reasons).toEqual([`${bad}:${line}:11: Hostname: expected a DNS host name (letters, digits, '-', '.'), got "dn;rm -rf.bench.test"`]);
+    expect(threaded.summary.reasons).toEqual(inline.summary.reasons);
+    expect(readdirSync(threaded.dir)).not.toContain('plan.json');
+  });
+
+  it('a re-run of the pass refuses a report snapshot edited since (the re-run reads it in a worker thread too)', async () => {
+    const r = await pass(true);
+    rmSync(join(r.dir, 'summary.json'));
+    const snap = join(r.dir, 'sources', 'hdfs.hdfs-report.txt');
+    writeFileSync(snap, readFileSync(snap, 'utf8').replace('Decommission Status : Normal', 'Decommission Status : Decommissioned'));
+    const again = await resumePass(r.dir);
+    expect(again.summary.result).toBe('error');
+    expect(again.summary.reasons[0]).toMatch(/hdfs\.hdfs-report\.txt: the snapshot changed since the pass/);
+  });
+});
