@@ -17,6 +17,8 @@ export interface ParseJob {
   mapping?: InventoryMapping;
   /** When set (a re-run of a recorded pass): the sha256 the snapshot must still have; its parse is dropped when it differs. */
   expectSha256?: string;
+  /** `parseSource`'s `rows` option: false for a pass (health results per host). */
+  rows?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export function parseSnapshot(job: ParseJob, parse: typeof parseSource): ParseOu
   if (job.expectSha256 && job.expectSha256 !== snap.sha256) out.changed = true;
   else {
     try {
-      out.parsed = parse(job.kind, snap.data, job.origin, job.mapping);
+      out.parsed = parse(job.kind, snap.data, job.origin, job.mapping, { rows: job.rows });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out.inputError = e.message;

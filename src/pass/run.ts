@@ -240,7 +240,7 @@ async function finishPass(
     if (o.parsed) outcomes.set(s, { parsed: o.parsed, hosts: o.parsed.hosts ?? distinctHosts(o.parsed.rows as { host: string }[]) });
     else outcomes.set(s, { error: o.inputError ?? 'the parser gave no result' });
   };
-  const jobOf = (s: SourceSnapshot) => ({ path: pathOf(s), kind: s.kind, origin: s.origin, ...(s.mapping ? { mapping: s.mapping } : {}), ...(onlyMissing && s.sha256 ? { expectSha256: s.sha256 } : {}) });
+  const jobOf = (s: SourceSnapshot) => ({ path: pathOf(s), kind: s.kind, origin: s.origin, rows: false, ...(s.mapping ? { mapping: s.mapping } : {}), ...(onlyMissing && s.sha256 ? { expectSha256: s.sha256 } : {}) });
   const offload = prestarted !== false && bySize.length > 1 && bySize[0].size >= PARSE_THREAD_MIN_BYTES;
   const thread = offload ? (prestarted ?? ParseThread.start()) : null;
   if (prestarted && prestarted !== thread) prestarted.close();

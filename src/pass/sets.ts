@@ -56,7 +56,13 @@ export function buildFleet(sources: readonly ParsedSource<unknown>[], definition
       for (const row of src.rows as HdfsNodeRow[]) record(row.host).hdfs = row;
       blocks = src.blocks ?? blocks;
     } else if (role === 'yarn') for (const row of src.rows as YarnNodeRow[]) record(row.host).yarn = row;
-    else {
+    else if (src.health) {
+      for (const h of src.health) {
+        const r = record(h.host);
+        if (h.reachable !== null) r.reachable = h.reachable;
+        if (h.failedChecks !== null) r.failedChecks = h.failedChecks.length === 0 ? NO_FAILED_CHECKS : h.failedChecks;
+      }
+    } else {
       // A host's results are usually on consecutive rows with one host string: look it up once.
       let last: HostRecord | undefined;
       for (const row of src.rows as HealthRow[]) {

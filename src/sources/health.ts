@@ -23,7 +23,7 @@ import { difference, toHostSet, union, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { sample } from './common.js';
 import { csvRecordAt, isSkipped, lineEnd } from './delimited.js';
-import type { HealthRow, ParsedSource } from './types.js';
+import type { HealthRow, HostHealth, ParsedSource } from './types.js';
 
 /** The check whose failure means "the host did not answer": its result decides `unresponsive`. */
 export const REACHABILITY_CHECK = 'reachable';
@@ -34,7 +34,9 @@ type Column = (typeof HEALTH_COLUMNS)[number];
 
 /**
  * Parse a check-results file (see the module comment) into one {@link HealthRow} per data line,
- * in file order, and the health raw sets.
+ * in file order, and the health raw sets. With `rows: false` (what a pass reads), `rows` is empty
+ * and `health` holds each host's results instead ({@link HostHealth}, hosts in the order first
+ * seen): 300,000 results of 100,000 hosts are then 100,000 small records, and details are not read.
  *
  * Rows: `host` through `normalizeHost` (lower case, port dropped); `check` trimmed and lower-cased
  * (a check's set name is lower case, so `Disk` and `disk` are one check); `status` `ok` / `fail`
@@ -62,7 +64,8 @@ type Column = (typeof HEALTH_COLUMNS)[number];
  *   a check is empty (`check`); a status is not `ok` or `fail` (`status`); or the same host and
  *   check appear twice (`check`: which result is true is ambiguous).
  */
-export function parseHealth(text: string, origin: string): ParsedSource<HealthRow> {
+export function parseHealth(text: string, origin: string, opts: { rows?: boolean } = {}): ParsedSource<HealthRow> {
+  const keepRows = opts.rows !== false;
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const len = t.length;
 
@@ -190,7 +193,7 @@ export function parseHealth(text: string, origin: string): ParsedSource<HealthRo
         if (!key.ok) throw new InputError({ origin, line: lineNo, field: 'host' }, key.problem);
         if (key.host !== rawHost) h = hosts.get(key.host);
         if (h === undefined) {
-          hosts.set(key.host, (h = { host: key.host, checks: 0, more: null }));
+          hosts.set(key.host, (h = { host: key.host, checks: 0, more: null, reachable: null, failed: null }));
           hostNames.push(key.host);
         }
         if (key.host !== rawHost) hosts.set(rawHost, h);
@@ -224,6 +227,8 @@ export function parseHealth(text: string, origin: string): ParsedSource<HealthRo
       throw new InputError({ origin, line: lineNo, field: 'status' }, `expected ok or fail, got ${JSON.stringify(field(at.status).trim())}`);
     }
     if (seenBefore(h, ch.index)) {
+      // The message names the first result's line, which only the rows keep: read the file again with them.
+      if (!keepRows) return parseHealth(text, origin);
       const name = ch.name;
       const host = h.host;
       const first = rowLines[rows.findIndex((r) => r.host === host && r.check === name)];
@@ -232,16 +237,24 @@ export function parseHealth(text: string, origin: string): ParsedSource<HealthRo
         `${host} has a second ${JSON.stringify(name)} result (the first is on line ${first}): which one is true is ambiguous; keep one result per host and check`,
       );
     }
-    let detail = fieldIs(at.detail, '-') || fieldIs(at.detail, '') ? '' : field(at.detail).trim();
-    if (detail === '-') detail = '';
-    else if (detail !== '') {
-      // One detached copy per distinct text: a detail cut from the file would keep all of it (12 MB at 100,000 hosts) alive.
-      let kept = details.get(detail);
-      if (kept === undefined) details.set(detail, (kept = detachValue(detail)!));
-      detail = kept;
+    if (!keepRows) {
+      if (ch.name === REACHABILITY_CHECK) h.reachable = status === 'ok';
+      else if (status === 'fail') {
+        if (h.failed === null || h.failed === NONE_FAILED) h.failed = [ch.name];
+        else h.failed.push(ch.name);
+      } else h.failed ??= NONE_FAILED;
+    } else {
+      let detail = fieldIs(at.detail, '-') || fieldIs(at.detail, '') ? '' : field(at.detail).trim();
+      if (detail === '-') detail = '';
+      else if (detail !== '') {
+        // One detached copy per distinct text: a detail cut from the file would keep all of it (12 MB at 100,000 hosts) alive.
+        let kept = details.get(detail);
+        if (kept === undefined) details.set(detail, (kept = detachValue(detail)!));
+        detail = kept;
+      }
+      rows.push({ host: h.host, check: ch.name, status, detail });
+      rowLines.push(lineNo);
     }
-    rows.push({ host: h.host, check: ch.name, status, detail });
-    rowLines.push(lineNo);
     if (status === 'fail') {
       if (ch.name === REACHABILITY_CHECK) unresponsive.push(h.host);
       else {
@@ -254,7 +267,7 @@ export function parseHealth(text: string, origin: string): ParsedSource<HealthRo
   }
 
   const notes: string[] = [];
-  if (rows.length === 0) notes.push('no check results: the file has a header only');
+  if (keepRows ? rows.length === 0 : hosts.size === 0) notes.push('no check results: the file has a header only');
   const unresponsiveSet = toHostSet(unresponsive);
   const sets: Record<string, HostSet> = {
     responsive: difference(toHostSet(hostNames), unresponsiveSet),
@@ -274,14 +287,30 @@ export function parseHealth(text: string, origin: string): ParsedSource<HealthRo
   if (shared.length) {
     notes.push(`check names that share a set: ${sample(shared.map(([name, names]) => `${names.map((n) => JSON.stringify(n)).join(' and ')} → ${name}`))}`);
   }
-  return { kind: 'health', origin, rows, hosts: hostNames.length, sets, notes };
+  const out: ParsedSource<HealthRow> = { kind: 'health', origin, rows, hosts: hostNames.length, sets, notes };
+  if (!keepRows) {
+    out.health = hostNames.map((name): HostHealth => {
+      const h = hosts.get(name)!;
+      const failedChecks = h.failed === null ? null : h.failed === NONE_FAILED ? [] : h.failed.length > 1 ? h.failed.sort() : h.failed;
+      return { host: name, reachable: h.reachable, failedChecks };
+    });
+  }
+  return out;
 }
 
-/** A host seen in the file, and which checks it has reported (bit i = check index i < 31; the rest in `more`). */
+/** `failed` of a host whose checks other than reachability all passed so far: shared, never written to. */
+const NONE_FAILED: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * A host seen in the file, and which checks it has reported (bit i = check index i < 31; the rest
+ * in `more`); without rows, also its results (see {@link HostHealth}).
+ */
 interface HostEntry {
   host: string;
   checks: number;
   more: Set<number> | null;
+  reachable: boolean | null;
+  failed: string[] | null;
 }
 
 /** A check seen in the file: its lower-case name, its index, and the hosts failing it. */

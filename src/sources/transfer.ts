@@ -11,7 +11,7 @@
  * any other row shape is sent as is.
  */
 import type { HostSet } from '../sets/hostset.js';
-import type { ParsedSource } from './types.js';
+import type { HostHealth, ParsedSource } from './types.js';
 
 /** Codes below 0: values that are not an index into `strings`. */
 const NULL = -1;
@@ -44,6 +44,19 @@ export interface PackedSource {
   rawRows?: unknown[];
   /** Each set by name: indexes into `strings`. */
   sets: [string, Int32Array][];
+  /** `health` (per-host results), when the parse has it. */
+  health?: PackedHealth;
+}
+
+/** {@link HostHealth} records, columnar. Host i: `strings[host[i]]`; its failed checks `failed[failedFrom[i] .. failedFrom[i + 1])`. */
+interface PackedHealth {
+  host: Int32Array;
+  /** 1 reachable, 0 not, -1 no result. */
+  reachable: Int8Array;
+  /** 1 when `failedChecks` is a list (possibly empty), 0 when null. */
+  hasFailed: Int8Array;
+  failedFrom: Int32Array;
+  failed: Int32Array;
 }
 
 /**
@@ -80,8 +93,14 @@ export function packParsed(p: ParsedSource<unknown>): { packed: PackedSource; tr
     sets.push([name, codes]);
     transfer.push(codes.buffer as ArrayBuffer);
   }
+  let health: PackedHealth | undefined;
+  if (p.health) {
+    health = packHealth(p.health, code);
+    transfer.push(...[health.host, health.reachable, health.hasFailed, health.failedFrom, health.failed].map((a) => a.buffer as ArrayBuffer));
+  }
   const packed: PackedSource = {
     kind: p.kind, origin: p.origin, notes: p.notes, strings, rowCount: rows.length, columns, sets,
+    ...(health ? { health } : {}),
     ...(columns ? {} : { rawRows: rows }),
     ...(p.hosts !== undefined ? { hosts: p.hosts } : {}),
     ...(p.blocks !== undefined ? { blocks: p.blocks } : {}),
@@ -114,6 +133,42 @@ export function unpackParsed(packed: PackedSource): ParsedSource<unknown> {
   const out: ParsedSource<unknown> = { kind: packed.kind, origin: packed.origin, rows, sets, notes: packed.notes };
   if (packed.hosts !== undefined) out.hosts = packed.hosts;
   if (packed.blocks !== undefined) out.blocks = packed.blocks;
+  if (packed.health) out.health = unpackHealth(packed.health, strings);
+  return out;
+}
+
+function packHealth(records: readonly HostHealth[], code: (s: string) => number): PackedHealth {
+  const n = records.length;
+  const h: PackedHealth = { host: new Int32Array(n), reachable: new Int8Array(n), hasFailed: new Int8Array(n), failedFrom: new Int32Array(n + 1), failed: new Int32Array(0) };
+  let total = 0;
+  for (const r of records) total += r.failedChecks?.length ?? 0;
+  h.failed = new Int32Array(total);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    h.host[i] = code(r.host);
+    h.reachable[i] = r.reachable === null ? -1 : r.reachable ? 1 : 0;
+    h.failedFrom[i] = k;
+    if (r.failedChecks !== null) {
+      h.hasFailed[i] = 1;
+      for (const c of r.failedChecks) h.failed[k++] = code(c);
+    }
+  }
+  h.failedFrom[n] = k;
+  return h;
+}
+
+function unpackHealth(h: PackedHealth, strings: readonly string[]): HostHealth[] {
+  const out = new Array<HostHealth>(h.host.length);
+  for (let i = 0; i < h.host.length; i++) {
+    let failedChecks: string[] | null = null;
+    if (h.hasFailed[i] === 1) {
+      failedChecks = [];
+      for (let k = h.failedFrom[i]; k < h.failedFrom[i + 1]; k++) failedChecks.push(strings[h.failed[k]]);
+    }
+    const r = h.reachable[i];
+    out[i] = { host: strings[h.host[i]], reachable: r === -1 ? null : r === 1, failedChecks };
+  }
   return out;
 }
 

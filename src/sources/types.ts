@@ -49,6 +49,17 @@ export interface HealthRow {
   detail: string;
 }
 
+/**
+ * One host's health results as a pass needs them (instead of a {@link HealthRow} per result).
+ * `reachable`: the `reachable` check's result, null without one. `failedChecks`: the other checks
+ * it failed, sorted; null when it has no result other than `reachable`.
+ */
+export interface HostHealth {
+  host: string;
+  reachable: boolean | null;
+  failedChecks: string[] | null;
+}
+
 /** DataNode admin states as the NameNode reports them (Hadoop `DatanodeInfo.AdminStates`). */
 export const HDFS_ADMIN_STATES = ['In Service', 'Decommission In Progress', 'Decommissioned', 'Entering Maintenance', 'In Maintenance'] as const;
 export type HdfsAdminState = (typeof HDFS_ADMIN_STATES)[number];
@@ -93,6 +104,11 @@ export interface ParsedSource<Row> {
    * repeat a host per check); absent, the pass counts them itself.
    */
   hosts?: number;
+  /**
+   * Health results per host, in the order first seen: what a health parse asked for no rows
+   * returns (`rows` is then empty). See `parseHealth`.
+   */
+  health?: HostHealth[];
   /** Raw sets this source derives, by canonical name (e.g. `hdfs-live`), each sorted unique. */
   sets: Record<string, HostSet>;
   /** Block counters, for HDFS sources that carry them. */

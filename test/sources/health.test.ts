@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { parseHealth, REACHABILITY_CHECK } from '../../src/sources/health.js';
+import { buildDemoFleet } from '../../src/demo/fleet.js';
 import { inputError } from '../helpers/errors.js';
 
 const samples = join(import.meta.dirname, '../fixtures/health');
@@ -233,5 +234,44 @@ describe('a 100,000-host datacenter with three checks each', () => {
       expect(r.sets['failing-memory-ecc']).toEqual([]);
       expect(r.rows[21]).toEqual({ host: 'dn000007.dc1.example.com', check: 'reachable', status: 'fail', detail: origin.endsWith('csv') ? 'timeout, after 10 s' : 'timeout after 10 s' });
     }
+  });
+});
+
+describe('health results per host, as a pass reads them (rows: false)', () => {
+  /** What the rows say per host, computed the plain way: the reference the per-host parse must match. */
+  const fromRows = (rows: readonly { host: string; check: string; status: string }[]) => {
+    const by = new Map<string, { host: string; reachable: boolean | null; failedChecks: string[] | null }>();
+    for (const r of rows) {
+      let h = by.get(r.host);
+      if (!h) by.set(r.host, (h = { host: r.host, reachable: null, failedChecks: null }));
+      if (r.check === REACHABILITY_CHECK) h.reachable = r.status === 'ok';
+      else {
+        h.failedChecks ??= [];
+        if (r.status === 'fail') h.failedChecks.push(r.check);
+      }
+    }
+    return [...by.values()].map((h) => ({ ...h, failedChecks: h.failedChecks && [...h.failedChecks].sort() }));
+  };
+  const demo = buildDemoFleet('proposals').healthTsv;
+  const inputs: [string, string][] = [
+    ['dc1-checks.tsv', read(samples, 'dc1-checks.tsv')],
+    ['dc1-checks.csv', read(samples, 'dc1-checks.csv')],
+    ['the demo fleet (4,034 hosts × 3 checks)', demo],
+    ['a host with only its reachable result, one failing two checks out of order, one with no reachable result',
+      tsv('host\tcheck\tstatus\tdetail', 'a.x\treachable\tok\t-', 'b.x\tzfs\tfail\t-', 'b.x\treachable\tfail\t-', 'b.x\tdisk\tfail\t-', 'c.x\tdisk\tok\t-')],
+  ];
+  it.each(inputs)('%s: the same sets and notes, no rows, and each host what its rows say', (origin, text) => {
+    const full = parseHealth(text, origin);
+    const perHost = parseHealth(text, origin, { rows: false });
+    expect(perHost.rows).toEqual([]);
+    expect(perHost.sets).toEqual(full.sets);
+    expect(perHost.notes).toEqual(full.notes);
+    expect(perHost.hosts).toBe(full.hosts);
+    expect(perHost.health).toEqual(fromRows(full.rows));
+  });
+  it('a duplicate result is refused with the same message, naming both lines', () => {
+    const file = 'health-duplicate-host-check.tsv';
+    const text = read(bad, file);
+    expect(inputError(() => parseHealth(text, file, { rows: false })).message).toBe(inputError(() => parseHealth(text, file)).message);
   });
 });

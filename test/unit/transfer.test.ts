@@ -44,6 +44,13 @@ describe('a parse packed for another thread and unpacked', () => {
     expectSame(p, roundTrip(p));
   });
 
+  it('the demo health results per host (rows: false, as a pass reads them) arrive equal', () => {
+    const p = parseSource('health', demo.healthTsv, 'health.tsv', undefined, { rows: false });
+    expect(p.health!.some((h) => h.failedChecks !== null && h.failedChecks.length > 0)).toBe(true);
+    expect(p.health!.some((h) => h.reachable === false)).toBe(true);
+    expectSame(p, roundTrip(p));
+  });
+
   it('sends each distinct string once: the demo inventory packs its 4,034 hosts first, in row order, and sets point at them', () => {
     const p = parseSource('inventory', demo.inventoryTsv, 'inventory.tsv');
     const { packed } = packParsed(p);

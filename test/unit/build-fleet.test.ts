@@ -1,0 +1,21 @@
+/** buildFleet reads health as rows (a parse for `source inspect`) or per host (what a pass parses): the same fleet either way. */
+import { describe, expect, it } from 'vitest';
+import { buildDemoFleet } from '../../src/demo/fleet.js';
+import { buildFleet } from '../../src/pass/sets.js';
+import { loadPolicy } from '../../src/policy/load.js';
+import { shippedPolicyDir } from '../../src/paths.js';
+import { parseSource } from '../../src/sources/index.js';
+
+describe('buildFleet', () => {
+  it('gives every host the same reachability and failed checks, and every set the same members, from health rows or per-host results', () => {
+    const demo = buildDemoFleet('proposals');
+    const policy = loadPolicy(shippedPolicyDir());
+    const inventory = parseSource('inventory', demo.inventoryTsv, 'inventory.tsv');
+    const rows = buildFleet([inventory, parseSource('health', demo.healthTsv, 'health.tsv')], policy.sets);
+    const perHost = buildFleet([inventory, parseSource('health', demo.healthTsv, 'health.tsv', undefined, { rows: false })], policy.sets);
+    expect([...perHost.hosts.entries()]).toEqual([...rows.hosts.entries()]);
+    expect([...perHost.sets.entries()]).toEqual([...rows.sets.entries()]);
+    expect([...rows.hosts.values()].filter((h) => (h.failedChecks?.length ?? 0) > 0).length).toBeGreaterThan(0);
+    expect([...rows.hosts.values()].filter((h) => h.reachable === false).length).toBeGreaterThan(0);
+  });
+});
