@@ -13,6 +13,7 @@ import { Observability } from '../obs/observability.js';
 import { APPROVE_ACTION, REJECT_ACTION, type Block, type SlackMessage } from './messages.js';
 import { BreakfixService, type ServiceOptions, type SlackPort } from './service.js';
 import type { SlackSettings } from './settings.js';
+import { respondEphemeral } from './respond.js';
 
 /** Options of {@link createSlackApp}. */
 export interface SlackAppOptions extends Omit<ServiceOptions, 'log' | 'settings'> {
@@ -91,6 +92,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
     postEphemeral: async (channel, user, msg) => {
       await app.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never });
     },
+    respond: respondEphemeral,
   };
   // Approver groups are read at click time, so a change in Slack applies at once (scope usergroups:read).
   const groupMembers = opts.groupMembers ?? (async (usergroup: string) => (await app.client.usergroups.users.list({ usergroup })).users ?? []);
@@ -119,7 +121,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
   });
 
   app.command('/breakfix', async ({ command, ack }) => {
-    const plan = service.command({ text: command.text ?? '', user: command.user_id, channel: command.channel_id });
+    const plan = service.command({ text: command.text ?? '', user: command.user_id, channel: command.channel_id, ...(command.response_url ? { responseUrl: command.response_url } : {}) });
     await ack({ response_type: 'ephemeral', text: plan.ack });
     if (plan.work) background(`/breakfix ${command.text}`, plan.work);
   });

@@ -177,6 +177,11 @@ export function textMessage(title: string, body: string): SlackMessage {
   return { text: truncate(`${title}\n${body}`, LIMITS.fallbackText), blocks: [section(`*${title}*\n\`\`\`${fenced}\`\`\``)] };
 }
 
+/** A short note in mrkdwn, one section (channel links and `code` render, unlike {@link textMessage}'s code block), cut to the section limit. */
+export function noteMessage(text: string): SlackMessage {
+  return { text: truncate(text, LIMITS.fallbackText), blocks: [section(truncate(text, LIMITS.sectionText))] };
+}
+
 /** One host's latest execution phase, as the progress message shows it. */
 export interface HostProgress {
   host: string;

@@ -19,6 +19,8 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   /** What the fake answered. */
   response: Record<string, unknown>;
+  /** The request path (a response URL's is how a test tells which command it answers). */
+  path: string;
 }
 
 const KNOWN = ['auth.test', 'chat.postMessage', 'chat.update', 'chat.postEphemeral', 'apps.connections.open', 'usergroups.users.list'] as const;
@@ -34,6 +36,12 @@ export class FakeSlackApi {
   private sockets: Socket[] = [];
   /** User groups for `usergroups.users.list`: group id → member user ids. */
   readonly userGroups: Record<string, string[]> = {};
+  /**
+   * Channels the bot is not a member of (or DMs it is not in): `chat.postMessage` answers
+   * `not_in_channel` and `chat.postEphemeral` `channel_not_found`, as Slack does
+   * (https://docs.slack.dev/reference/methods/chat.postMessage#errors, …/chat.postEphemeral#errors).
+   */
+  readonly channelsWithoutBot = new Set<string>();
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -45,7 +53,7 @@ export class FakeSlackApi {
         const path = (req.url ?? '/').split('?')[0];
         const method = path.startsWith('/api/') ? path.slice('/api/'.length) : 'response_url';
         const response = this.answer(method, args);
-        this.calls.push({ method, args, response });
+        this.calls.push({ method, args, response, path });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(response));
       });
@@ -100,9 +108,13 @@ export class FakeSlackApi {
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case 'auth.test': return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'breakfix', team_id: 'T0001', user_id: 'UBOT0001', bot_id: 'BBOT0001' };
-      case 'chat.postMessage': return { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100`, message: { text: args.text } };
+      case 'chat.postMessage':
+        if (this.channelsWithoutBot.has(String(args.channel))) return { ok: false, error: 'not_in_channel' };
+        return { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100`, message: { text: args.text } };
       case 'chat.update': return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
-      case 'chat.postEphemeral': return { ok: true, message_ts: `${this.nextTs++}.000200` };
+      case 'chat.postEphemeral':
+        if (this.channelsWithoutBot.has(String(args.channel))) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, message_ts: `${this.nextTs++}.000200` };
       case 'usergroups.users.list': {
         // https://docs.slack.dev/reference/methods/usergroups.users.list
         const members = this.userGroups[String(args.usergroup)];
