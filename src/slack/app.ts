@@ -8,7 +8,7 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { resolveContext } from '../../commands/common.js';
-import { logger } from '../log.js';
+import { logger, partLogger } from '../log.js';
 import { Observability } from '../obs/observability.js';
 import { APPROVE_ACTION, REJECT_ACTION, type Block, type SlackMessage } from './messages.js';
 import { BreakfixService, type ServiceOptions, type SlackPort } from './service.js';
@@ -74,7 +74,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
     },
   };
   const clientOptions = settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {};
-  const boltLogger = toBoltLogger(log.child({ component: 'bolt' }));
+  const boltLogger = toBoltLogger(log);
   let server: Server | undefined;
   const receiver = settings.mode === 'http'
     ? new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', customRoutes: [healthz, metrics], logger: boltLogger })
@@ -181,8 +181,9 @@ function safeJson(s: string): unknown {
   }
 }
 
-/** Bolt's logger interface over a pino child (tokens stay redacted by the root logger). */
+/** Bolt's logger interface over `log`, its lines marked `"part":"bolt"` (tokens stay redacted by the root logger). */
 function toBoltLogger(log: Logger): BoltLogger {
+  log = partLogger(log, 'bolt');
   let level: LogLevel = LogLevel.INFO;
   const fmt = (m: unknown[]) => m.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
   return {

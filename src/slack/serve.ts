@@ -43,6 +43,8 @@ export const DEMO_STATE_DIR = '.breakfix/demo';
 /** Run the bot until a signal stops it. Returns the exit code. */
 export async function serve(o: ServeOptions): Promise<number> {
   const log = logger('slack');
+  // The bot's log is its output: info by default (the CLI's commands default to warn).
+  if (!process.env.BREAKFIX_LOG_LEVEL) log.level = 'info';
   try {
     const configPath = findConfig(o.config);
     const file = configPath ? loadConfig(configPath) : undefined;
@@ -78,7 +80,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     retention();
     const retentionTimer = setInterval(retention, RETENTION_INTERVAL_MS);
     retentionTimer.unref();
-    log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters, scheduled: Object.keys(schedules) }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
+    log.info({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters, scheduled: Object.keys(schedules) }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
     if (!o.demo) void resumeOnStart(bot, log);
     await new Promise<void>((done) => {
       const stop = () => {

@@ -307,7 +307,7 @@ describe('breakfix serve --http', () => {
     const all = logLines.join('');
     expect(all).not.toContain('xoxb-test-token');
     expect(all).not.toContain(SECRET);
-    expect(all).toContain('"component":"bolt"');
+    expect(all).toContain('"part":"bolt"');
   });
 
   it('a datacenter argument that is not one the bot serves (or looks like a flag) is refused before any pass runs', async () => {
