@@ -14,6 +14,7 @@ import { APPROVE_ACTION, REJECT_ACTION, type Block, type SlackMessage } from './
 import { BreakfixService, type ServiceOptions, type SlackPort } from './service.js';
 import type { SlackSettings } from './settings.js';
 import { respondEphemeral } from './respond.js';
+import { appTokenError, checkBotToken } from './startup.js';
 
 /** Options of {@link createSlackApp}. */
 export interface SlackAppOptions extends Omit<ServiceOptions, 'log' | 'settings'> {
@@ -153,13 +154,21 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
     app,
     service,
     async start() {
+      // Before Bolt's own auth.test, whose client retries for ~30 min: a wrong token or an
+      // unreachable Slack stops start-up in seconds, with one line naming the setting.
+      await checkBotToken(settings, quietBoltLogger(log));
       await app.init();
       if (settings.mode === 'http') {
         server = (await app.start(opts.port)) as Server;
-        const address = server.address();
-        return { port: typeof address === 'object' && address ? address.port : opts.port };
+        return { port: boundPort(server, opts.port) };
       }
-      await app.start();
+      try {
+        await app.start();
+      } catch (e) {
+        // The receiver's /healthz server is already listening: close it, or the process stays up.
+        await app.stop().catch(() => undefined);
+        throw appTokenError(e, settings.slackApiUrl) ?? e;
+      }
       return { port: opts.port };
     },
     async stop() {
@@ -173,6 +182,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
   };
 }
 
+/** The port `server` listens on (the system's pick when asked for 0), else `fallback`. */
+function boundPort(server: Server, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
+}
+
 function safeJson(s: string): unknown {
   try {
     return JSON.parse(s);
@@ -183,14 +198,22 @@ function safeJson(s: string): unknown {
 
 /** Bolt's logger interface over `log`, its lines marked `"part":"bolt"` (tokens stay redacted by the root logger). */
 function toBoltLogger(log: Logger): BoltLogger {
-  log = partLogger(log, 'bolt');
+  return boltLoggerOver(partLogger(log, 'bolt'), false);
+}
+
+/** As {@link toBoltLogger}, every level at debug: the start-up check's retries, whose outcome is its own line. */
+function quietBoltLogger(log: Logger): BoltLogger {
+  return boltLoggerOver(partLogger(log, 'start-up check'), true);
+}
+
+function boltLoggerOver(log: Logger, quiet: boolean): BoltLogger {
   let level: LogLevel = LogLevel.INFO;
   const fmt = (m: unknown[]) => m.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
   return {
     debug: (...m) => log.debug(fmt(m)),
-    info: (...m) => log.info(fmt(m)),
-    warn: (...m) => log.warn(fmt(m)),
-    error: (...m) => log.error(fmt(m)),
+    info: (...m) => (quiet ? log.debug(fmt(m)) : log.info(fmt(m))),
+    warn: (...m) => (quiet ? log.debug(fmt(m)) : log.warn(fmt(m))),
+    error: (...m) => (quiet ? log.debug(fmt(m)) : log.error(fmt(m))),
     setLevel: (l) => { level = l; },
     getLevel: () => level,
     setName: () => {},

@@ -71,7 +71,15 @@ export async function serve(o: ServeOptions): Promise<number> {
     // Read-only commands run, and are answered, in worker threads: acknowledgements never wait for them.
     const pool = await startCommandPool(undefined, { botToken: settings.botToken, ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}) });
     const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass, runCommand: pool.run, ...(pool.answer ? { answerCommand: pool.answer } : {}), ...(o.demo ? { demoClock: () => scaledClock(speed) } : {}), log });
-    const started = await bot.start();
+    let started: { port: number };
+    try {
+      started = await bot.start();
+    } catch (e) {
+      // Worker threads and demo control planes would keep the process up after the one line.
+      await pool.close().catch(() => undefined);
+      await demoDcs?.close();
+      throw e;
+    }
     const loop = Object.keys(schedules).length ? startScheduledLoop(bot, { channel: settings.channel, schedules, common, runPass, log }) : undefined;
     // Retention every hour (and once at start): the loop may run passes every few minutes.
     const retention = () => void applyRetention(ctx.stateDir, ctx.config?.retention ?? DEFAULT_RETENTION_POLICY, new Date())

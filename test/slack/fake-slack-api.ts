@@ -36,6 +36,8 @@ export class FakeSlackApi {
   private sockets: Socket[] = [];
   /** User groups for `usergroups.users.list`: group id → member user ids. */
   readonly userGroups: Record<string, string[]> = {};
+  /** Tokens Slack does not accept (revoked, mistyped): every call with one answers `invalid_auth`. */
+  readonly refusedTokens = new Set<string>();
   /**
    * Channels the bot is not a member of (or DMs it is not in): `chat.postMessage` answers
    * `not_in_channel` and `chat.postEphemeral` `channel_not_found`, as Slack does
@@ -52,7 +54,8 @@ export class FakeSlackApi {
         const args = parseBody(raw, String(req.headers['content-type'] ?? ''));
         const path = (req.url ?? '/').split('?')[0];
         const method = path.startsWith('/api/') ? path.slice('/api/'.length) : 'response_url';
-        const response = this.answer(method, args);
+        const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? args.token;
+        const response = method !== 'response_url' && typeof token === 'string' && this.refusedTokens.has(token) ? { ok: false, error: 'invalid_auth' } : this.answer(method, args);
         this.calls.push({ method, args, response, path });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(response));
