@@ -169,7 +169,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
         await app.stop().catch(() => undefined);
         throw appTokenError(e, settings.slackApiUrl) ?? e;
       }
-      return { port: opts.port };
+      // Socket Mode's receiver serves /healthz and /metrics on a server of its own (private in
+      // Bolt's types); with port 0 the port is the one the system picked.
+      const healthServer = (receiver as unknown as { httpServer?: Server }).httpServer;
+      if (healthServer && !healthServer.listening) await new Promise((up, down) => healthServer.once('listening', up).once('error', down));
+      return { port: healthServer ? boundPort(healthServer, opts.port) : opts.port };
     },
     async stop() {
       await Promise.allSettled([...pending]);

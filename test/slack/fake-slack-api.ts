@@ -72,7 +72,8 @@ export class FakeSlackApi {
           buffered = buffered.subarray(frame.size);
           if (frame.opcode === 0x1) this.socketReplies.push(JSON.parse(frame.payload.toString('utf8')) as Record<string, unknown>);
           else if (frame.opcode === 0x9) socket.write(writeFrame(frame.payload, 0xa));
-          else if (frame.opcode === 0x8) socket.end();
+          // A close is answered with a close (RFC 6455 §5.5.1): without it the bot's WebSocket waits 30 s to give up.
+          else if (frame.opcode === 0x8) socket.end(writeFrame(frame.payload.subarray(0, 2), 0x8));
         }
       });
       socket.on('error', () => {});

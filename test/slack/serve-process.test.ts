@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { freePort } from '../../src/ssh/lab-sshd.js';
 import { FakeSlackApi } from './fake-slack-api.js';
-import { builtFresh, cli, serveUntilExit, serveWithFakeSlack, until, type ServedBot, type ServedWithFake } from './served-bot.js';
+import { builtFresh, cli, serveUntilExit, serveWithFakeSlack, startServedBot, until, type ServedBot, type ServedWithFake } from './served-bot.js';
 import { APPROVER, clickBody, OPS, postSigned, proposals, slashBody } from './slack-requests.js';
 
 const SECRET = 'process-test-secret-77';
@@ -119,4 +119,18 @@ describe.skipIf(!builtFresh('slack') && !process.env.CI)('breakfix serve start-u
     expect(r.ms).toBeLessThan(15_000);
   }, 40_000);
 
+  it('Socket Mode with --port 0 logs the port it really serves /healthz and /metrics on; its log lines are info, one component each', async () => {
+    const bot = await startServedBot(['--demo', '--port', '0', '--state', state], env({ SLACK_BOT_TOKEN: TOKEN, SLACK_APP_TOKEN: 'xapp-process-test' }));
+    try {
+      const lines = bot.stderr().trimEnd().split('\n');
+      const running = JSON.parse(lines.find((l) => l.includes('breakfix bot running'))!) as { level: number; port: number; msg: string };
+      expect(running.port).toBeGreaterThan(0);
+      expect(running.msg).toBe(`breakfix bot running (Socket Mode; /healthz and /metrics on :${running.port})`);
+      expect(running.level).toBe(30);
+      expect((await fetch(`http://127.0.0.1:${running.port}/healthz`)).status).toBe(200);
+      for (const l of lines) expect(l.match(/"component":/g) ?? []).toHaveLength(1);
+    } finally {
+      await bot.stop();
+    }
+  }, 40_000);
 });
