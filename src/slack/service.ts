@@ -163,7 +163,8 @@ export class BreakfixService {
         },
       };
     };
-    const o = this.opts.common;
+    // Hints in the answers ("run … first") name the slash command, not the CLI's.
+    const o: CommonOptions = { ...this.opts.common, surface: 'slack' };
     switch (sub) {
       case 'help': return { ack: helpText() };
       case 'pass': return this.pass(input, args[0]);
