@@ -1,6 +1,6 @@
 /**
- * What every command shares, whether it is called from the CLI or (later) from Slack: where
- * state and policy are, which datacenter is meant, and the output shape.
+ * What every command shares, whether it is called from the CLI or from Slack: where state and
+ * policy are, which datacenter is meant, how its hints name other commands, and the output shape.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,19 +19,32 @@ export interface CommandOutput {
   exitCode: number;
 }
 
+/** Where a command was run: its hints ("run … first") name that surface's commands. */
+export type Surface = 'cli' | 'slack';
+
 /** Options every command accepts. */
 export interface CommonOptions {
   config?: string;
   state?: string;
   policies?: string;
   dc?: string;
+  /** Default `cli`. */
+  surface?: Surface;
 }
 
-/** Resolved context: config (if any), state and policy directories. */
+/** Resolved context: config (if any), state and policy directories, the surface asking. */
 export interface CommandContext {
   config?: Config;
   stateDir: string;
   policyDir: string;
+  /** Default `cli`. */
+  surface?: Surface;
+}
+
+/** How a person runs a pass of `dc` (or of the only datacenter) from `surface`: `breakfix pass --dc dc1` or `/breakfix pass dc1`. */
+export function passCommand(surface: Surface | undefined, dc?: string): string {
+  if (surface === 'slack') return `/breakfix pass${dc ? ` ${dc}` : ''}`;
+  return `breakfix pass${dc ? ` --dc ${dc}` : ''}`;
 }
 
 /** Resolve the context: flags win over the config file, which wins over defaults (`./state`, the shipped policy). @throws InputError */
@@ -42,6 +55,7 @@ export function resolveContext(o: CommonOptions): CommandContext {
     config,
     stateDir: o.state ?? process.env.BREAKFIX_STATE ?? config?.stateDir ?? 'state',
     policyDir: o.policies ?? config?.policyDir ?? shippedPolicyDir(),
+    ...(o.surface ? { surface: o.surface } : {}),
   };
 }
 
@@ -53,7 +67,7 @@ export function resolveDc(ctx: CommandContext, dc?: string): string {
   if (dc) return dc;
   const known = ctx.config ? Object.keys(ctx.config.datacenters) : listDatacenters(ctx.stateDir);
   if (known.length === 1) return known[0];
-  if (known.length === 0) throw new InputError({ origin: ctx.stateDir, field: 'dc' }, 'no datacenter has a pass yet: run `breakfix pass` first');
+  if (known.length === 0) throw new InputError({ origin: ctx.stateDir, field: 'dc' }, `no datacenter has a pass yet: run \`${passCommand(ctx.surface)}\` first`);
   throw new InputError({ origin: ctx.config?.path ?? ctx.stateDir, field: 'dc' }, `several datacenters (${known.join(', ')}): name one with --dc`);
 }
 
@@ -64,7 +78,7 @@ export function latestPass(ctx: CommandContext, dc: string, explicitDir?: string
     return { dir: explicitDir, summary: readPassSummary(explicitDir) };
   }
   const passes = listPasses(ctx.stateDir, dc);
-  if (passes.length === 0) throw new InputError({ origin: join(ctx.stateDir, 'passes', dc), field: 'dc' }, `no pass for ${dc} yet: run \`breakfix pass --dc ${dc}\` first`);
+  if (passes.length === 0) throw new InputError({ origin: join(ctx.stateDir, 'passes', dc), field: 'dc' }, `no pass for ${dc} yet: run \`${passCommand(ctx.surface, dc)}\` first`);
   const dir = passes[passes.length - 1];
   return { dir, summary: readPassSummary(dir), previous: passes[passes.length - 2] };
 }

@@ -314,7 +314,7 @@ serveCmd
   .option('--demo-dcs <n>', 'with --demo: serve n demo datacenters (demo-dc1, demo-dc2, …) on scheduled passes whose faults progress')
   .option('--schedule <cron>', 'with --demo: cron expression of the demo\'s scheduled passes (default every minute)')
   .option('--demo-speed <x>', 'with --demo: run the simulated drain this many times faster than real time (default 20)')
-  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (U1,U2 or dc1=U1,U2;dc2=U3), SLACK_API_URL (optional),\nor the slack: block of breakfix.yml (channel, approvers with users and groups, two_person_min_hosts, plan_ttl_minutes).\nScheduled passes: datacenters.<dc>.schedule in breakfix.yml (see README, Scheduled passes).\nSee README, section Slack.')
+  .addHelpText('after', '\nAlso: BREAKFIX_CHANNEL (ops channel id), BREAKFIX_APPROVERS (Slack user ids: U012AB3CD,U045EF6GH or dc1=U012AB3CD;dc2=U045EF6GH), SLACK_API_URL (optional),\nor the slack: block of breakfix.yml (channel, approvers with users and groups, two_person_min_hosts, plan_ttl_minutes).\nScheduled passes: datacenters.<dc>.schedule in breakfix.yml (see README, Scheduled passes).\nSee README, section Slack.')
   .action(async (o) => {
     const flags = parseFlags(serveCmd, ServeFlags, o);
     const { serve } = await import('./slack/serve.js');

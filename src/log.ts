@@ -23,3 +23,12 @@ export function rootLogger(): Logger {
 export function logger(component: string): Logger {
   return rootLogger().child({ component });
 }
+
+/**
+ * A logger for one part of a component (`bolt` in `slack`): its lines keep the component's
+ * `component` and add `"part":"<part>"`. (A child binding `component` again would not replace
+ * the first: pino writes both keys on every line.)
+ */
+export function partLogger(log: Logger, part: string): Logger {
+  return log.child({ part });
+}

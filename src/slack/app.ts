@@ -8,11 +8,13 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { resolveContext } from '../../commands/common.js';
-import { logger } from '../log.js';
+import { logger, partLogger } from '../log.js';
 import { Observability } from '../obs/observability.js';
 import { APPROVE_ACTION, REJECT_ACTION, type Block, type SlackMessage } from './messages.js';
 import { BreakfixService, type ServiceOptions, type SlackPort } from './service.js';
 import type { SlackSettings } from './settings.js';
+import { respondEphemeral } from './respond.js';
+import { appTokenError, checkBotToken } from './startup.js';
 
 /** Options of {@link createSlackApp}. */
 export interface SlackAppOptions extends Omit<ServiceOptions, 'log' | 'settings'> {
@@ -73,7 +75,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
     },
   };
   const clientOptions = settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {};
-  const boltLogger = toBoltLogger(log.child({ component: 'bolt' }));
+  const boltLogger = toBoltLogger(log);
   let server: Server | undefined;
   const receiver = settings.mode === 'http'
     ? new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', customRoutes: [healthz, metrics], logger: boltLogger })
@@ -91,6 +93,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
     postEphemeral: async (channel, user, msg) => {
       await app.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never });
     },
+    respond: respondEphemeral,
   };
   // Approver groups are read at click time, so a change in Slack applies at once (scope usergroups:read).
   const groupMembers = opts.groupMembers ?? (async (usergroup: string) => (await app.client.usergroups.users.list({ usergroup })).users ?? []);
@@ -119,7 +122,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
   });
 
   app.command('/breakfix', async ({ command, ack }) => {
-    const plan = service.command({ text: command.text ?? '', user: command.user_id, channel: command.channel_id });
+    const plan = service.command({ text: command.text ?? '', user: command.user_id, channel: command.channel_id, ...(command.response_url ? { responseUrl: command.response_url } : {}) });
     await ack({ response_type: 'ephemeral', text: plan.ack });
     if (plan.work) background(`/breakfix ${command.text}`, plan.work);
   });
@@ -151,14 +154,26 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
     app,
     service,
     async start() {
+      // Before Bolt's own auth.test, whose client retries for ~30 min: a wrong token or an
+      // unreachable Slack stops start-up in seconds, with one line naming the setting.
+      await checkBotToken(settings, quietBoltLogger(log));
       await app.init();
       if (settings.mode === 'http') {
         server = (await app.start(opts.port)) as Server;
-        const address = server.address();
-        return { port: typeof address === 'object' && address ? address.port : opts.port };
+        return { port: boundPort(server, opts.port) };
       }
-      await app.start();
-      return { port: opts.port };
+      try {
+        await app.start();
+      } catch (e) {
+        // The receiver's /healthz server is already listening: close it, or the process stays up.
+        await app.stop().catch(() => undefined);
+        throw appTokenError(e, settings.slackApiUrl) ?? e;
+      }
+      // Socket Mode's receiver serves /healthz and /metrics on a server of its own (private in
+      // Bolt's types); with port 0 the port is the one the system picked.
+      const healthServer = (receiver as unknown as { httpServer?: Server }).httpServer;
+      if (healthServer && !healthServer.listening) await new Promise((up, down) => healthServer.once('listening', up).once('error', down));
+      return { port: healthServer ? boundPort(healthServer, opts.port) : opts.port };
     },
     async stop() {
       await Promise.allSettled([...pending]);
@@ -171,6 +186,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
   };
 }
 
+/** The port `server` listens on (the system's pick when asked for 0), else `fallback`. */
+function boundPort(server: Server, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
+}
+
 function safeJson(s: string): unknown {
   try {
     return JSON.parse(s);
@@ -179,15 +200,24 @@ function safeJson(s: string): unknown {
   }
 }
 
-/** Bolt's logger interface over a pino child (tokens stay redacted by the root logger). */
+/** Bolt's logger interface over `log`, its lines marked `"part":"bolt"` (tokens stay redacted by the root logger). */
 function toBoltLogger(log: Logger): BoltLogger {
+  return boltLoggerOver(partLogger(log, 'bolt'), false);
+}
+
+/** As {@link toBoltLogger}, every level at debug: the start-up check's retries, whose outcome is its own line. */
+function quietBoltLogger(log: Logger): BoltLogger {
+  return boltLoggerOver(partLogger(log, 'start-up check'), true);
+}
+
+function boltLoggerOver(log: Logger, quiet: boolean): BoltLogger {
   let level: LogLevel = LogLevel.INFO;
   const fmt = (m: unknown[]) => m.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
   return {
     debug: (...m) => log.debug(fmt(m)),
-    info: (...m) => log.info(fmt(m)),
-    warn: (...m) => log.warn(fmt(m)),
-    error: (...m) => log.error(fmt(m)),
+    info: (...m) => (quiet ? log.debug(fmt(m)) : log.info(fmt(m))),
+    warn: (...m) => (quiet ? log.debug(fmt(m)) : log.warn(fmt(m))),
+    error: (...m) => (quiet ? log.debug(fmt(m)) : log.error(fmt(m))),
     setLevel: (l) => { level = l; },
     getLevel: () => level,
     setName: () => {},

@@ -2,12 +2,14 @@
  * The worker-thread side of {@link startCommandPool}: Piscina calls the default export with a
  * {@link ReadCommand} and hands the {@link CommandOutput} back to the bot's main thread; or,
  * with `{ answer, to }`, runs the command and posts its answer as an ephemeral message itself
- * (the pool's `workerData` has the bot token), so the main thread only acknowledges.
+ * (the pool's `workerData` has the bot token), so the main thread only acknowledges; where Slack
+ * refuses that, through the command's `response_url`.
  */
 import { workerData } from 'node:worker_threads';
 import type { CommandOutput } from '../../commands/common.js';
 import { runReadCommand, type ReadCommand, type ReplyTo, type WorkerSlack } from './commands.js';
 import { textMessage } from './messages.js';
+import { respondEphemeral, slackErrorCode } from './respond.js';
 
 // Load the command modules when the thread starts, not on its first command.
 await Promise.all([import('../../commands/status.js'), import('../../commands/show.js'), import('../../commands/diff.js'), import('../../commands/why.js'), import('../../commands/policy.js')]);
@@ -32,6 +34,12 @@ export default async function run(task: ReadCommand | 'ready' | { answer: ReadCo
     out = { text: error, json: { error }, exitCode: 1 };
   }
   const msg = textMessage(task.to.title, out.text);
-  await client.chat.postEphemeral({ channel: task.to.channel, user: task.to.user, text: msg.text, blocks: msg.blocks as never });
+  try {
+    await client.chat.postEphemeral({ channel: task.to.channel, user: task.to.user, text: msg.text, blocks: msg.blocks as never });
+  } catch (e) {
+    // A DM or a channel without the bot (channel_not_found): the command's response_url reaches the user anywhere.
+    if (!slackErrorCode(e) || !task.to.responseUrl) throw e;
+    await respondEphemeral(task.to.responseUrl, msg);
+  }
   return { exitCode: out.exitCode, ...(error ? { error } : {}) };
 }

@@ -34,16 +34,22 @@ export async function runReadCommand(cmd: ReadCommand): Promise<CommandOutput> {
   }
 }
 
-/** Where a command's answer goes: an ephemeral message to `user` in `channel`, headed `title`. */
+/**
+ * Where a command's answer goes: an ephemeral message to `user` in `channel`, headed `title`;
+ * through `responseUrl` (the command's) when Slack refuses to post in `channel` (a DM, a channel
+ * without the bot).
+ */
 export interface ReplyTo {
   channel: string;
   user: string;
   title: string;
+  responseUrl?: string;
 }
 
 /**
  * Runs a read-only command and posts its answer (or its error) as an ephemeral message, all off
- * the bot's main thread. Resolves with the command's exit code, or its error message.
+ * the bot's main thread (see {@link ReplyTo} for where). Resolves with the command's exit code,
+ * or its error message; rejects when the answer could not be posted.
  */
 export type CommandAnswerer = (cmd: ReadCommand, to: ReplyTo) => Promise<{ exitCode: number; error?: string }>;
 

@@ -10,6 +10,7 @@ import { LoopScheduler } from '../loop/loop.js';
 import { systemClock, type Clock } from '../clock.js';
 import { nextTick, type Schedule } from '../loop/schedule.js';
 import { recordLoopEvent } from '../obs/loop-events.js';
+import { partLogger } from '../log.js';
 import type { SlackBot } from './app.js';
 import type { PassRunner } from './service.js';
 
@@ -34,7 +35,7 @@ export function startScheduledLoop(bot: Pick<SlackBot, 'app'>, o: BotLoopOptions
     policyDir: ctx.policyDir,
     runPass: o.runPass,
     clock: o.clock ?? systemClock,
-    log: o.log.child({ component: 'loop' }),
+    log: partLogger(o.log, 'loop'),
     post: (msg) => bot.app.client.chat.postMessage({ channel: o.channel, text: msg.text, blocks: msg.blocks as never }),
   });
   forwardToObservability(scheduler, o.schedules, o.clock ?? systemClock);

@@ -177,6 +177,11 @@ export function textMessage(title: string, body: string): SlackMessage {
   return { text: truncate(`${title}\n${body}`, LIMITS.fallbackText), blocks: [section(`*${title}*\n\`\`\`${fenced}\`\`\``)] };
 }
 
+/** A short note in mrkdwn, one section (channel links and `code` render, unlike {@link textMessage}'s code block), cut to the section limit. */
+export function noteMessage(text: string): SlackMessage {
+  return { text: truncate(text, LIMITS.fallbackText), blocks: [section(truncate(text, LIMITS.sectionText))] };
+}
+
 /** One host's latest execution phase, as the progress message shows it. */
 export interface HostProgress {
   host: string;
@@ -193,14 +198,19 @@ export interface HostProgress {
  */
 export function progressMessage(planId: string, hosts: readonly HostProgress[], final?: string): SlackMessage {
   const counts = new Map<string, number>();
-  for (const h of hosts) counts.set(h.phase, (counts.get(h.phase) ?? 0) + 1);
-  const summary = [...counts].map(([phase, n]) => `${phase} *${n}*`).join(' · ');
-  const lines = hosts.map((h) => `\`${h.host}\` ${h.phase}${h.blocksLeft !== undefined && h.phase === 'decommissioning' ? ` (${h.blocksLeft} blocks left)` : ''}${h.detail && h.phase === 'failed' ? `: ${h.detail}` : ''}`);
-  const title = final ? `Execution of plan ${planId}: ${final}` : `Executing plan ${planId}…`;
+  for (const h of hosts) counts.set(shownPhase(h.phase), (counts.get(shownPhase(h.phase)) ?? 0) + 1);
+  const summary = [...counts].map(([phase, n]) => `*${n}* host${n === 1 ? '' : 's'} ${phase}`).join(' · ');
+  const lines = hosts.map((h) => `\`${h.host}\` ${shownPhase(h.phase)}${h.blocksLeft !== undefined && h.phase === 'decommissioning' ? ` (${h.blocksLeft} blocks left)` : ''}${h.detail && h.phase === 'failed' ? `: ${h.detail}` : ''}`);
+  const title = final ? `Execution of plan ${planId}: ${final}` : `Executing plan ${planId}`;
   return {
-    text: truncate(`${title} ${summary.replace(/\*/g, '')}`, LIMITS.fallbackText),
+    text: truncate(`${title}${final ? ' —' : ':'} ${summary.replace(/\*/g, '')}`, LIMITS.fallbackText),
     blocks: [section(`*${title}*\n${summary}`), section(fitLines(lines, LIMITS.sectionText - 30, 'more hosts'))],
   };
+}
+
+/** A host's phase as a person reads it: a host approved but not yet touched is `waiting`. */
+function shownPhase(phase: string): string {
+  return phase === 'approved' ? 'waiting' : phase;
 }
 
 /** A thread message for a batch of hosts that reached a phase ("3 hosts decommissioned: a, b, c"). */

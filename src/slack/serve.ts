@@ -43,6 +43,8 @@ export const DEMO_STATE_DIR = '.breakfix/demo';
 /** Run the bot until a signal stops it. Returns the exit code. */
 export async function serve(o: ServeOptions): Promise<number> {
   const log = logger('slack');
+  // The bot's log is its output: info by default (the CLI's commands default to warn).
+  if (!process.env.BREAKFIX_LOG_LEVEL) log.level = 'info';
   try {
     const configPath = findConfig(o.config);
     const file = configPath ? loadConfig(configPath) : undefined;
@@ -69,7 +71,15 @@ export async function serve(o: ServeOptions): Promise<number> {
     // Read-only commands run, and are answered, in worker threads: acknowledgements never wait for them.
     const pool = await startCommandPool(undefined, { botToken: settings.botToken, ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}) });
     const bot = createSlackApp({ settings, common, demo: !!o.demo, datacenters, ...(o.demo ? { defaultDc: DEMO_DC } : {}), port, runPass, runCommand: pool.run, ...(pool.answer ? { answerCommand: pool.answer } : {}), ...(o.demo ? { demoClock: () => scaledClock(speed) } : {}), log });
-    const started = await bot.start();
+    let started: { port: number };
+    try {
+      started = await bot.start();
+    } catch (e) {
+      // Worker threads and demo control planes would keep the process up after the one line.
+      await pool.close().catch(() => undefined);
+      await demoDcs?.close();
+      throw e;
+    }
     const loop = Object.keys(schedules).length ? startScheduledLoop(bot, { channel: settings.channel, schedules, common, runPass, log }) : undefined;
     // Retention every hour (and once at start): the loop may run passes every few minutes.
     const retention = () => void applyRetention(ctx.stateDir, ctx.config?.retention ?? DEFAULT_RETENTION_POLICY, new Date())
@@ -78,7 +88,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     retention();
     const retentionTimer = setInterval(retention, RETENTION_INTERVAL_MS);
     retentionTimer.unref();
-    log.warn({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters, scheduled: Object.keys(schedules) }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
+    log.info({ mode: settings.mode, port: started.port, demo: !!o.demo, datacenters, scheduled: Object.keys(schedules) }, `breakfix bot running (${settings.mode === 'http' ? `HTTP on :${started.port}/slack/events` : 'Socket Mode'}; /healthz and /metrics on :${started.port})`);
     if (!o.demo) void resumeOnStart(bot, log);
     await new Promise<void>((done) => {
       const stop = () => {

@@ -16,9 +16,10 @@ import { DC_NAME } from '../config/config.js';
 import { runPause, runResume } from '../../commands/pause.js';
 import { runReadCommand, type CommandAnswerer, type CommandRunner, type ReadCommand } from './commands.js';
 import { PlanStore, readPlanFile } from '../plan/store.js';
-import { decisionUpdate, helpText, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
+import { decisionUpdate, helpText, noteMessage, proposalMessage, textMessage, truncate, type SlackMessage } from './messages.js';
 import { approverGroupsOf, approversOf, type SlackSettings } from './settings.js';
 import { ThreadProgress } from './progress.js';
+import { notInChannelReason, slackErrorCode } from './respond.js';
 import type { Decision } from '../plan/approval.js';
 import type { Clock } from '../clock.js';
 
@@ -32,11 +33,20 @@ function startsOnFirstUse(make: () => Clock): Clock {
   return { now: () => (clock ??= make()).now(), sleep: (ms) => (clock ??= make()).sleep(ms), setTimer: (fn, ms) => (clock ??= make()).setTimer(fn, ms) };
 }
 
-/** The narrow way the service talks to Slack. */
+/**
+ * The narrow way the service talks to Slack. A Slack refusal rejects with the Web API client's
+ * error (its code read by `slackErrorCode`).
+ */
 export interface SlackPort {
   postMessage(channel: string, msg: SlackMessage, threadTs?: string): Promise<{ ts?: string }>;
   updateMessage(channel: string, ts: string, msg: SlackMessage): Promise<void>;
   postEphemeral(channel: string, user: string, msg: SlackMessage): Promise<void>;
+  /**
+   * Answer the person who ran a slash command through its `response_url`, ephemerally (see
+   * src/slack/respond.ts): where the bot cannot post (a DM, a channel it is not in). Without
+   * it such answers are only logged.
+   */
+  respond?(responseUrl: string, msg: SlackMessage): Promise<void>;
 }
 
 /**
@@ -83,6 +93,8 @@ export interface CommandInput {
   text: string;
   user: string;
   channel: string;
+  /** The command's `response_url`: answers reach the user through it when the bot cannot post in `channel`. */
+  responseUrl?: string;
 }
 
 /** What to answer at once (ephemeral), and the work to do after acknowledging. */
@@ -129,7 +141,7 @@ export class BreakfixService {
       ack: `working on \`${truncate(input.text.trim(), 100)}\`…`,
       work: async () => {
         const out = await this.guard(run);
-        await this.slack.postEphemeral(input.channel, input.user, textMessage(title, out.text));
+        await this.answer(input, textMessage(title, out.text));
       },
     });
     const read = (title: string, cmd: () => ReadCommand): CommandPlan => {
@@ -143,15 +155,16 @@ export class BreakfixService {
           try {
             c = cmd();
           } catch (e) {
-            await this.slack.postEphemeral(input.channel, input.user, textMessage(title, (e as Error).message));
+            await this.answer(input, textMessage(title, (e as Error).message));
             return;
           }
-          const r = await answer(c, { channel: input.channel, user: input.user, title });
+          const r = await answer(c, { channel: input.channel, user: input.user, title, ...(input.responseUrl ? { responseUrl: input.responseUrl } : {}) });
           if (r.error) this.opts.log.warn({ err: { message: r.error } }, 'command failed');
         },
       };
     };
-    const o = this.opts.common;
+    // Hints in the answers ("run … first") name the slash command, not the CLI's.
+    const o: CommonOptions = { ...this.opts.common, surface: 'slack' };
     switch (sub) {
       case 'help': return { ack: helpText() };
       case 'pass': return this.pass(input, args[0]);
@@ -255,10 +268,51 @@ export class BreakfixService {
         const run = await this.opts.runPass(dc, input.user).catch((e: Error) => ({ exitCode: 1, output: e.message })).finally(() => this.passing.delete(dc));
         this.opts.log.info({ dc, exitCode: run.exitCode, ms: Date.now() - started }, 'pass finished');
         const { msg, planId } = this.proposalAfterPass(dc, run);
-        const posted = await this.slack.postMessage(channel, msg);
+        let posted: { ts?: string };
+        try {
+          posted = await this.slack.postMessage(channel, msg);
+        } catch (e) {
+          // The ack promised a post in the channel: say why there is none, and what to do.
+          await this.tellNotPosted(input, channel, planId ? 'the proposal' : 'the result of the pass', e);
+          return;
+        }
         if (planId && posted.ts) this.recordProposalMessage(planId, channel, posted.ts);
       },
     };
+  }
+
+  /**
+   * Answer `input`'s user ephemerally in the command's channel; where Slack refuses that (a DM, a
+   * channel without the bot: `channel_not_found`), through the command's `response_url`.
+   * @throws the post's error when there is no `response_url` to fall back on, or that fails too.
+   */
+  private async answer(input: CommandInput, msg: SlackMessage): Promise<void> {
+    try {
+      await this.slack.postEphemeral(input.channel, input.user, msg);
+    } catch (e) {
+      const code = slackErrorCode(e);
+      if (!code || !input.responseUrl || !this.slack.respond) throw e;
+      this.opts.log.info({ channel: input.channel, code }, 'ephemeral answer refused; answered through response_url');
+      await this.slack.respond(input.responseUrl, msg);
+    }
+  }
+
+  /** Tell the user who ran `input` that `what` could not be posted in `channel`, why, and what to do (through `response_url`). Never throws. */
+  private async tellNotPosted(input: CommandInput, channel: string, what: string, e: unknown): Promise<void> {
+    const code = slackErrorCode(e);
+    const reason = notInChannelReason(code);
+    const again = `\`/breakfix ${truncate(input.text.trim(), 100)}\``;
+    const text = reason
+      ? `I could not post ${what} in <#${channel}>: ${reason} (${code}). Invite it with \`/invite @breakfix\` in <#${channel}> and run ${again} again.`
+      : `I could not post ${what} in <#${channel}>: ${code ? `Slack refused it (${code})` : (e as Error).message}. Run ${again} again; if it fails again, the bot's log has the details.`;
+    this.opts.log.warn({ channel, code, err: { message: (e as Error).message } }, `${what} not posted`);
+    const msg = noteMessage(text);
+    try {
+      if (input.responseUrl && this.slack.respond) await this.slack.respond(input.responseUrl, msg);
+      else await this.slack.postEphemeral(input.channel, input.user, msg);
+    } catch (e2) {
+      this.opts.log.warn({ err: { message: (e2 as Error).message } }, 'could not tell the user either');
+    }
   }
 
   /** Remember where a plan's proposal is (a restarted bot resumes its execution in that thread); a failure is logged, never thrown. */

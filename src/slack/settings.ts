@@ -9,8 +9,8 @@
  *     SLACK_SIGNING_SECRET            HTTP mode (--http): Bolt verifies every request with it
  *     SLACK_API_URL                   optional Web API base URL (tests, proxies), ending in /
  *     BREAKFIX_CHANNEL       C…       the ops channel (scheduled summaries, proposals)
- *     BREAKFIX_APPROVERS              who may approve: `U1,U2` for every datacenter, or
- *                                     `dc1=U1,U2;dc2=U3` per datacenter (Slack user ids)
+ *     BREAKFIX_APPROVERS              who may approve: `U012AB3CD,U045EF6GH` for every datacenter,
+ *                                     or `dc1=U012AB3CD;dc2=U045EF6GH` per datacenter (Slack user ids)
  *     BREAKFIX_TWO_PERSON_MIN_HOSTS   optional: plans this large need an approver other than the requester
  *                                     (default {@link DEFAULT_TWO_PERSON_MIN_HOSTS})
  */
@@ -55,7 +55,7 @@ export interface SlackSettings {
 const userId = z.string().regex(SLACK_USER_ID, 'a Slack user id such as U012AB3CD');
 const dcName = z.string().regex(DC_NAME, 'a datacenter name (lower case letters, digits, _ . -)');
 
-/** Parse `U1,U2` or `dc1=U1,U2;dc2=U3`. */
+/** Parse `U012AB3CD,U045EF6GH` (every datacenter) or `dc1=U012AB3CD,U045EF6GH;dc2=U0789IJ0K` (per datacenter). */
 export const ApproversSchema = z.string().min(1, 'at least one approver').transform((s, ctx) => {
   const out: Record<string, string[]> = {};
   for (const part of s.split(';').map((p) => p.trim()).filter(Boolean)) {
@@ -115,7 +115,7 @@ export function loadSettings(mode: SlackMode, env: NodeJS.ProcessEnv = process.e
   else if (slack?.approvers) {
     approvers = Object.fromEntries(Object.entries(slack.approvers).filter(([, a]) => a.users.length).map(([dc, a]) => [dc, a.users]));
     approverGroups = Object.fromEntries(Object.entries(slack.approvers).filter(([, a]) => a.groups.length).map(([dc, a]) => [dc, a.groups]));
-  } else throw new SettingsError(`BREAKFIX_APPROVERS: not set (approvers: U1,U2 or dc1=U1,U2;dc2=U3; or slack.approvers${where})`);
+  } else throw new SettingsError(`BREAKFIX_APPROVERS: not set (Slack user ids: U012AB3CD,U045EF6GH or dc1=U012AB3CD;dc2=U045EF6GH; or slack.approvers${where})`);
   const twoPerson = e.BREAKFIX_TWO_PERSON_MIN_HOSTS ?? slack?.two_person_min_hosts ?? DEFAULT_TWO_PERSON_MIN_HOSTS;
   return {
     mode,

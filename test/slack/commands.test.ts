@@ -60,6 +60,27 @@ describe('the command pool', () => {
     }
   });
 
+  it('where Slack refuses the ephemeral answer (a DM without the bot: channel_not_found), the worker answers through the command\'s response_url', async () => {
+    const fake = new FakeSlackApi();
+    await fake.start();
+    fake.channelsWithoutBot.add('D0DIRECT01');
+    const answering = await startCommandPool(1, { botToken: 'xoxb-pool-test', slackApiUrl: fake.url });
+    try {
+      const responseUrl = `${fake.url.replace(/\/api\/$/, '')}/commands/77/88`;
+      const r = await answering.answer!({ name: 'status', args: { state, dc: DEMO_DC } }, { channel: 'D0DIRECT01', user: 'U0ASKER', title: 'status', responseUrl });
+      expect(r).toEqual({ exitCode: 0 });
+      expect(fake.of('chat.postEphemeral').map((c) => c.response)).toEqual([{ ok: false, error: 'channel_not_found' }]);
+      const [answer] = fake.of('response_url');
+      expect(answer.path).toBe('/commands/77/88');
+      expect(answer.args).toMatchObject({ response_type: 'ephemeral', text: textMessage('status', (await runReadCommand({ name: 'status', args: { state, dc: DEMO_DC } })).text).text });
+      // Without a response_url there is nowhere else to answer: the refusal comes back.
+      await expect(answering.answer!({ name: 'status', args: { state, dc: DEMO_DC } }, { channel: 'D0DIRECT01', user: 'U0ASKER', title: 'status' })).rejects.toThrow('channel_not_found');
+    } finally {
+      await answering.close();
+      await fake.stop();
+    }
+  });
+
   it('a command that throws rejects with its message', async () => {
     await expect(pool.run({ name: 'show', args: { state: join(state, 'empty'), dc: DEMO_DC, set: 'all' } })).rejects.toThrow(`no pass for ${DEMO_DC} yet`);
   });

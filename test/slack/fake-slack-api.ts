@@ -19,6 +19,8 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   /** What the fake answered. */
   response: Record<string, unknown>;
+  /** The request path (a response URL's is how a test tells which command it answers). */
+  path: string;
 }
 
 const KNOWN = ['auth.test', 'chat.postMessage', 'chat.update', 'chat.postEphemeral', 'apps.connections.open', 'usergroups.users.list'] as const;
@@ -34,6 +36,14 @@ export class FakeSlackApi {
   private sockets: Socket[] = [];
   /** User groups for `usergroups.users.list`: group id → member user ids. */
   readonly userGroups: Record<string, string[]> = {};
+  /** Tokens Slack does not accept (revoked, mistyped): every call with one answers `invalid_auth`. */
+  readonly refusedTokens = new Set<string>();
+  /**
+   * Channels the bot is not a member of (or DMs it is not in): `chat.postMessage` answers
+   * `not_in_channel` and `chat.postEphemeral` `channel_not_found`, as Slack does
+   * (https://docs.slack.dev/reference/methods/chat.postMessage#errors, …/chat.postEphemeral#errors).
+   */
+  readonly channelsWithoutBot = new Set<string>();
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -44,8 +54,9 @@ export class FakeSlackApi {
         const args = parseBody(raw, String(req.headers['content-type'] ?? ''));
         const path = (req.url ?? '/').split('?')[0];
         const method = path.startsWith('/api/') ? path.slice('/api/'.length) : 'response_url';
-        const response = this.answer(method, args);
-        this.calls.push({ method, args, response });
+        const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? args.token;
+        const response = method !== 'response_url' && typeof token === 'string' && this.refusedTokens.has(token) ? { ok: false, error: 'invalid_auth' } : this.answer(method, args);
+        this.calls.push({ method, args, response, path });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(response));
       });
@@ -61,7 +72,8 @@ export class FakeSlackApi {
           buffered = buffered.subarray(frame.size);
           if (frame.opcode === 0x1) this.socketReplies.push(JSON.parse(frame.payload.toString('utf8')) as Record<string, unknown>);
           else if (frame.opcode === 0x9) socket.write(writeFrame(frame.payload, 0xa));
-          else if (frame.opcode === 0x8) socket.end();
+          // A close is answered with a close (RFC 6455 §5.5.1): without it the bot's WebSocket waits 30 s to give up.
+          else if (frame.opcode === 0x8) socket.end(writeFrame(frame.payload.subarray(0, 2), 0x8));
         }
       });
       socket.on('error', () => {});
@@ -100,9 +112,13 @@ export class FakeSlackApi {
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case 'auth.test': return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'breakfix', team_id: 'T0001', user_id: 'UBOT0001', bot_id: 'BBOT0001' };
-      case 'chat.postMessage': return { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100`, message: { text: args.text } };
+      case 'chat.postMessage':
+        if (this.channelsWithoutBot.has(String(args.channel))) return { ok: false, error: 'not_in_channel' };
+        return { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100`, message: { text: args.text } };
       case 'chat.update': return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
-      case 'chat.postEphemeral': return { ok: true, message_ts: `${this.nextTs++}.000200` };
+      case 'chat.postEphemeral':
+        if (this.channelsWithoutBot.has(String(args.channel))) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, message_ts: `${this.nextTs++}.000200` };
       case 'usergroups.users.list': {
         // https://docs.slack.dev/reference/methods/usergroups.users.list
         const members = this.userGroups[String(args.usergroup)];

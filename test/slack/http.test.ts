@@ -16,7 +16,7 @@ import { APPROVE_ACTION, REJECT_ACTION } from '../../src/slack/messages.js';
 import { FakeSlackApi, type RecordedCall } from './fake-slack-api.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { scaledClock } from '../../src/exec/simulated.js';
-import { APPROVER, clickBody as click, OPS, postSigned, proposals as posted, slashBody as slash, STRANGER } from './slack-requests.js';
+import { APPROVER, clickBody as click, OPS, postSigned, proposals as posted, RESPONSE_PATH, slashBody as slash, STRANGER } from './slack-requests.js';
 
 /** Two more approvers of the demo datacenter (the two-person rule needs someone other than the requester). */
 const SECOND = 'U0SECOND';
@@ -37,7 +37,7 @@ const logLines: string[] = [];
 let clockAheadMs = 0;
 
 const post = (body: string, opts: { ts?: number; secret?: string; headers?: Record<string, string> } = {}) => postSigned(base, SECRET, body, opts);
-const slashBody = (text: string, user = APPROVER) => slash(fake, text, user);
+const slashBody = (text: string, user = APPROVER, channel = OPS) => slash(fake, text, user, channel);
 const clickBody = (actionId: string, message: RecordedCall, ts: string, user = APPROVER) => click(fake, actionId, message, ts, user);
 const proposals = () => posted(fake);
 /** Run `/breakfix pass` and wait for its proposal. */
@@ -307,7 +307,7 @@ describe('breakfix serve --http', () => {
     const all = logLines.join('');
     expect(all).not.toContain('xoxb-test-token');
     expect(all).not.toContain(SECRET);
-    expect(all).toContain('"component":"bolt"');
+    expect(all).toContain('"part":"bolt"');
   });
 
   it('a datacenter argument that is not one the bot serves (or looks like a flag) is refused before any pass runs', async () => {
@@ -332,5 +332,42 @@ describe('breakfix serve --http', () => {
     await post(slashBody('resume'));
     await bot.idle();
     expect(String(fake.of('chat.postEphemeral').at(-1)!.args.text)).toContain(`demo-dc1 resumed by ${APPROVER}`);
+  });
+
+  it('a bot not invited to the ops channel cannot post the proposal: the user who ran /breakfix pass is told through the command\'s response_url, with what to do', async () => {
+    fake.channelsWithoutBot.add(OPS);
+    try {
+      const before = { responses: fake.of('response_url').length, proposals: proposals().length };
+      const ack = (await (await post(slashBody('pass'))).json()) as { text: string };
+      expect(ack.text).toContain(`the proposal will be posted in <#${OPS}>`);
+      await bot.idle();
+      expect(fake.of('chat.postMessage').at(-1)!.response).toEqual({ ok: false, error: 'not_in_channel' });
+      expect(proposals().length).toBe(before.proposals);
+      const told = fake.of('response_url').slice(before.responses);
+      expect(told).toHaveLength(1);
+      expect(told[0].path).toBe(RESPONSE_PATH);
+      expect(told[0].args).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+      expect(String(told[0].args.text)).toBe(`I could not post the proposal in <#${OPS}>: the bot is not in that channel (not_in_channel). Invite it with \`/invite @breakfix\` in <#${OPS}> and run \`/breakfix pass\` again.`);
+    } finally {
+      fake.channelsWithoutBot.delete(OPS);
+    }
+  });
+
+  it('/breakfix status run in a DM without the bot (chat.postEphemeral: channel_not_found) is answered through the response_url', async () => {
+    const dm = 'D0DIRECT01';
+    fake.channelsWithoutBot.add(dm);
+    try {
+      const before = fake.of('response_url').length;
+      await post(slashBody('status', APPROVER, dm));
+      await bot.idle();
+      expect(fake.of('chat.postEphemeral').at(-1)!.args.channel).toBe(dm);
+      expect(fake.of('chat.postEphemeral').at(-1)!.response).toEqual({ ok: false, error: 'channel_not_found' });
+      const answers = fake.of('response_url').slice(before);
+      expect(answers).toHaveLength(1);
+      expect(String(answers[0].args.text)).toMatch(new RegExp(`^status\n${DEMO_DC}\n`));
+      expect(answers[0].args.response_type).toBe('ephemeral');
+    } finally {
+      fake.channelsWithoutBot.delete(dm);
+    }
   });
 });

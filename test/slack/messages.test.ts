@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/pass/reconcile.js';
-import { APPROVE_ACTION, LIMITS, REJECT_ACTION, decisionUpdate, fitLines, helpText, proposalMessage, type Block } from '../../src/slack/messages.js';
+import { APPROVE_ACTION, LIMITS, REJECT_ACTION, decisionUpdate, fitLines, helpText, progressMessage, proposalMessage, type Block } from '../../src/slack/messages.js';
 
 function planOf(hosts: number, clusters = 3): Plan {
   const actions = Array.from({ length: hosts }, (_, i) => ({
@@ -92,5 +92,22 @@ describe('fitLines and help', () => {
   it('help names every subcommand; an unknown one is quoted', () => {
     for (const c of ['pass', 'status', 'show', 'diff', 'why', 'policy', 'pause', 'resume', 'help']) expect(helpText()).toContain(`/breakfix ${c}`);
     expect(helpText('frobnicate')).toContain('unknown subcommand "frobnicate"');
+  });
+});
+
+describe('the progress message', () => {
+  const hosts = (phases: string[]) => phases.map((phase, i) => ({ host: `node-${i}.dc1.example.com`, phase, ...(phase === 'decommissioning' ? { blocksLeft: 120 } : {}) }));
+
+  it('reads as a sentence: before the first event every host is waiting', () => {
+    const m = progressMessage('p-20261123-abc12', hosts(Array(9).fill('approved')));
+    expect(m.text).toBe('Executing plan p-20261123-abc12: 9 hosts waiting');
+    expect(sectionTexts(m.blocks)[1].split('\n')[0]).toBe('`node-0.dc1.example.com` waiting');
+  });
+
+  it('counts hosts per phase, blocks left on the host lines, and says how it ended', () => {
+    const m = progressMessage('p-20261123-abc12', hosts(['decommissioning', 'excluded', 'excluded', 'approved']));
+    expect(m.text).toBe('Executing plan p-20261123-abc12: 1 host decommissioning · 2 hosts excluded · 1 host waiting');
+    expect(sectionTexts(m.blocks)[1]).toContain('`node-0.dc1.example.com` decommissioning (120 blocks left)');
+    expect(progressMessage('p-20261123-abc12', hosts(['decommissioned', 'decommissioned']), 'completed').text).toBe('Execution of plan p-20261123-abc12: completed — 2 hosts decommissioned');
   });
 });

@@ -29,6 +29,21 @@ export async function until(check: () => boolean, ms: number, what = 'the condit
   }
 }
 
+/**
+ * Run `breakfix serve <args>` with exactly `env` (plus PATH) until it exits by itself (a start-up
+ * that must fail); killed after `ms`. Asynchronous, so a fake Slack API in this process can answer.
+ */
+export async function serveUntilExit(args: string[], env: Record<string, string>, ms = 30_000): Promise<{ code: number | null; stderr: string; ms: number }> {
+  const started = Date.now();
+  const proc = spawn(process.execPath, [cli, 'serve', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), ms);
+  const code = await new Promise<number | null>((done) => proc.once('exit', (c) => done(c)));
+  clearTimeout(timer);
+  return { code, stderr, ms: Date.now() - started };
+}
+
 /** A running `breakfix serve`: its process, its base URL, what it wrote on stderr so far. */
 export interface ServedBot {
   proc: ChildProcess;

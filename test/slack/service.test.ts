@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDemo } from '../../commands/demo.js';
+import { runStatus } from '../../commands/status.js';
 import { DEMO_DC } from '../../src/demo/fleet.js';
 import { PlanStore } from '../../src/plan/store.js';
 import type { SlackMessage } from '../../src/slack/messages.js';
@@ -51,6 +52,15 @@ describe('the bot service, headless', () => {
     await working;
     expect(runs).toBe(1);
     expect(service.command({ text: 'pass', user: 'U0APPROVER', channel: 'C0OPS0001' }).work).toBeDefined();
+  });
+
+  it('/breakfix status before any pass says to run `/breakfix pass demo-dc1`, the slash command (the CLI\'s status names the CLI command)', async () => {
+    const { service, state, sent } = setup();
+    await service.command({ text: 'status', user: 'U0APPROVER', channel: 'C0OPS0001' }).work!();
+    expect(sent.map((s) => s.kind)).toEqual(['ephemeral']);
+    expect(sent[0].msg.text).toContain(`no pass for ${DEMO_DC} yet: run \`/breakfix pass ${DEMO_DC}\` first`);
+    expect(sent[0].msg.text).not.toContain('--dc');
+    expect(runStatus({ state, dc: DEMO_DC }).text).toContain(`run \`breakfix pass --dc ${DEMO_DC}\` first`);
   });
 
   it('a datacenter without approvers refuses every click: nobody, not even the local user, can approve from Slack', async () => {

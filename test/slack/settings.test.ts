@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { approverGroupsOf, approversOf, DEFAULT_TWO_PERSON_MIN_HOSTS, loadSettings, requireApprovers, SettingsError } from '../../src/slack/settings.js';
+import { packageRoot } from '../../src/paths.js';
+import { ApproversSchema, approverGroupsOf, approversOf, DEFAULT_TWO_PERSON_MIN_HOSTS, loadSettings, requireApprovers, SettingsError } from '../../src/slack/settings.js';
 
 const good = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A1-2-def', SLACK_SIGNING_SECRET: 's3cret', BREAKFIX_CHANNEL: 'C0OPS0001', BREAKFIX_APPROVERS: 'U0ALICE,U0BOB' };
 
@@ -18,6 +20,18 @@ function error(mode: 'socket' | 'http', env: Record<string, string | undefined>)
 }
 
 describe('bot settings', () => {
+  it('the BREAKFIX_APPROVERS examples of the README, `serve --help` and the missing-setting error are ones the bot accepts', () => {
+    const row = readFileSync(join(packageRoot(), 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('| `BREAKFIX_APPROVERS` |'))!;
+    const help = spawnSync(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli.js'), 'serve', '--help'], { encoding: 'utf8' }).stdout;
+    const examples = [
+      ...[...row.matchAll(/`([^`]+)`/g)].map((m) => m[1]).slice(2),
+      ...(/BREAKFIX_APPROVERS \(Slack user ids: (\S+) or (\S+)\)/.exec(help) ?? []).slice(1),
+      ...(/BREAKFIX_APPROVERS: not set \(Slack user ids: (\S+) or (\S+);/.exec(error('socket', { ...good, BREAKFIX_APPROVERS: undefined })) ?? []).slice(1),
+    ];
+    expect(examples).toHaveLength(6);
+    for (const e of examples) expect(ApproversSchema.safeParse(e).success, e).toBe(true);
+  });
+
   it('reads Socket Mode and HTTP settings; approvers apply to every datacenter or per datacenter', () => {
     const s = loadSettings('socket', { ...good, SLACK_API_URL: 'http://127.0.0.1:9/api' });
     expect(s).toMatchObject({ mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: 'xapp-1-A1-2-def', channel: 'C0OPS0001', slackApiUrl: 'http://127.0.0.1:9/api/' });

@@ -48,14 +48,17 @@ export async function postSigned(base: string, secret: string, body: string, opt
   });
 }
 
-/** A `/breakfix <text>` slash command body: Slack's sample with our channel, user, command and text. */
-export function slashBody(fake: Pick<FakeSlackApi, 'url'>, text: string, user = APPROVER): string {
-  return new URLSearchParams(slashPayload(fake, text, user)).toString();
+/** The path of the `response_url` {@link slashPayload} gives a command: the fake Slack API records posts to it as `response_url` calls. */
+export const RESPONSE_PATH = '/commands/1234/5678';
+
+/** A `/breakfix <text>` slash command body: Slack's sample with our channel (default the ops channel), user, command and text. */
+export function slashBody(fake: Pick<FakeSlackApi, 'url'>, text: string, user = APPROVER, channel = OPS): string {
+  return new URLSearchParams(slashPayload(fake, text, user, channel)).toString();
 }
 
-/** The fields of a `/breakfix <text>` slash command (as a Socket Mode envelope carries them). */
-export function slashPayload(fake: Pick<FakeSlackApi, 'url'>, text: string, user = APPROVER): Record<string, string> {
-  return { ...sample('slash-command'), channel_id: OPS, channel_name: 'ops-breakfix', user_id: user, command: '/breakfix', text, response_url: `${fake.url.replace(/\/api\/$/, '')}/commands/1234/5678` } as Record<string, string>;
+/** The fields of a `/breakfix <text>` slash command (as a Socket Mode envelope carries them); its `response_url` is on the fake ({@link RESPONSE_PATH}). */
+export function slashPayload(fake: Pick<FakeSlackApi, 'url'>, text: string, user = APPROVER, channel = OPS): Record<string, string> {
+  return { ...sample('slash-command'), channel_id: channel, channel_name: channel === OPS ? 'ops-breakfix' : 'directmessage', user_id: user, command: '/breakfix', text, response_url: `${fake.url.replace(/\/api\/$/, '')}${RESPONSE_PATH}` } as Record<string, string>;
 }
 
 /** A block_actions body for a click on the button `actionId` of a posted `message`: Slack's sample with our user, channel, message and button. */
@@ -80,10 +83,10 @@ export function clickPayload(fake: FakeSlackApi, actionId: string, message: Reco
   };
 }
 
-/** The proposals (top-level messages with buttons) the bot posted, with their ts. */
+/** The proposals (top-level messages with buttons) the bot posted, with their ts (posts Slack refused are not). */
 export function proposals(fake: FakeSlackApi): { call: RecordedCall; ts: string; planId: string }[] {
   return fake.of('chat.postMessage')
-    .filter((call) => !call.args.thread_ts && (call.args.blocks as { type: string }[] | undefined)?.some((b) => b.type === 'actions'))
+    .filter((call) => call.response.ok === true && !call.args.thread_ts && (call.args.blocks as { type: string }[] | undefined)?.some((b) => b.type === 'actions'))
     .map((call) => {
       const actions = (call.args.blocks as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!;
       return { call, ts: String(call.response.ts), planId: (JSON.parse(actions.elements![0].value) as { planId: string }).planId };
