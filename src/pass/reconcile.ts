@@ -92,14 +92,13 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
   const { fleet, policy } = input;
   const unknown = getSet(fleet, 'unknown');
   const lookingBad = new Set([...getSet(fleet, 'failing'), ...getSet(fleet, 'unresponsive')]);
-  // Each set split by cluster once: O(|set|) map lookups instead of a search per host and set.
-  const clusters = groupByCluster(fleet, getSet(fleet, 'all'));
-  const managedOf = groupByCluster(fleet, getSet(fleet, 'managed'));
-  const inFlightOf = groupByCluster(fleet, getSet(fleet, 'in-flight'));
-  const candidatesOf = {
-    drain: groupByCluster(fleet, getSet(fleet, CANDIDATE_SET.drain)),
-    recommission: groupByCluster(fleet, getSet(fleet, CANDIDATE_SET.recommission)),
-  };
+  // Every set this needs split by cluster in one walk (one lookup per host, not one per host and set).
+  const split = splitByCluster(fleet, getSet(fleet, 'all'), [
+    getSet(fleet, 'managed'), getSet(fleet, 'in-flight'), getSet(fleet, CANDIDATE_SET.drain), getSet(fleet, CANDIDATE_SET.recommission),
+  ]);
+  const clusters = split.clusters;
+  const [managedOf, inFlightOf, drainOf, recommissionOf] = split.subsets;
+  const candidatesOf = { drain: drainOf, recommission: recommissionOf };
   const safety = policy.safety;
 
   const budgets: ClusterBudget[] = [];
@@ -110,7 +109,7 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
 
   for (const cluster of clusters.keys()) {
     const managedHosts = managedOf.get(cluster) ?? [];
-    const facts: ClusterFacts = { cluster, managed: managedHosts.length, role: dominantRole(managedHosts, fleet) };
+    const facts: ClusterFacts = { cluster, managed: managedHosts.length, role: split.roleOfFirstSubset.get(cluster) ?? null };
     const cls = classifyCluster(facts, policy.budgets);
     const inFlight = inFlightOf.get(cluster) ?? [];
     const inFlightByKind: ClusterBudget['inFlightByKind'] = {};
@@ -238,19 +237,64 @@ function groupByCluster(fleet: Fleet, set: HostSet): Map<string, HostSet> {
     if (!list) out.set(c, (list = []));
     list.push(h);
   }
-  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return byName(out);
 }
 
-function dominantRole(hosts: readonly string[], fleet: Fleet): string | null {
-  const counts = new Map<string, number>();
-  for (const h of hosts) {
-    const r = fleet.hosts.get(h)?.inventory?.role;
-    if (r) counts.set(r, (counts.get(r) ?? 0) + 1);
+/**
+ * `all` split by inventory cluster, and each of `subsets` (sorted sets) split the same way, in one
+ * walk over `all` with one host lookup each: a subset is walked alongside `all`, both sorted. A
+ * subset's hosts outside `all` have no inventory cluster and are left out, as are hosts without a
+ * cluster. Lists are sorted, clusters in byte order. `roleOfFirstSubset`: per cluster, the most
+ * common inventory role among the first subset's hosts (ties: the role that sorts first), what
+ * the classifier's role rules read.
+ */
+function splitByCluster(fleet: Fleet, all: HostSet, subsets: readonly HostSet[]): {
+  clusters: Map<string, HostSet>; subsets: Map<string, HostSet>[]; roleOfFirstSubset: Map<string, string | null>;
+} {
+  const clusters = new Map<string, string[]>();
+  const split = subsets.map(() => new Map<string, string[]>());
+  const at = subsets.map(() => 0);
+  const roleCounts = new Map<string, Map<string, number>>();
+  const add = (m: Map<string, string[]>, c: string, h: string) => {
+    const list = m.get(c);
+    if (list) list.push(h);
+    else m.set(c, [h]);
+  };
+  for (const h of all) {
+    const inv = fleet.hosts.get(h)?.inventory;
+    const c = inv?.cluster;
+    for (let k = 0; k < subsets.length; k++) {
+      const set = subsets[k];
+      let j = at[k];
+      while (j < set.length && set[j] !== h && set[j] < h) j++;
+      if (j < set.length && set[j] === h) {
+        j++;
+        if (c) {
+          add(split[k], c, h);
+          if (k === 0 && inv.role) {
+            let counts = roleCounts.get(c);
+            if (!counts) roleCounts.set(c, (counts = new Map()));
+            counts.set(inv.role, (counts.get(inv.role) ?? 0) + 1);
+          }
+        }
+      }
+      at[k] = j;
+    }
+    if (c) add(clusters, c, h);
   }
-  let best: string | null = null;
-  let n = 0;
-  for (const [r, c] of [...counts].sort()) if (c > n) { best = r; n = c; }
-  return best;
+  const roleOfFirstSubset = new Map<string, string | null>();
+  for (const [c, counts] of roleCounts) {
+    let best: string | null = null;
+    let n = 0;
+    for (const [r, count] of [...counts].sort()) if (count > n) { best = r; n = count; }
+    roleOfFirstSubset.set(c, best);
+  }
+  return { clusters: byName(clusters), subsets: split.map(byName), roleOfFirstSubset };
+}
+
+/** A map with its keys in byte order. */
+function byName<V>(m: Map<string, V>): Map<string, V> {
+  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function inFlightKind(r: HostRecord): (typeof IN_FLIGHT_KINDS)[number] {

@@ -5,17 +5,24 @@
 import type { ClusterBudget, Plan } from './reconcile.js';
 import type { Fleet, HostRecord } from './sets.js';
 import { toHostSet } from '../sets/hostset.js';
+import { HDFS_ADMIN_STATES } from '../sources/types.js';
 
 const dash = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '-' : v);
 
 /** Columns of `all-data.tsv`, in order. */
 export const ALL_DATA_COLUMNS = ['host', 'dc', 'cluster', 'role', 'rack', 'data_group', 'lifecycle', 'ticket', 'exclude', 'hdfs', 'yarn', 'health'] as const;
 
+/** `all-data.tsv`'s word for each admin state, live and dead (`in-service`, `dead/in-service`, …). */
+const HDFS_STATE_WORDS = new Map(HDFS_ADMIN_STATES.map((s) => {
+  const word = s.toLowerCase().replace(/ /g, '-');
+  return [s, { live: word, dead: `dead/${word}` }];
+}));
+
 /** The HDFS state of a host for `all-data.tsv`: `in-service`, `decommission-in-progress`, …, prefixed `dead/` when not live. */
 export function hdfsState(r: HostRecord): string {
   if (!r.hdfs) return '-';
-  const s = r.hdfs.adminState.toLowerCase().replace(/ /g, '-');
-  return r.hdfs.live ? s : `dead/${s}`;
+  const w = HDFS_STATE_WORDS.get(r.hdfs.adminState)!;
+  return r.hdfs.live ? w.live : w.dead;
 }
 
 /** The health of a host: `ok`, `unresponsive`, `fail:disk,memory-ecc`, or `-` without results. */
@@ -40,8 +47,8 @@ export function* renderAllData(fleet: Fleet): Generator<string> {
   for (const h of names) {
     const r = fleet.hosts.get(h)!;
     const i = r.inventory;
-    rows.push([h, dash(i?.dc), dash(i?.cluster), dash(i?.role), dash(i?.rack ?? r.hdfs?.rack), dash(i?.dataGroup ?? r.hdfs?.upgradeDomain),
-      dash(i?.lifecycle), dash(i?.ticket), dash(i?.exclude), hdfsState(r), dash(r.yarn?.state), healthState(r)].join('\t'));
+    rows.push(`${h}\t${dash(i?.dc)}\t${dash(i?.cluster)}\t${dash(i?.role)}\t${dash(i?.rack ?? r.hdfs?.rack)}\t${dash(i?.dataGroup ?? r.hdfs?.upgradeDomain)}\t` +
+      `${dash(i?.lifecycle)}\t${dash(i?.ticket)}\t${dash(i?.exclude)}\t${hdfsState(r)}\t${dash(r.yarn?.state)}\t${healthState(r)}`);
     if (rows.length === ALL_DATA_CHUNK_ROWS) {
       yield rows.join('\n') + '\n';
       rows = [];
