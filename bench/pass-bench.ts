@@ -198,15 +198,20 @@ function runSize(hosts: number, runs: number, gnuTime: boolean, out: string): Si
   log(`[${hosts}] ${fleet.clusters} clusters, ${fleet.inventoryRows} inventory rows, ${fleet.healthRows} health rows, ` +
     `${fleet.liveDataNodes} live + ${fleet.deadDataNodes} dead DataNodes, ${(fleet.bytes / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
+  // Every run writes into directories of its own, and nothing is deleted until the last run is
+  // timed: a deletion of 2,700 files just before a run slowed that run's own file creates by up to
+  // a second on this disk (discards), for whichever side came next.
   const runsDir = join(dir, 'runs');
-  const passDir = join(runsDir, 'breakfix-pass');
-  const stateDir = join(runsDir, 'breakfix-state');
-  const setsDir = join(runsDir, 'coreutils-sets');
+  rmSync(runsDir, { recursive: true, force: true });
+  const runDirs = (i: number) => ({
+    passDir: join(runsDir, `${i}`, 'breakfix-pass'),
+    stateDir: join(runsDir, `${i}`, 'breakfix-state'),
+    setsDir: join(runsDir, `${i}`, 'coreutils-sets'),
+  });
   const result: SizeResult = { hosts, fleet, breakfix: [], coreutils: [], mismatches: [], setsCompared: 0 };
 
-  const runBreakfix = (): Sample => {
-    rmSync(passDir, { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
+  const runBreakfix = (i: number): Sample => {
+    const { passDir, stateDir } = runDirs(i);
     settle();
     const s = measure(process.execPath, [
       CLI, 'pass', '--dc', BENCH_DC, '--inventory', files.inventory, '--health', files.health, '--hdfs-report', files.hdfsReport,
@@ -217,8 +222,8 @@ function runSize(hosts: number, runs: number, gnuTime: boolean, out: string): Si
     }
     return s;
   };
-  const runCoreutils = (): Sample => {
-    rmSync(setsDir, { recursive: true, force: true });
+  const runCoreutils = (i: number): Sample => {
+    const { setsDir } = runDirs(i);
     settle();
     // Outside bench/out, the pipeline's temporary files go where its output goes.
     const env = out === BENCH_OUT ? undefined : { ...process.env, TMPDIR: resolve(out) };
@@ -232,12 +237,13 @@ function runSize(hosts: number, runs: number, gnuTime: boolean, out: string): Si
     let bf: Sample;
     let cu: Sample;
     if (i % 2 === 0) {
-      bf = runBreakfix();
-      cu = runCoreutils();
+      bf = runBreakfix(i);
+      cu = runCoreutils(i);
     } else {
-      cu = runCoreutils();
-      bf = runBreakfix();
+      cu = runCoreutils(i);
+      bf = runBreakfix(i);
     }
+    const { passDir, setsDir } = runDirs(i);
     result.breakfix.push(bf);
     result.coreutils.push(cu);
     const mismatches = compareSetDirs(setsDir, join(passDir, 'sets'));
@@ -247,15 +253,15 @@ function runSize(hosts: number, runs: number, gnuTime: boolean, out: string): Si
       `coreutils ${cu.wallMs.toFixed(0)} ms ${mb(cu.rssKb)} MB, ` +
       (mismatches.length ? `${mismatches.length} of ${result.setsCompared} sets DIFFER` : `${result.setsCompared} sets identical`));
   }
+  // Keep the last run's directories (runs/<last>/) for diff, ls and grep.
+  for (let i = 0; i < runs - 1; i++) rmSync(join(runsDir, `${i}`), { recursive: true, force: true });
   return result;
 }
 
 /**
- * Before each timed run, untimed: `sync`, so the filesystem has finished what the previous run left
- * it — writing back the other side's ~120 MB of fresh files and the deletion of the last output
- * (on an ext4 mount with `discard`, removing 2,700 files is followed by seconds of discards). Without
- * it, whichever side ran next paid for that in its own file creates: the same pass took 0.2 s or
- * 1.9 s to write its set files depending on what had just been deleted.
+ * Before each timed run, untimed: `sync`, so the filesystem has written back what the previous run
+ * wrote (~120 MB of fresh files); without it, whichever side ran next paid for that writeback in
+ * its own file creates.
  */
 function settle(): void {
   spawnSync('sync', { stdio: 'ignore' });
