@@ -33,6 +33,8 @@ export const PassArgs = z.object({
   requestedBy: z.string().min(1).optional(),
   /** Write the pass directory but register no proposal; allowed while paused (the scheduled loop keeps summarizing during a pause). */
   observeOnly: z.boolean().optional(),
+  /** false (`--no-parse-thread`): parse every source on the pass's thread; the bot's passes do, to leave a core to its acknowledgements. */
+  parseThread: z.boolean().optional(),
 });
 export type PassArgs = z.infer<typeof PassArgs> & CommonOptions;
 
@@ -63,7 +65,7 @@ export async function runPassCommand(args: PassArgs, onProgress?: (line: string)
       const text = `${dc} is paused by ${pause.by} at ${pause.at}${pause.reason ? ` (${pause.reason})` : ''}: no pass proposes until someone runs \`breakfix resume --dc ${dc}\``;
       return { text, json: { result: 'paused', dc, ...pause }, exitCode: 3 };
     }
-    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress, ...(args.observeOnly ? {} : { register: { requestedBy: args.requestedBy ?? userInfo().username } }) });
+    result = await runPass({ dc, sources, policyDir: ctx.policyDir, stateDir: ctx.stateDir, seed: args.seed, passDir: args.passDir, onProgress, ...(args.parseThread === false ? { parseThread: false } : {}), ...(args.observeOnly ? {} : { register: { requestedBy: args.requestedBy ?? userInfo().username } }) });
   }
   return passOutput(result);
 }

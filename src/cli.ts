@@ -84,6 +84,7 @@ common(program.command('pass'))
   .option('--resume <dir>', 're-run a pass from its own directory, writing only missing files')
   .option('--requested-by <who>', 'recorded as the plan\'s requester for the two-person rule (default: the local user)')
   .option('--observe-only', 'write the pass directory but propose nothing (allowed while paused)')
+  .option('--no-parse-thread', 'parse every source on this thread (default: the largest, from 4 MiB, in a worker thread on a second core)')
   .option('-q, --quiet', 'no progress on stderr')
   .addHelpText('after', '\nSources come from the config file (breakfix.yml) or, for one-off use, from the flags above.\nExit codes: 0 plan written (possibly empty), 1 bad input, 3 refused by safety (fail closed).')
   .action(async (o, cmd: Command) => {

@@ -461,7 +461,8 @@ export function childProcessPassRunner(common: CommonOptions, demo: boolean): Pa
     const flags = (['config', 'state', 'policies'] as const).flatMap((k) => (common[k] ? [`--${k}`, common[k]!] : []));
     const args = demo
       ? [cli, 'demo', '--scenario', 'proposals', '--state', common.state ?? '.breakfix/demo', '--seed', String(Math.floor(Math.random() * 2 ** 31)), '--requested-by', requestedBy]
-      : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--requested-by', requestedBy, ...(opts?.propose === false ? ['--observe-only'] : []), ...flags];
+      // --no-parse-thread: a pass on two cores took the one the bot acknowledges commands on (bench:slack p99 62-140 ms against 53-69).
+      : [cli, 'pass', '--dc', dc, '--json', '--quiet', '--no-parse-thread', '--requested-by', requestedBy, ...(opts?.propose === false ? ['--observe-only'] : []), ...flags];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_')));
     const child = execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

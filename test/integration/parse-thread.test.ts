@@ -3,6 +3,7 @@
  * and parsed in a worker thread (src/pass/parse-thread.ts, the compiled dist/src/pass/parse-worker.js
  * that `npm test` builds first). Whatever thread parsed it, the pass must be the same.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,5 +81,19 @@ describe('a pass whose report is parsed in a worker thread', () => {
     const again = await resumePass(r.dir);
     expect(again.summary.result).toBe('error');
     expect(again.summary.reasons[0]).toMatch(/hdfs\.hdfs-report\.txt: the snapshot changed since the pass/);
+  });
+
+  it('from the CLI: `breakfix pass` parses the report in the worker thread, `--no-parse-thread` (how the bot runs passes) on its own', () => {
+    const cli = join(import.meta.dirname, '../../dist/src/cli.js');
+    const transcriptOf = (...flags: string[]) => {
+      const dir = join(mkdtempSync(join(root, 'cli-')), 'pass');
+      execFileSync(process.execPath, [cli, 'pass', '--dc', 'bench', '--inventory', fleet.files.inventory, '--health', fleet.files.health,
+        '--hdfs-report', fleet.files.hdfsReport, '--pass-dir', dir, '--state', join(dir, '..', 'state'), '--seed', '7', '--quiet', ...flags]);
+      return readFileSync(join(dir, 'transcript.log'), 'utf8');
+    };
+    expect(transcriptOf()).toMatch(/parsed hdfs \(in a worker thread\)/);
+    const single = transcriptOf('--no-parse-thread');
+    expect(single).toMatch(/parsed hdfs: \d+ bytes/);
+    expect(single).not.toContain('worker thread');
   });
 });
