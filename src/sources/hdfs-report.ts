@@ -25,6 +25,7 @@
  */
 import { InputError } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
+import { sortOrder } from '../sets/hostset.js';
 import { hdfsSets, sample } from './common.js';
 import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from './types.js';
 
@@ -555,9 +556,11 @@ class ReportParser {
     const kept = this.keptRows;
     const unsectioned: string[] = [];
     for (let i = 0; i < kept.length; i++) if (this.keptLive[i] === null) unsectioned.push(kept[i].host);
-    // By host: the keys sorted by the built-in string sort (several times faster than a comparator
-    // over the rows), then each row found through its index.
-    const rows = [...this.byHost.keys()].sort().map((h) => kept[this.byHost.get(h)!]);
+    // By host: a radix sort of the hosts in the order they were kept (byHost's keys: row i's host is
+    // the i-th key), then the rows in that order; the built-in sort for a name outside ASCII.
+    const hosts = [...this.byHost.keys()];
+    const order = sortOrder(hosts);
+    const rows = order ? Array.from(order, (i) => kept[i]) : hosts.sort().map((h) => kept[this.byHost.get(h)!]);
 
     const notes = this.notes;
     if (this.duplicates.length) {

@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import { InputError, formatPath, type InputLocation } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
-import type { HostSet } from '../sets/hostset.js';
+import { sortOrder, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { csvRecordAt, isSkipped, lineEnd } from './delimited.js';
 import { parseJsonDocument } from './json.js';
@@ -269,13 +269,10 @@ class RowCollector {
     const { rows, at } = this;
     if (this.inOrder) return this.result(rows, 0); // strictly sorted already: no host twice, nothing to sort
     if (this.latestCol >= 0) return this.latestRows();
-    // The host keys sorted by the built-in string sort (several times faster than a comparator over
-    // the rows), then each row found by its host; a host on two rows is found by the comparator
-    // sort below, which keeps file order for the message.
-    const byHost = new Map<string, InventoryRow>();
-    for (const r of rows) byHost.set(r.host, r);
-    if (byHost.size === rows.length) return this.result([...byHost.keys()].sort().map((h) => byHost.get(h)!), 0);
-    const sorted = rows.slice().sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+    // The rows in host order by a radix sort of the host keys (no comparator, no map from host to
+    // row); the order is stable, so a host on two rows has them next to each other, in file order.
+    const order = sortOrder(rows.map((r) => r.host));
+    const sorted = order ? Array.from(order, (i) => rows[i]) : rows.slice().sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
     for (let k = 1; k < sorted.length; k++) {
       if (sorted[k].host === sorted[k - 1].host) {
         const [first, second] = [rows.indexOf(sorted[k - 1]), rows.indexOf(sorted[k])];
@@ -292,8 +289,8 @@ class RowCollector {
   private latestRows(): ParsedSource<InventoryRow> {
     const { rows, at, latest } = this;
     const latestBy = this.mapping.latestBy!;
-    const order = Array.from({ length: rows.length }, (_, i) => i);
-    order.sort((a, b) => {
+    // By host, and a host's rows in file order (the radix order is stable).
+    const order = sortOrder(rows.map((r) => r.host)) ?? Array.from({ length: rows.length }, (_, i) => i).sort((a, b) => {
       const x = rows[a].host;
       const y = rows[b].host;
       return x < y ? -1 : x > y ? 1 : a - b;

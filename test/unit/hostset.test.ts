@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { difference, formatSetFile, has, intersect, toHostSet, union } from '../../src/sets/hostset.js';
+import { difference, formatSetFile, has, intersect, sortOrder, toHostSet, union } from '../../src/sets/hostset.js';
+import { prng } from '../../src/pass/pick.js';
 import { normalizeHost } from '../../src/hosts.js';
 
 const names = fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,8}$/), { maxLength: 40 });
@@ -49,5 +50,34 @@ describe('host names are checked before they become keys', () => {
   it.each(['dn1;rm -rf /', 'dn 1', 'dn1$(reboot)', '-dn1', 'dn_1', '', 'a'.repeat(64)])('refuses %j', (raw) => {
     const r = normalizeHost(raw);
     expect(r.ok).toBe(false);
+  });
+});
+
+describe('sortOrder: the radix order of names', () => {
+  /** The stable comparator sort it must equal: byte order, equal names in their original order. */
+  const reference = (keys: readonly string[]) => keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+  const rand = prng(11);
+  const pick = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+
+  it('equals a stable byte-order sort on host names, prefixes of each other, duplicates and empty names', () => {
+    for (let round = 0; round < 30; round++) {
+      const n = Math.floor(rand() * 3000);
+      const keys = Array.from({ length: n }, () => {
+        const r = rand();
+        if (r < 0.05) return '';
+        if (r < 0.3) return `dn${pick('0123', 3)}.c${pick('01', 2)}.example.com`;
+        return pick('ab-.9Z~ \u0000', Math.floor(rand() * 12));
+      });
+      expect(Array.from(sortOrder(keys)!), `round ${round}`).toEqual(reference(keys));
+    }
+  });
+  it('orders 100,000 bench-like names as the built-in sort does', () => {
+    const keys = Array.from({ length: 100_000 }, (_, i) => `dn${String((i * 7919) % 100_000).padStart(6, '0')}.c${String(i % 30).padStart(2, '0')}.bench.test`);
+    const sorted = Array.from(sortOrder(keys)!, (i) => keys[i]);
+    expect(sorted).toEqual([...keys].sort());
+  });
+  it('gives up on a name outside ASCII (the built-in sort orders those), and toHostSet still sorts it', () => {
+    expect(sortOrder(Array.from({ length: 40 }, (_, i) => (i === 7 ? 'é' : `h${i}`)))).toBeNull();
+    expect(toHostSet(['b', 'é', 'a', 'b'])).toEqual(['a', 'b', 'é']);
   });
 });
