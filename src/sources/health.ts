@@ -19,7 +19,7 @@
  */
 import { InputError } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
-import { difference, toHostSet, union, type HostSet } from '../sets/hostset.js';
+import { difference, sortOrder, toHostSet, union, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { sample } from './common.js';
 import { csvRecordAt, isSkipped, lineEnd } from './delimited.js';
@@ -35,8 +35,10 @@ type Column = (typeof HEALTH_COLUMNS)[number];
 /**
  * Parse a check-results file (see the module comment) into one {@link HealthRow} per data line,
  * in file order, and the health raw sets. With `rows: false` (what a pass reads), `rows` is empty
- * and `health` holds each host's results instead ({@link HostHealth}, hosts in the order first
- * seen): 300,000 results of 100,000 hosts are then 100,000 small records, and details are not read.
+ * and `health` holds each host's results instead ({@link HostHealth}, sorted by host): 300,000
+ * results of 100,000 hosts are then 100,000 small records built without a map of hosts (a host's
+ * results are expected on consecutive lines; runs elsewhere in the file are merged once sorted),
+ * and details are not read.
  *
  * Rows: `host` through `normalizeHost` (lower case, port dropped); `check` trimmed and lower-cased
  * (a check's set name is lower case, so `Disk` and `disk` are one check); `status` `ok` / `fail`
@@ -126,6 +128,8 @@ export function parseHealth(text: string, origin: string, opts: { rows?: boolean
   const unresponsive: string[] = [];
   const failing: string[] = [];
   const details = new Map<string, string>();
+  /** Without rows: an entry per run of lines naming one host, in file order. */
+  const runs: HostEntry[] = [];
 
   // Field i of a line without quotes spans [starts[i], ends[i]) of `t`: compared in place, sliced
   // only when its value is needed. A CSV line with quotes has its fields in `quoted`.
@@ -185,7 +189,16 @@ export function parseHealth(text: string, origin: string, opts: { rows?: boolean
     // A host's results are usually on consecutive lines: compare in place before slicing and hashing.
     let h: HostEntry | undefined;
     if (prevHost && fieldIs(at.host, prevRawHost)) h = prevHost;
-    else {
+    else if (!keepRows) {
+      // Per host, no map: each run of lines naming one host gets an entry; runs of the same host
+      // (the file's hosts were interleaved, or written two ways) are merged once sorted, below.
+      const rawHost = field(at.host);
+      const key = normalizeHost(rawHost);
+      if (!key.ok) throw new InputError({ origin, line: lineNo, field: 'host' }, key.problem);
+      runs.push((h = { host: key.host, checks: 0, more: null, reachable: null, failed: null }));
+      prevRawHost = rawHost;
+      prevHost = h;
+    } else {
       const rawHost = field(at.host);
       h = hosts.get(rawHost);
       if (h === undefined) {
@@ -266,8 +279,16 @@ export function parseHealth(text: string, origin: string, opts: { rows?: boolean
     line++;
   }
 
+  let perHost: HostEntry[] | undefined;
+  if (!keepRows) {
+    const merged = mergeRuns(runs);
+    // Two runs of one host that both report a check: the rows say which lines (see above).
+    if (merged === null) return parseHealth(text, origin);
+    perHost = merged;
+    for (const e of merged) hostNames.push(e.host);
+  }
   const notes: string[] = [];
-  if (keepRows ? rows.length === 0 : hosts.size === 0) notes.push('no check results: the file has a header only');
+  if (hostNames.length === 0) notes.push('no check results: the file has a header only');
   const unresponsiveSet = toHostSet(unresponsive);
   const sets: Record<string, HostSet> = {
     responsive: difference(toHostSet(hostNames), unresponsiveSet),
@@ -288,12 +309,40 @@ export function parseHealth(text: string, origin: string, opts: { rows?: boolean
     notes.push(`check names that share a set: ${sample(shared.map(([name, names]) => `${names.map((n) => JSON.stringify(n)).join(' and ')} → ${name}`))}`);
   }
   const out: ParsedSource<HealthRow> = { kind: 'health', origin, rows, hosts: hostNames.length, sets, notes };
-  if (!keepRows) {
-    out.health = hostNames.map((name): HostHealth => {
-      const h = hosts.get(name)!;
+  if (perHost) {
+    out.health = perHost.map((h): HostHealth => {
       const failedChecks = h.failed === null ? null : h.failed === NONE_FAILED ? [] : h.failed.length > 1 ? h.failed.sort() : h.failed;
-      return { host: name, reachable: h.reachable, failedChecks };
+      return { host: h.host, reachable: h.reachable, failedChecks };
     });
+  }
+  return out;
+}
+
+/**
+ * The per-host runs of a parse without rows, sorted by host, each host's runs merged into one
+ * entry; null when two runs of a host report the same check (a duplicate result).
+ */
+function mergeRuns(runs: HostEntry[]): HostEntry[] | null {
+  const order = sortOrder(runs.map((r) => r.host));
+  const sorted = order ? Array.from(order, (i) => runs[i]) : runs.slice().sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  const out: HostEntry[] = [];
+  for (const r of sorted) {
+    const last = out.length > 0 ? out[out.length - 1] : undefined;
+    if (!last || last.host !== r.host) {
+      out.push(r);
+      continue;
+    }
+    if (last.checks & r.checks) return null;
+    last.checks |= r.checks;
+    if (r.more) {
+      for (const i of r.more) {
+        if (last.more?.has(i)) return null;
+        (last.more ??= new Set()).add(i);
+      }
+    }
+    if (r.reachable !== null) last.reachable = r.reachable;
+    if (r.failed !== null && r.failed !== NONE_FAILED) last.failed = last.failed === null || last.failed === NONE_FAILED ? [...r.failed] : [...last.failed, ...r.failed];
+    else if (r.failed === NONE_FAILED) last.failed ??= NONE_FAILED;
   }
   return out;
 }

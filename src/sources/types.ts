@@ -105,7 +105,7 @@ export interface ParsedSource<Row> {
    */
   hosts?: number;
   /**
-   * Health results per host, in the order first seen: what a health parse asked for no rows
+   * Health results per host, sorted by host: what a health parse asked for no rows
    * returns (`rows` is then empty). See `parseHealth`.
    */
   health?: HostHealth[];

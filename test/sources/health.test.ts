@@ -250,7 +250,7 @@ describe('health results per host, as a pass reads them (rows: false)', () => {
         if (r.status === 'fail') h.failedChecks.push(r.check);
       }
     }
-    return [...by.values()].map((h) => ({ ...h, failedChecks: h.failedChecks && [...h.failedChecks].sort() }));
+    return [...by.values()].map((h) => ({ ...h, failedChecks: h.failedChecks && [...h.failedChecks].sort() })).sort((a, b) => (a.host < b.host ? -1 : 1));
   };
   const demo = buildDemoFleet('proposals').healthTsv;
   const inputs: [string, string][] = [
@@ -259,6 +259,8 @@ describe('health results per host, as a pass reads them (rows: false)', () => {
     ['the demo fleet (4,034 hosts × 3 checks)', demo],
     ['a host with only its reachable result, one failing two checks out of order, one with no reachable result',
       tsv('host\tcheck\tstatus\tdetail', 'a.x\treachable\tok\t-', 'b.x\tzfs\tfail\t-', 'b.x\treachable\tfail\t-', 'b.x\tdisk\tfail\t-', 'c.x\tdisk\tok\t-')],
+    ['a host whose results are split over the file and written in two cases, hosts out of order',
+      tsv('host\tcheck\tstatus\tdetail', 'c.x\tdisk\tfail\t-', 'a.x\treachable\tok\t-', 'C.X\treachable\tfail\t-', 'b.x\tdisk\tok\t-', 'c.x\tmem\tfail\t-', 'b.x\tmem\tfail\t-', 'c.x\tzfs\tok\t-')],
   ];
   it.each(inputs)('%s: the same sets and notes, no rows, and each host what its rows say', (origin, text) => {
     const full = parseHealth(text, origin);
@@ -269,9 +271,11 @@ describe('health results per host, as a pass reads them (rows: false)', () => {
     expect(perHost.hosts).toBe(full.hosts);
     expect(perHost.health).toEqual(fromRows(full.rows));
   });
-  it('a duplicate result is refused with the same message, naming both lines', () => {
+  it('a duplicate result is refused with the same message, naming both lines, also when the two are far apart', () => {
     const file = 'health-duplicate-host-check.tsv';
     const text = read(bad, file);
     expect(inputError(() => parseHealth(text, file, { rows: false })).message).toBe(inputError(() => parseHealth(text, file)).message);
+    const apart = tsv('host\tcheck\tstatus\tdetail', 'a.x\tdisk\tok\t-', 'b.x\tdisk\tok\t-', 'A.x\tdisk\tfail\t-');
+    expect(inputError(() => parseHealth(apart, 'h.tsv', { rows: false })).message).toBe('h.tsv:4: check: a.x has a second "disk" result (the first is on line 2): which one is true is ambiguous; keep one result per host and check');
   });
 });
