@@ -260,8 +260,11 @@ function splitByCluster(fleet: Fleet, all: HostSet, subsets: readonly HostSet[])
     if (list) list.push(h);
     else m.set(c, [h]);
   };
+  const records = fleet.records;
+  let at0 = 0; // walks the sorted records alongside `all`
   for (const h of all) {
-    const inv = fleet.hosts.get(h)?.inventory;
+    while (at0 < records.length && records[at0].host !== h && records[at0].host < h) at0++;
+    const inv = at0 < records.length && records[at0].host === h ? records[at0].inventory : fleet.hosts.get(h)?.inventory;
     const c = inv?.cluster;
     for (let k = 0; k < subsets.length; k++) {
       const set = subsets[k];

@@ -4,7 +4,6 @@
  */
 import type { ClusterBudget, Plan } from './reconcile.js';
 import type { Fleet, HostRecord } from './sets.js';
-import { toHostSet } from '../sets/hostset.js';
 import { HDFS_ADMIN_STATES } from '../sources/types.js';
 
 const dash = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '-' : v);
@@ -43,9 +42,8 @@ const ALL_DATA_CHUNK_ROWS = 2000;
  */
 export function* renderAllData(fleet: Fleet): Generator<string> {
   let rows = [ALL_DATA_COLUMNS.join('\t')];
-  const names = toHostSet(fleet.hosts.keys());
-  for (const h of names) {
-    const r = fleet.hosts.get(h)!;
+  for (const r of fleet.records) {
+    const h = r.host;
     const i = r.inventory;
     rows.push(`${h}\t${dash(i?.dc)}\t${dash(i?.cluster)}\t${dash(i?.role)}\t${dash(i?.rack ?? r.hdfs?.rack)}\t${dash(i?.dataGroup ?? r.hdfs?.upgradeDomain)}\t` +
       `${dash(i?.lifecycle)}\t${dash(i?.ticket)}\t${dash(i?.exclude)}\t${hdfsState(r)}\t${dash(r.yarn?.state)}\t${healthState(r)}`);

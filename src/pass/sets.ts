@@ -4,9 +4,9 @@
  */
 import type { DerivedSetDef } from '../policy/load.js';
 import { evalSetExpr } from '../sets/expr.js';
-import { EMPTY, union, type HostSet } from '../sets/hostset.js';
+import { EMPTY, sortOrder, union, type HostSet } from '../sets/hostset.js';
 import { RAW_SET_NAMES } from '../sets/names.js';
-import type { HdfsBlockCounts, HdfsNodeRow, HealthRow, InventoryRow, ParsedSource, YarnNodeRow } from '../sources/types.js';
+import type { HdfsBlockCounts, HdfsNodeRow, HealthRow, HostHealth, InventoryRow, ParsedSource, YarnNodeRow } from '../sources/types.js';
 import { SOURCE_ROLE } from '../sources/types.js';
 
 /** Everything the sources said about one host. */
@@ -26,7 +26,10 @@ const NO_FAILED_CHECKS = Object.freeze([]) as unknown as string[];
 
 /** The reconciled view of a datacenter at one pass. */
 export interface Fleet {
+  /** Every host any source named, by host name; inserted in host order. */
   hosts: Map<string, HostRecord>;
+  /** The same records, sorted by host. */
+  records: HostRecord[];
   /** Every set by name: raw sets (each source's, all canonical names present) and derived ones. */
   sets: Map<string, HostSet>;
   /** Names of the derived sets, in evaluation order. */
@@ -34,35 +37,48 @@ export interface Fleet {
   blocks?: HdfsBlockCounts;
 }
 
+/** How one source's row (or per-host health result) fills in a host's record. */
+type Fill = (r: HostRecord, row: never) => void;
+
 /**
  * Merge parsed sources into one fleet view and evaluate the derived sets.
  * Raw set names every pass has are present even when their source is not configured (empty).
+ *
+ * Records: sources whose rows are sorted by a unique host (inventory, the control planes, health
+ * read per host) are merged in one walk, so a host met in three sources is looked up in no map;
+ * the map is built once from the merged records. Sources in another order (health rows, one per
+ * result) fill in through the map.
  */
 export function buildFleet(sources: readonly ParsedSource<unknown>[], definitions: readonly DerivedSetDef[]): Fleet {
   const sets = new Map<string, HostSet>();
   for (const name of RAW_SET_NAMES) sets.set(name, EMPTY);
-  const hosts = new Map<string, HostRecord>();
-  const record = (host: string): HostRecord => {
-    let r = hosts.get(host);
-    if (!r) hosts.set(host, (r = { host }));
-    return r;
-  };
   let blocks: HdfsBlockCounts | undefined;
+  const inOrder: { rows: readonly { host: string }[]; fill: Fill }[] = [];
+  const byLookup: ParsedSource<unknown>[] = [];
   for (const src of sources) {
     for (const [name, set] of Object.entries(src.sets)) sets.set(name, union(sets.get(name) ?? EMPTY, set));
     const role = SOURCE_ROLE[src.kind];
-    if (role === 'inventory') for (const row of src.rows as InventoryRow[]) record(row.host).inventory = row;
-    else if (role === 'hdfs') {
-      for (const row of src.rows as HdfsNodeRow[]) record(row.host).hdfs = row;
-      blocks = src.blocks ?? blocks;
-    } else if (role === 'yarn') for (const row of src.rows as YarnNodeRow[]) record(row.host).yarn = row;
-    else if (src.health) {
-      for (const h of src.health) {
-        const r = record(h.host);
-        if (h.reachable !== null) r.reachable = h.reachable;
-        if (h.failedChecks !== null) r.failedChecks = h.failedChecks.length === 0 ? NO_FAILED_CHECKS : h.failedChecks;
-      }
-    } else {
+    if (role === 'hdfs') blocks = src.blocks ?? blocks;
+    const list = role === 'health' ? src.health : (src.rows as { host: string }[]);
+    if (list && sortedByHost(list)) inOrder.push({ rows: list, fill: fillOf(role) });
+    else byLookup.push(src);
+  }
+  const records = mergeInOrder(inOrder);
+  const hosts = new Map<string, HostRecord>();
+  for (const r of records) hosts.set(r.host, r);
+  let added = false;
+  const record = (host: string): HostRecord => {
+    let r = hosts.get(host);
+    if (!r) {
+      hosts.set(host, (r = { host }));
+      records.push(r);
+      added = true;
+    }
+    return r;
+  };
+  for (const src of byLookup) {
+    const role = SOURCE_ROLE[src.kind];
+    if (role === 'health' && !src.health) {
       // A host's results are usually on consecutive rows with one host string: look it up once.
       let last: HostRecord | undefined;
       for (const row of src.rows as HealthRow[]) {
@@ -73,15 +89,66 @@ export function buildFleet(sources: readonly ParsedSource<unknown>[], definition
           else r.failedChecks.push(row.check);
         } else r.failedChecks ??= NO_FAILED_CHECKS;
       }
+    } else {
+      const fill = fillOf(role);
+      for (const row of (role === 'health' ? src.health! : src.rows) as { host: string }[]) fill(record(row.host), row as never);
     }
   }
-  for (const r of hosts.values()) if (r.failedChecks !== undefined && r.failedChecks.length > 1) r.failedChecks.sort();
+  let fleetHosts = hosts;
+  if (added) {
+    // Hosts only an unordered source named went last: put records and map back in host order.
+    const order = sortOrder(records.map((r) => r.host));
+    const sorted = order ? Array.from(order, (i) => records[i]) : records.slice().sort((a, b) => (a.host < b.host ? -1 : 1));
+    records.length = 0;
+    records.push(...sorted);
+    fleetHosts = new Map(records.map((r) => [r.host, r]));
+  }
+  for (const r of records) if (r.failedChecks !== undefined && r.failedChecks.length > 1) r.failedChecks.sort();
   const derived: string[] = [];
   for (const def of definitions) {
     sets.set(def.name, evalSetExpr(def.expr, (n) => sets.get(n) ?? EMPTY));
     derived.push(def.name);
   }
-  return { hosts, sets, derived, blocks };
+  return { hosts: fleetHosts, records, sets, derived, blocks };
+}
+
+/** How a source of `role` fills in a record from one of its rows (health: a per-host result). */
+function fillOf(role: 'inventory' | 'health' | 'hdfs' | 'yarn'): Fill {
+  switch (role) {
+    case 'inventory': return ((r: HostRecord, row: InventoryRow) => { r.inventory = row; }) as Fill;
+    case 'hdfs': return ((r: HostRecord, row: HdfsNodeRow) => { r.hdfs = row; }) as Fill;
+    case 'yarn': return ((r: HostRecord, row: YarnNodeRow) => { r.yarn = row; }) as Fill;
+    case 'health': return ((r: HostRecord, h: HostHealth) => {
+      if (h.reachable !== null) r.reachable = h.reachable;
+      if (h.failedChecks !== null) r.failedChecks = h.failedChecks.length === 0 ? NO_FAILED_CHECKS : h.failedChecks;
+    }) as Fill;
+  }
+}
+
+/** True when every row's host is greater than the one before (sorted, no host twice). */
+function sortedByHost(rows: readonly { host: string }[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (!(rows[i - 1].host < rows[i].host)) return false;
+  return true;
+}
+
+/** One record per host of the sorted lists, in host order, each filled by every list naming it: a k-way merge. */
+function mergeInOrder(lists: readonly { rows: readonly { host: string }[]; fill: Fill }[]): HostRecord[] {
+  const out: HostRecord[] = [];
+  const at = lists.map(() => 0);
+  for (;;) {
+    let min: string | undefined;
+    for (let k = 0; k < lists.length; k++) {
+      const rows = lists[k].rows;
+      if (at[k] < rows.length && (min === undefined || rows[at[k]].host < min)) min = rows[at[k]].host;
+    }
+    if (min === undefined) return out;
+    const r: HostRecord = { host: min };
+    for (let k = 0; k < lists.length; k++) {
+      const { rows, fill } = lists[k];
+      if (at[k] < rows.length && rows[at[k]].host === min) fill(r, rows[at[k]++] as never);
+    }
+    out.push(r);
+  }
 }
 
 /** A set by name; a per-value raw set no source produced (e.g. `rack-x` with no such rack) is empty. */

@@ -18,4 +18,21 @@ describe('buildFleet', () => {
     expect([...rows.hosts.values()].filter((h) => (h.failedChecks?.length ?? 0) > 0).length).toBeGreaterThan(0);
     expect([...rows.hosts.values()].filter((h) => h.reachable === false).length).toBeGreaterThan(0);
   });
+
+  it('keeps every host once, in host order in the map and the records, whichever order its sources came in', () => {
+    const demo = buildDemoFleet('proposals');
+    const policy = loadPolicy(shippedPolicyDir());
+    const inventory = parseSource('inventory', demo.inventoryTsv, 'inventory.tsv');
+    // Health rows in reverse file order (no longer grouped or sorted), naming one host the inventory lacks.
+    const lines = demo.healthTsv.trimEnd().split('\n');
+    const shuffled = [lines[0], 'zz-extra.example.com\treachable\tok\t-', ...lines.slice(1).reverse()].join('\n') + '\n';
+    const fleet = buildFleet([parseSource('health', shuffled, 'health.tsv'), inventory], policy.sets);
+    const names = [...fleet.hosts.keys()];
+    expect(names).toEqual([...names].sort());
+    expect(fleet.records.map((r) => r.host)).toEqual(names);
+    expect(new Set(names).size).toBe(names.length);
+    expect(fleet.hosts.get('zz-extra.example.com')).toEqual({ host: 'zz-extra.example.com', reachable: true });
+    const reference = buildFleet([inventory, parseSource('health', demo.healthTsv, 'health.tsv', undefined, { rows: false })], policy.sets);
+    for (const r of reference.records) expect(fleet.hosts.get(r.host)).toEqual(r);
+  });
 });
