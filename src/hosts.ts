@@ -44,6 +44,8 @@ export type HostKey = { ok: true; host: string } | { ok: false; problem: string 
  * Never throws; the caller turns `problem` into an {@link InputError} naming its file and field.
  */
 export function normalizeHost(raw: string): HostKey {
+  // Nearly every name a source gives is already a host key: one walk over it says so.
+  if (isValidHostname(raw)) return { ok: true, host: encodeURIComponent(raw) };
   let s = raw.trim();
   const colon = s.lastIndexOf(':');
   if (colon > 0 && /^\d{1,5}$/.test(s.slice(colon + 1))) s = s.slice(0, colon);

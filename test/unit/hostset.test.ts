@@ -50,6 +50,22 @@ describe('host names are checked before they become keys', () => {
   it.each(['dn1;rm -rf /', 'dn 1', 'dn1$(reboot)', '-dn1', 'dn_1', '', 'a'.repeat(64)])('refuses %j', (raw) => {
     const r = normalizeHost(raw);
     expect(r.ok).toBe(false);
+  });  it('gives any string the key the rules give it: trimmed, port and one trailing dot dropped, lower-cased, then checked', () => {
+    const rules = (raw: string) => {
+      let t = raw.trim();
+      const m = /^(.*):(\d{1,5})$/.exec(t);
+      if (m && m[1] !== '') t = m[1];
+      if (t.endsWith('.')) t = t.slice(0, -1);
+      t = t.toLowerCase();
+      const ok = t.length > 0 && t.length <= 253 && t.split('.').every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l));
+      return ok ? { ok: true, host: t } : { ok: false };
+    };
+    fc.assert(fc.property(fc.stringMatching(/^[ a-zA-Z0-9.:_-]{0,20}$/), (raw) => {
+      const r = normalizeHost(raw);
+      const want = rules(raw);
+      expect(r.ok).toBe(want.ok);
+      if (r.ok) expect(r.host).toBe((want as { host: string }).host);
+    }), { numRuns: 3000 });
   });
 });
 
