@@ -19,6 +19,11 @@ export interface ParseJob {
   expectSha256?: string;
   /** `parseSource`'s `rows` option: false for a pass (health results per host). */
   rows?: boolean;
+  /**
+   * false: skip the sha256 (`sha256` is then ''): the pass's thread digests the file itself
+   * ({@link sha256OfFile}) while a worker thread parses it. `expectSha256` is then not checked.
+   */
+  hash?: boolean;
 }
 
 /**
@@ -61,9 +66,9 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  */
 export function parseSnapshot(job: ParseJob, parse: typeof parseSource): ParseOutcome {
   if (job.kind === 'hdfs-report') return parseReportInChunks(job);
-  const snap = readSnapshot(job.path);
+  const snap = job.hash === false ? unhashed(readFileSync(job.path)) : readSnapshot(job.path);
   const out: ParseOutcome = { sha256: snap.sha256, bytes: snap.bytes };
-  if (job.expectSha256 && job.expectSha256 !== snap.sha256) out.changed = true;
+  if (job.hash !== false && job.expectSha256 && job.expectSha256 !== snap.sha256) out.changed = true;
   else {
     try {
       out.parsed = parse(job.kind, snap.data, job.origin, job.mapping, { rows: job.rows });
@@ -76,7 +81,7 @@ export function parseSnapshot(job: ParseJob, parse: typeof parseSource): ParseOu
 }
 
 function parseReportInChunks(job: ParseJob): ParseOutcome {
-  const hash = createHash('sha256');
+  const hash = job.hash === false ? null : createHash('sha256');
   const parser = new HdfsReportParser(job.origin);
   let inputError: string | undefined;
   let bytes = 0;
@@ -88,15 +93,15 @@ function parseReportInChunks(job: ParseJob): ParseOutcome {
       if (n === 0) break;
       bytes += n;
       const piece = chunk.subarray(0, n);
-      hash.update(piece);
+      hash?.update(piece);
       // After bad input, the rest is still read: the digest is of the whole snapshot.
       if (inputError === undefined) inputError = inputErrorOf(() => parser.feed(piece));
     }
   } finally {
     closeSync(fd);
   }
-  const out: ParseOutcome = { sha256: hash.digest('hex'), bytes };
-  if (job.expectSha256 && job.expectSha256 !== out.sha256) out.changed = true;
+  const out: ParseOutcome = { sha256: hash ? hash.digest('hex') : '', bytes };
+  if (hash && job.expectSha256 && job.expectSha256 !== out.sha256) out.changed = true;
   else if (inputError === undefined) {
     let parsed: ParsedSource<unknown> | undefined;
     inputError = inputErrorOf(() => { parsed = parser.end(); });
@@ -104,6 +109,29 @@ function parseReportInChunks(job: ParseJob): ParseOutcome {
   }
   if (inputError !== undefined && !out.changed) out.inputError = inputError;
   return out;
+}
+
+function unhashed(data: Buffer): { data: Buffer; sha256: string; bytes: number } {
+  return { data, sha256: '', bytes: data.length };
+}
+
+/** sha256 hex and size of a file, read in 4 MiB chunks. @throws Error when it cannot be read. */
+export function sha256OfFile(path: string): { sha256: string; bytes: number } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      if (n === 0) break;
+      bytes += n;
+      hash.update(chunk.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 /** Run `f`; its InputError's message, or undefined when it returned. Other errors propagate. */

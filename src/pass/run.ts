@@ -22,7 +22,7 @@ import { buildFleet, type Fleet } from './sets.js';
 import { SshHealthSpecSchema } from '../ssh/health-source.js';
 import { captureSource, readSnapshot, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
-import { parseSnapshot, type ParseOutcome } from './parse-snapshot.js';
+import { parseSnapshot, sha256OfFile, type ParseOutcome } from './parse-snapshot.js';
 
 /** Options of {@link runPass}. */
 export interface PassOptions {
@@ -244,16 +244,23 @@ async function finishPass(
   const offload = prestarted !== false && bySize.length > 1 && bySize[0].size >= PARSE_THREAD_MIN_BYTES;
   const thread = offload ? (prestarted ?? ParseThread.start()) : null;
   if (prestarted && prestarted !== thread) prestarted.close();
-  let inThread: Promise<void> | undefined;
+  let inThread: Promise<ParseOutcome> | undefined;
   let threaded: SourceSnapshot | undefined;
   if (thread) {
     const { s } = bySize.shift()!;
     threaded = s;
-    inThread = thread.parse(jobOf(s)).then((o) => record(s, o));
+    // The worker parses; this thread digests the same file once its own parses are done.
+    const { expectSha256: _, ...job } = jobOf(s);
+    inThread = thread.parse({ ...job, hash: false });
     inThread.catch(() => {}); // awaited below; until then a failure must not count as unhandled
   }
   for (const { s } of bySize) record(s, parseSnapshot(jobOf(s), parseSource));
-  await inThread;
+  if (threaded && inThread) {
+    const digest = sha256OfFile(pathOf(threaded));
+    const o = await inThread;
+    const changed = onlyMissing && !!threaded.sha256 && threaded.sha256 !== digest.sha256;
+    record(threaded, { ...o, sha256: digest.sha256, bytes: digest.bytes, ...(changed ? { changed } : {}) });
+  }
   const parsed: ParsedSource<unknown>[] = [];
   const errors: string[] = [];
   const observations: SourceObservation[] = [];
