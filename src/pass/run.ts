@@ -18,7 +18,7 @@ import { listPasses, newPassDir, readJsonFile, writeAtomic, writeIfMissing, writ
 import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { renderAllData, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
-import { buildFleet, type Fleet } from './sets.js';
+import { buildFleet, startFleet, type Fleet, type FleetStart } from './sets.js';
 import { SshHealthSpecSchema } from '../ssh/health-source.js';
 import { captureSource, readSnapshot, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
@@ -255,8 +255,16 @@ async function finishPass(
     inThread.catch(() => {}); // awaited below; until then a failure must not count as unhandled
   }
   for (const { s } of bySize) record(s, parseSnapshot(jobOf(s), parseSource));
+  // While the worker still parses: start the fleet from what this thread parsed.
+  let start: FleetStart | undefined;
+  const started = new Set<ParsedSource<unknown>>();
   if (threaded && inThread) {
     const digest = sha256OfFile(pathOf(threaded));
+    for (const { s } of bySize) {
+      const o = outcomes.get(s);
+      if (o && 'parsed' in o) started.add(o.parsed);
+    }
+    start = startFleet([...started]);
     const o = await inThread;
     const changed = onlyMissing && !!threaded.sha256 && threaded.sha256 !== digest.sha256;
     record(threaded, { ...o, sha256: digest.sha256, bytes: digest.bytes, ...(changed ? { changed } : {}) });
@@ -288,7 +296,9 @@ async function finishPass(
   writeIfMissing(join(dir, 'sources', 'manifest.json'), json(manifest), onlyMissing);
 
   // Sets.
-  const fleet = buildFleet(parsed, policy.sets);
+  const fleet = buildFleet(parsed.filter((p) => !started.has(p)), policy.sets, start);
+  started.clear();
+  start = undefined;
   // The fleet keeps what it needs of the rows; let the rest go (300,000 health rows and their
   // detail texts at 100,000 hosts) before the set files and all-data.tsv are written.
   parsed.length = 0;

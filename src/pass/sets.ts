@@ -41,20 +41,25 @@ export interface Fleet {
 type Fill = (r: HostRecord, row: never) => void;
 
 /**
- * Merge parsed sources into one fleet view and evaluate the derived sets.
- * Raw set names every pass has are present even when their source is not configured (empty).
- *
- * Records: sources whose rows are sorted by a unique host (inventory, the control planes, health
- * read per host) are merged in one walk, so a host met in three sources is looked up in no map;
- * the map is built once from the merged records. Sources in another order (health rows, one per
- * result) fill in through the map.
+ * The part of {@link buildFleet} that some sources allow before the others are parsed: their
+ * sets united, and the records of those whose rows are sorted by host merged. A pass starts the
+ * fleet with the sources it parsed itself while a worker thread still parses the largest one.
  */
-export function buildFleet(sources: readonly ParsedSource<unknown>[], definitions: readonly DerivedSetDef[]): Fleet {
-  const sets = new Map<string, HostSet>();
-  for (const name of RAW_SET_NAMES) sets.set(name, EMPTY);
-  let blocks: HdfsBlockCounts | undefined;
+export interface FleetStart {
+  sets: Map<string, HostSet>;
+  blocks?: HdfsBlockCounts;
+  /** Sorted by host, one per host. */
+  records: HostRecord[];
+  /** Sources in another order, filled in through the host map by {@link buildFleet}. */
+  byLookup: ParsedSource<unknown>[];
+}
+
+/** Start a fleet from some of its sources (see {@link FleetStart}); `from`: a start to add these sources to. */
+export function startFleet(sources: readonly ParsedSource<unknown>[], from?: FleetStart): FleetStart {
+  const sets = from?.sets ?? new Map<string, HostSet>(RAW_SET_NAMES.map((name) => [name, EMPTY]));
+  let blocks = from?.blocks;
   const inOrder: { rows: readonly { host: string }[]; fill: Fill }[] = [];
-  const byLookup: ParsedSource<unknown>[] = [];
+  const byLookup = [...(from?.byLookup ?? [])];
   for (const src of sources) {
     for (const [name, set] of Object.entries(src.sets)) sets.set(name, union(sets.get(name) ?? EMPTY, set));
     const role = SOURCE_ROLE[src.kind];
@@ -63,7 +68,21 @@ export function buildFleet(sources: readonly ParsedSource<unknown>[], definition
     if (list && sortedByHost(list)) inOrder.push({ rows: list, fill: fillOf(role) });
     else byLookup.push(src);
   }
-  const records = mergeInOrder(inOrder);
+  return { sets, blocks, records: mergeInOrder(from?.records ?? [], inOrder), byLookup };
+}
+
+/**
+ * Merge parsed sources into one fleet view and evaluate the derived sets.
+ * Raw set names every pass has are present even when their source is not configured (empty).
+ * `start`: the fleet started from the other sources ({@link startFleet}).
+ *
+ * Records: sources whose rows are sorted by a unique host (inventory, the control planes, health
+ * read per host) are merged in one walk, so a host met in three sources is looked up in no map;
+ * the map is built once from the merged records. Sources in another order (health rows, one per
+ * result) fill in through the map.
+ */
+export function buildFleet(sources: readonly ParsedSource<unknown>[], definitions: readonly DerivedSetDef[], start?: FleetStart): Fleet {
+  const { sets, blocks, records, byLookup } = startFleet(sources, start);
   const hosts = new Map<string, HostRecord>();
   for (const r of records) hosts.set(r.host, r);
   let added = false;
@@ -131,18 +150,23 @@ function sortedByHost(rows: readonly { host: string }[]): boolean {
   return true;
 }
 
-/** One record per host of the sorted lists, in host order, each filled by every list naming it: a k-way merge. */
-function mergeInOrder(lists: readonly { rows: readonly { host: string }[]; fill: Fill }[]): HostRecord[] {
+/**
+ * One record per host of `base` (records sorted by host) and of the sorted lists, in host order,
+ * each filled by every list naming it: a k-way merge. `base`'s records are kept and filled in.
+ */
+function mergeInOrder(base: readonly HostRecord[], lists: readonly { rows: readonly { host: string }[]; fill: Fill }[]): HostRecord[] {
+  if (lists.length === 0) return [...base];
   const out: HostRecord[] = [];
   const at = lists.map(() => 0);
+  let b = 0;
   for (;;) {
-    let min: string | undefined;
+    let min: string | undefined = b < base.length ? base[b].host : undefined;
     for (let k = 0; k < lists.length; k++) {
       const rows = lists[k].rows;
       if (at[k] < rows.length && (min === undefined || rows[at[k]].host < min)) min = rows[at[k]].host;
     }
     if (min === undefined) return out;
-    const r: HostRecord = { host: min };
+    const r: HostRecord = b < base.length && base[b].host === min ? base[b++] : { host: min };
     for (let k = 0; k < lists.length; k++) {
       const { rows, fill } = lists[k];
       if (at[k] < rows.length && rows[at[k]].host === min) fill(r, rows[at[k]++] as never);

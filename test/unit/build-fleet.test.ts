@@ -1,7 +1,8 @@
 /** buildFleet reads health as rows (a parse for `source inspect`) or per host (what a pass parses): the same fleet either way. */
 import { describe, expect, it } from 'vitest';
 import { buildDemoFleet } from '../../src/demo/fleet.js';
-import { buildFleet } from '../../src/pass/sets.js';
+import { buildFleet, startFleet } from '../../src/pass/sets.js';
+import { fleetFiles, randomFleet } from '../helpers/fleet.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { shippedPolicyDir } from '../../src/paths.js';
 import { parseSource } from '../../src/sources/index.js';
@@ -34,5 +35,22 @@ describe('buildFleet', () => {
     expect(fleet.hosts.get('zz-extra.example.com')).toEqual({ host: 'zz-extra.example.com', reachable: true });
     const reference = buildFleet([inventory, parseSource('health', demo.healthTsv, 'health.tsv', undefined, { rows: false })], policy.sets);
     for (const r of reference.records) expect(fleet.hosts.get(r.host)).toEqual(r);
+  });
+
+  it('started from some sources and finished with the rest, is the fleet built from all at once', () => {
+    const policy = loadPolicy(shippedPolicyDir());
+    const files = fleetFiles(randomFleet({ seed: 5, clusters: 3, maxHosts: 300, racks: 6, groups: 3, failRate: 0.1, outRate: 0.05, noGroupRate: 0.1 }));
+    // Every tenth inventory row dropped: those hosts are named by health and the NameNode only.
+    const inventoryText = files['inventory.tsv'].split('\n').filter((_, i) => i === 0 || i % 10 !== 5).join('\n');
+    const inventory = parseSource('inventory', inventoryText, 'inventory.tsv');
+    const health = parseSource('health', files['health.tsv'], 'health.tsv', undefined, { rows: false });
+    const hdfs = parseSource('hdfs-jmx', files['nn-jmx.json'], 'nn-jmx.json');
+    const whole = buildFleet([inventory, health, hdfs], policy.sets);
+    const inTwo = buildFleet([hdfs], policy.sets, startFleet([inventory, health]));
+    expect(inTwo.records).toEqual(whole.records);
+    expect([...inTwo.hosts.entries()]).toEqual([...whole.hosts.entries()]);
+    expect([...inTwo.sets.entries()]).toEqual([...whole.sets.entries()]);
+    expect(inTwo.blocks).toEqual(whole.blocks);
+    expect(whole.records.some((r) => r.hdfs && !r.inventory)).toBe(true); // hosts only the control plane names
   });
 });
