@@ -45,12 +45,7 @@ export interface ParseOutcome {
  */
 export function readSnapshot(path: string): { data: Buffer; sha256: string; bytes: number } {
   const data = readFileSync(path);
-  return { data, sha256: sha256(data), bytes: data.length };
-}
-
-/** sha256 hex of bytes. */
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return { data, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length };
 }
 
 /** Chunk size for reading a report: large enough that the per-chunk work is noise, small enough to stay in cache. */
@@ -84,22 +79,11 @@ function parseReportInChunks(job: ParseJob): ParseOutcome {
   const hash = job.hash === false ? null : createHash('sha256');
   const parser = new HdfsReportParser(job.origin);
   let inputError: string | undefined;
-  let bytes = 0;
-  const fd = openSync(job.path, 'r');
-  try {
-    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (;;) {
-      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) break;
-      bytes += n;
-      const piece = chunk.subarray(0, n);
-      hash?.update(piece);
-      // After bad input, the rest is still read: the digest is of the whole snapshot.
-      if (inputError === undefined) inputError = inputErrorOf(() => parser.feed(piece));
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = readChunks(job.path, (piece) => {
+    hash?.update(piece);
+    // After bad input, the rest is still read: the digest is of the whole snapshot.
+    if (inputError === undefined) inputError = inputErrorOf(() => parser.feed(piece));
+  });
   const out: ParseOutcome = { sha256: hash ? hash.digest('hex') : '', bytes };
   if (hash && job.expectSha256 && job.expectSha256 !== out.sha256) out.changed = true;
   else if (inputError === undefined) {
@@ -118,20 +102,29 @@ function unhashed(data: Buffer): { data: Buffer; sha256: string; bytes: number }
 /** sha256 hex and size of a file, read in 4 MiB chunks. @throws Error when it cannot be read. */
 export function sha256OfFile(path: string): { sha256: string; bytes: number } {
   const hash = createHash('sha256');
+  const bytes = readChunks(path, (piece) => hash.update(piece));
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/**
+ * Read `path` in chunks of {@link CHUNK_BYTES}, handing each to `onChunk` (a view of one buffer
+ * that the next read overwrites: copy what must outlive the call). Returns the bytes read.
+ * @throws Error when the file cannot be opened or read.
+ */
+function readChunks(path: string, onChunk: (piece: Buffer) => void): number {
   let bytes = 0;
   const fd = openSync(path, 'r');
   try {
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
       const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) break;
+      if (n === 0) return bytes;
       bytes += n;
-      hash.update(chunk.subarray(0, n));
+      onChunk(chunk.subarray(0, n));
     }
   } finally {
     closeSync(fd);
   }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 /** Run `f`; its InputError's message, or undefined when it returned. Other errors propagate. */

@@ -20,9 +20,9 @@ import { renderAllData, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
 import { buildFleet, startFleet, type Fleet, type FleetStart } from './sets.js';
 import { SshHealthSpecSchema } from '../ssh/health-source.js';
-import { captureSource, readSnapshot, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
+import { captureSource, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
-import { parseSnapshot, sha256OfFile, type ParseOutcome } from './parse-snapshot.js';
+import { parseSnapshot, readSnapshot, sha256OfFile, type ParseOutcome } from './parse-snapshot.js';
 
 /** Options of {@link runPass}. */
 export interface PassOptions {

@@ -8,10 +8,6 @@ import { SOURCE_ROLE, type SourceKind } from '../sources/types.js';
 import { dirname, join } from 'node:path';
 import type { InventoryMapping } from '../sources/index.js';
 import { runSshHealth, type SshHealthSpec } from '../ssh/health-source.js';
-import { readSnapshot, sha256 } from './parse-snapshot.js';
-
-// Read here, kept in parse-snapshot.ts (which a worker thread loads without this module's imports).
-export { readSnapshot, sha256 };
 
 /** Where a source is read from: a file path or an http(s) URL. */
 export interface SourceSpec {
@@ -107,7 +103,6 @@ export function describeFetchError(e: unknown): string {
 export function snapshotFileName(spec: SourceSpec): string {
   return `${SOURCE_ROLE[spec.kind]}.${spec.kind}.${extensionFor(spec.kind, spec.location)}`;
 }
-
 
 function extensionFor(kind: SourceKind, location: string): string {
   if (kind === 'inventory') {
