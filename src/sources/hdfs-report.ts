@@ -177,7 +177,7 @@ interface Entry {
   live: boolean | null;
   /**
    * The `Name:` and `Hostname:` values and their columns, copied out when the entry goes on past the
-   * end of the chunk its offsets point into (null: read them through the offsets).
+   * end of the chunk its offsets point into, or when one becomes the host key (null: not yet).
    */
   nameText: string | null;
   nameColumn: number;
@@ -272,14 +272,20 @@ class ReportParser {
 
   /** Copy an open entry's `Name:` / `Hostname:` values out of the chunk they are in, before the next chunk replaces it. */
   private detach(entry: Entry): void {
-    if (entry.nameStart >= 0 && entry.nameText === null) {
-      entry.nameText = this.text.toString('utf8', entry.nameStart, entry.nameEnd);
-      entry.nameColumn = entry.nameStart - entry.nameLineStart + 1;
-    }
-    if (entry.hostnameStart >= 0 && entry.hostnameText === null) {
-      entry.hostnameText = this.text.toString('utf8', entry.hostnameStart, entry.hostnameEnd);
-      entry.hostnameColumn = entry.hostnameStart - entry.hostnameLineStart + 1;
-    }
+    this.detachName(entry);
+    this.detachHostname(entry);
+  }
+
+  private detachName(entry: Entry): void {
+    if (entry.nameStart < 0 || entry.nameText !== null) return;
+    entry.nameText = this.text.toString('utf8', entry.nameStart, entry.nameEnd);
+    entry.nameColumn = entry.nameStart - entry.nameLineStart + 1;
+  }
+
+  private detachHostname(entry: Entry): void {
+    if (entry.hostnameStart < 0 || entry.hostnameText !== null) return;
+    entry.hostnameText = this.text.toString('utf8', entry.hostnameStart, entry.hostnameEnd);
+    entry.hostnameColumn = entry.hostnameStart - entry.hostnameLineStart + 1;
   }
 
   /**
@@ -483,33 +489,10 @@ class ReportParser {
 
   /** `Hostname:`, else the reverse-DNS name of `Name: addr (name)`, else the address. */
   private hostOf(entry: Entry): string {
-    if (entry.nameText !== null || entry.hostnameText !== null) return this.detachedHostOf(entry);
-    const text = this.text;
-    let start: number;
-    let end: number;
-    let field: string;
-    let line: number;
-    let lineStart: number;
-    if (entry.hostnameStart >= 0) {
-      [start, end, field, line, lineStart] = [entry.hostnameStart, entry.hostnameEnd, 'Hostname', entry.hostnameLine, entry.hostnameLineStart];
-    } else if (entry.nameStart >= 0 && entry.nameStart < entry.nameEnd) {
-      [start, end, field, line, lineStart] = [entry.nameStart, entry.nameEnd, 'Name', entry.nameLine, entry.nameLineStart];
-      if (text[end - 1] === 0x29 /* ) */) {
-        const open = text.lastIndexOf(' (', end);
-        if (open >= start) [start, end] = [open + 2, end - 1];
-      }
-    } else {
-      throw this.noNameError(entry);
-    }
-    const h = normalizeHost(text.toString('utf8', start, end));
-    if (!h.ok) throw new InputError({ origin: this.origin, field, line, column: start - lineStart + 1 }, h.problem);
-    return h.host;
-  }
-
-  /** {@link hostOf} of an entry whose values were copied out of an earlier chunk (see `detach`); the same rules. */
-  private detachedHostOf(entry: Entry): string {
-    // A Hostname: line read in the current chunk has offsets only; detach it too.
-    if (entry.hostnameStart >= 0 && entry.hostnameText === null) this.detach(entry);
+    // The value used, copied out of the chunk if it is still only offsets into it: the Name only
+    // when there is no Hostname (nearly every report has one).
+    this.detachHostname(entry);
+    if (entry.hostnameText === null) this.detachName(entry);
     let value: string;
     let column: number;
     let field: string;
