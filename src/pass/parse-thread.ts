@@ -16,15 +16,8 @@ import { packageRoot } from '../paths.js';
 import { unpackParsed, type PackedSource } from '../sources/transfer.js';
 import type { ParseJob, ParseOutcome } from './parse-snapshot.js';
 
-/** The worker's answer: a {@link ParseOutcome} with the parse packed, or `fatal` when something other than bad input went wrong (a bug, an unreadable file). */
-export interface ParseAnswer {
-  sha256?: string;
-  bytes?: number;
-  changed?: boolean;
-  parsed?: PackedSource;
-  inputError?: string;
-  fatal?: string;
-}
+/** The worker's answer: a {@link ParseOutcome} with the parse packed, or only `fatal` when something other than bad input went wrong (a bug, an unreadable file). */
+export type ParseAnswer = Partial<Omit<ParseOutcome, 'parsed'>> & { parsed?: PackedSource; fatal?: string };
 
 /** Snapshots smaller than this are parsed on the pass's thread: starting a worker (~40 ms) would cost more than it saves. */
 export const PARSE_THREAD_MIN_BYTES = 4 * 1024 * 1024;

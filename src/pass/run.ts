@@ -20,7 +20,7 @@ import { renderAllData, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
 import { buildFleet, startFleet, type Fleet, type FleetStart } from './sets.js';
 import { SshHealthSpecSchema } from '../ssh/health-source.js';
-import { captureSource, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
+import { captureSource, isUrl, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
 import { parseSnapshot, readSnapshot, sha256OfFile, type ParseOutcome } from './parse-snapshot.js';
 
@@ -367,7 +367,7 @@ function distinctHosts(rows: readonly { host: string }[]): number {
 
 /** True when `s` is a local file of at least {@link PARSE_THREAD_MIN_BYTES} (its parse will go to a worker thread). */
 function isLargeFile(s: SourceSpec): boolean {
-  if (s.kind === 'health-ssh' || /^https?:\/\//i.test(s.location)) return false;
+  if (s.kind === 'health-ssh' || isUrl(s.location)) return false;
   return (statSync(s.location, { throwIfNoEntry: false })?.size ?? 0) >= PARSE_THREAD_MIN_BYTES;
 }
 

@@ -75,7 +75,7 @@ export async function captureSource(spec: SourceSpec, now: Date, destPath: strin
       if (!spec.ssh || !ctx) throw new Error('the ssh health source needs its settings from breakfix.yml (health: { kind: ssh, … })');
       const text = await runSshHealth(spec.ssh, { policyDir: ctx.policyDir, inventorySet: ctx.inventorySet, rawDir: join(dirname(destPath), 'health-ssh') });
       await writeFile(tmp, text);
-    } else if (/^https?:\/\//i.test(spec.location)) {
+    } else if (isUrl(spec.location)) {
       const res = await fetch(spec.location, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
       if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} from ${spec.location}`);
       await writeFile(tmp, Buffer.from(await res.arrayBuffer()));
@@ -90,6 +90,11 @@ export async function captureSource(spec: SourceSpec, now: Date, destPath: strin
     await rm(tmp, { force: true });
     return { ...base, ageMs: 0, fetchMs: fetchMs(), error: `cannot read ${spec.location}: ${describeFetchError(e)}` };
   }
+}
+
+/** True when a source `location` is an http(s) URL (fetched), not a file path (copied). */
+export function isUrl(location: string): boolean {
+  return /^https?:\/\//i.test(location);
 }
 
 /** A fetch failure in a few words: `no answer within 15000 ms`, `ECONNREFUSED`, or the message. */
