@@ -37,6 +37,18 @@ export interface SlackBot {
   idle(): Promise<void>;
 }
 
+/**
+ * The fields of a slash command payload the bot reads (Slack: "Responding to slash commands",
+ * https://docs.slack.dev/interactivity/implementing-slash-commands). `response_url` is where the
+ * bot may answer the user later: an http(s) URL, or the command is refused rather than the bot
+ * fetching whatever it names.
+ */
+const SlashCommandBody = z.looseObject({
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  response_url: z.url({ protocol: /^https?$/ }).optional(),
+});
 const ButtonValueSchema = z.object({ planId: z.string().min(1), digest: z.string().min(1) });
 const BlockActionBody = z.looseObject({
   type: z.literal('block_actions'),
@@ -122,7 +134,15 @@ export function createSlackApp(opts: SlackAppOptions): SlackBot {
   });
 
   app.command('/breakfix', async ({ command, ack }) => {
-    const plan = service.command({ text: command.text ?? '', user: command.user_id, channel: command.channel_id, ...(command.response_url ? { responseUrl: command.response_url } : {}) });
+    const parsed = SlashCommandBody.safeParse(command);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'slash command payload not understood');
+      await ack({ response_type: 'ephemeral', text: `breakfix could not read this command (${issue.path.join('.') || 'payload'}: ${issue.message}); nothing was done` });
+      return;
+    }
+    const c = parsed.data;
+    const plan = service.command({ text: c.text, user: c.user_id, channel: c.channel_id, ...(c.response_url ? { responseUrl: c.response_url } : {}) });
     await ack({ response_type: 'ephemeral', text: plan.ack });
     if (plan.work) background(`/breakfix ${command.text}`, plan.work);
   });

@@ -120,6 +120,18 @@ describe('breakfix serve --http', () => {
     expect(fake.unknown()).toEqual([]);
   });
 
+  it('a correctly signed command whose response_url is not an http(s) URL is refused in the ack, and nothing runs', async () => {
+    const before = fake.calls.length;
+    const body = slashBody('status').replace(/response_url=[^&]*/, `response_url=${encodeURIComponent('file:///etc/passwd')}`);
+    const r = await post(body);
+    expect(r.status).toBe(200);
+    const ack = (await r.json()) as { response_type: string; text: string };
+    expect(ack.response_type).toBe('ephemeral');
+    expect(ack.text).toMatch(/^breakfix could not read this command \(response_url: .*\); nothing was done$/);
+    await new Promise((done) => setTimeout(done, 300));
+    expect(fake.calls.length).toBe(before);
+  });
+
   it('a request with a bad signature is refused with 401 and does nothing', async () => {
     const before = fake.calls.length;
     const r = await post(slashBody('pass'), { secret: 'not-the-secret' });
