@@ -40,6 +40,7 @@ export class ParseThread {
     worker.unref();
   }
 
+  /** A worker thread loading its modules now; null with one core or without the compiled worker. */
   static start(): ParseThread | null {
     if (availableParallelism() < 2) return null;
     const file = workerFile();

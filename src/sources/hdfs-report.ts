@@ -78,6 +78,7 @@ export class HdfsReportParser {
     this.parser = new ReportParser(origin);
   }
 
+  /** Read the next bytes of the report (any split; `chunk` may be overwritten once this returns). @throws InputError on bad input in the lines it completes. */
   feed(chunk: Buffer): void {
     let bytes = chunk;
     if (this.first) {
@@ -110,6 +111,7 @@ export class HdfsReportParser {
     if (rest < bytes.length) this.carry = Buffer.from(bytes.subarray(rest));
   }
 
+  /** The parse of everything fed, the unfinished last line included. @throws InputError as {@link parseHdfsReport}. */
   end(): ParsedSource<HdfsNodeRow> {
     if (this.carry) this.parser.lines(this.carry, 0, this.carry.length);
     this.carry = null;
