@@ -264,7 +264,8 @@ function splitByCluster(fleet: Fleet, all: HostSet, subsets: readonly HostSet[])
   let at0 = 0; // walks the sorted records alongside `all`
   for (const h of all) {
     while (at0 < records.length && records[at0].host !== h && records[at0].host < h) at0++;
-    const inv = at0 < records.length && records[at0].host === h ? records[at0].inventory : fleet.hosts.get(h)?.inventory;
+    // `records` holds every host of the fleet, so every host of `all` is met on the way.
+    const inv = at0 < records.length && records[at0].host === h ? records[at0].inventory : undefined;
     const c = inv?.cluster;
     for (let k = 0; k < subsets.length; k++) {
       const set = subsets[k];

@@ -23,7 +23,7 @@ import { difference, sortOrder, toHostSet, union, type HostSet } from '../sets/h
 import { setNameSuffix } from '../sets/names.js';
 import { sample } from './common.js';
 import { csvRecordAt, isSkipped, lineEnd } from './delimited.js';
-import type { HealthRow, HostHealth, ParsedSource } from './types.js';
+import type { HealthRow, HostHealth, ParseOptions, ParsedSource } from './types.js';
 
 /** The check whose failure means "the host did not answer": its result decides `unresponsive`. */
 export const REACHABILITY_CHECK = 'reachable';
@@ -66,7 +66,7 @@ type Column = (typeof HEALTH_COLUMNS)[number];
  *   a check is empty (`check`); a status is not `ok` or `fail` (`status`); or the same host and
  *   check appear twice (`check`: which result is true is ambiguous).
  */
-export function parseHealth(text: string, origin: string, opts: { rows?: boolean } = {}): ParsedSource<HealthRow> {
+export function parseHealth(text: string, origin: string, opts: ParseOptions = {}): ParsedSource<HealthRow> {
   const keepRows = opts.rows !== false;
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const len = t.length;

@@ -3,7 +3,7 @@
  * Each parser validates its payload at the boundary and throws `InputError` naming the origin
  * and field; see the parser modules for each format and its reference.
  */
-import type { ParsedSource, SourceKind } from './types.js';
+import type { ParseOptions, ParsedSource, SourceKind } from './types.js';
 import { parseInventory, type InventoryMapping } from './inventory.js';
 import { parseHealth } from './health.js';
 import { parseHdfsJmx } from './hdfs-jmx.js';
@@ -12,13 +12,8 @@ import { parseYarnNodes } from './yarn-nodes.js';
 import { parseYarnJmx } from './yarn-jmx.js';
 import { parseYarnList } from './yarn-list.js';
 
-export type { InventoryMapping };
+export type { InventoryMapping, ParseOptions };
 
-/** Options of {@link parseSource}. */
-export interface ParseOptions {
-  /** false: a health parse gives each host's results (`health`) instead of a row per result (what a pass needs); other kinds ignore it. */
-  rows?: boolean;
-}
 
 /**
  * Parse one snapshot of `kind`, given as text or as its bytes (UTF-8; a `hdfs-report` is parsed

@@ -93,6 +93,12 @@ export interface YarnNodeRow {
   healthReport: string | null;
 }
 
+/** Options of a parse (`parseSource`, `parseHealth`). */
+export interface ParseOptions {
+  /** false: a health parse gives each host's results (`health`) instead of a row per result (what a pass needs); other kinds ignore it. */
+  rows?: boolean;
+}
+
 /** The parse of one source snapshot. */
 export interface ParsedSource<Row> {
   kind: SourceKind;
