@@ -4,7 +4,7 @@
  */
 import type { DerivedSetDef } from '../policy/load.js';
 import { evalSetExpr } from '../sets/expr.js';
-import { EMPTY, sortOrder, union, type HostSet } from '../sets/hostset.js';
+import { EMPTY, isSortedByHost, sortOrder, union, type HostSet } from '../sets/hostset.js';
 import { RAW_SET_NAMES } from '../sets/names.js';
 import type { HdfsBlockCounts, HdfsNodeRow, HealthRow, HostHealth, InventoryRow, ParsedSource, YarnNodeRow } from '../sources/types.js';
 import { SOURCE_ROLE } from '../sources/types.js';
@@ -65,7 +65,7 @@ export function startFleet(sources: readonly ParsedSource<unknown>[], from?: Fle
     const role = SOURCE_ROLE[src.kind];
     if (role === 'hdfs') blocks = src.blocks ?? blocks;
     const list = role === 'health' ? src.health : (src.rows as { host: string }[]);
-    if (list && sortedByHost(list)) inOrder.push({ rows: list, fill: fillOf(role) });
+    if (list && isSortedByHost(list)) inOrder.push({ rows: list, fill: fillOf(role) });
     else byLookup.push(src);
   }
   return { sets, blocks, records: mergeInOrder(from?.records ?? [], inOrder), byLookup };
@@ -142,12 +142,6 @@ function fillOf(role: 'inventory' | 'health' | 'hdfs' | 'yarn'): Fill {
       if (h.failedChecks !== null) r.failedChecks = h.failedChecks.length === 0 ? NO_FAILED_CHECKS : h.failedChecks;
     }) as Fill;
   }
-}
-
-/** True when every row's host is greater than the one before (sorted, no host twice). */
-function sortedByHost(rows: readonly { host: string }[]): boolean {
-  for (let i = 1; i < rows.length; i++) if (!(rows[i - 1].host < rows[i].host)) return false;
-  return true;
 }
 
 /**

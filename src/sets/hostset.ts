@@ -95,6 +95,15 @@ export function byteCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** True when every row's `host` is a string greater than the one before (rows sorted by host, no host twice). */
+export function isSortedByHost(rows: readonly { host?: unknown }[]): boolean {
+  for (let i = 0; i < rows.length; i++) {
+    const h = rows[i].host;
+    if (typeof h !== 'string' || (i > 0 && !((rows[i - 1].host as string) < h))) return false;
+  }
+  return true;
+}
+
 /** True when `arr` is strictly increasing in byte order. */
 export function isSortedUnique(arr: readonly string[]): boolean {
   for (let i = 1; i < arr.length; i++) if (!(arr[i - 1] < arr[i])) return false;

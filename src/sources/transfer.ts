@@ -10,7 +10,7 @@
  * Rows must be flat objects with one set of keys and primitive values (every source's rows are);
  * any other row shape is sent as is.
  */
-import type { HostSet } from '../sets/hostset.js';
+import { isSortedByHost, type HostSet } from '../sets/hostset.js';
 import type { HostHealth, ParsedSource } from './types.js';
 
 /** Codes below 0: values that are not an index into `strings`. */
@@ -67,7 +67,7 @@ interface PackedHealth {
  */
 export function packParsed(p: ParsedSource<unknown>): { packed: PackedSource; transfer: ArrayBuffer[] } {
   const rows = p.rows as Record<string, unknown>[];
-  const strings: string[] = sortedHosts(rows) ?? [];
+  const strings: string[] = rows.length > 0 && isSortedByHost(rows) ? rows.map((r) => r.host as string) : [];
   const hostCount = strings.length;
   const index = new Map<string, number>();
   const code = (s: string): number => {
@@ -106,18 +106,6 @@ export function packParsed(p: ParsedSource<unknown>): { packed: PackedSource; tr
     ...(p.blocks !== undefined ? { blocks: p.blocks } : {}),
   };
   return { packed, transfer };
-}
-
-/** The rows' hosts when every row has a string `host` and they are strictly increasing; else null. */
-function sortedHosts(rows: readonly Record<string, unknown>[]): string[] | null {
-  if (rows.length === 0) return null;
-  const hosts = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const h = rows[i].host;
-    if (typeof h !== 'string' || (i > 0 && !(hosts[i - 1] < h))) return null;
-    hosts[i] = h;
-  }
-  return hosts;
 }
 
 /** The parse {@link packParsed} packed: equal rows (same keys in the same order), sets and fields. */
