@@ -1,7 +1,7 @@
 /** buildFleet reads health as rows (a parse for `source inspect`) or per host (what a pass parses): the same fleet either way. */
 import { describe, expect, it } from 'vitest';
 import { buildDemoFleet } from '../../src/demo/fleet.js';
-import { buildFleet, startFleet } from '../../src/pass/sets.js';
+import { buildFleet, HostIndex, startFleet } from '../../src/pass/sets.js';
 import { fleetFiles, randomFleet } from '../helpers/fleet.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { shippedPolicyDir } from '../../src/paths.js';
@@ -52,5 +52,25 @@ describe('buildFleet', () => {
     expect([...inTwo.sets.entries()]).toEqual([...whole.sets.entries()]);
     expect(inTwo.blocks).toEqual(whole.blocks);
     expect(whole.records.some((r) => r.hdfs && !r.inventory)).toBe(true); // hosts only the control plane names
+  });
+
+  it('finds every record of the fleet by host and no other name, and iterates in host order', () => {
+    const fleet = buildFleet([parseSource('inventory', buildDemoFleet('proposals').inventoryTsv, 'inventory.tsv')], []);
+    const index = new HostIndex(fleet.records);
+    expect(index.size).toBe(fleet.records.length);
+    for (const r of fleet.records) expect(index.get(r.host)).toBe(r);
+    const first = fleet.records[0].host;
+    const last = fleet.records[fleet.records.length - 1].host;
+    // Names before the first, after the last and between two neighbours are absent.
+    for (const missing of ['', 'a', first.slice(0, -1), `${first}0`, `${last}z`, 'zzzz.example.com']) {
+      expect(index.get(missing)).toBeUndefined();
+      expect(index.has(missing)).toBe(false);
+    }
+    expect([...index.keys()]).toEqual(fleet.records.map((r) => r.host));
+    expect([...index].map(([h, r]) => [h, r.host])).toEqual(fleet.records.map((r) => [r.host, r.host]));
+    const seen: string[] = [];
+    index.forEach((r, h) => seen.push(`${h}=${r.host}`));
+    expect(seen).toEqual(fleet.records.map((r) => `${r.host}=${r.host}`));
+    expect(new HostIndex([]).get(first)).toBeUndefined();
   });
 });
