@@ -7,7 +7,7 @@ import { computeCap, classifyCluster, type Cap, type ClusterFacts } from '../pol
 import type { Policy } from '../policy/load.js';
 import type { Action } from '../policy/schema.js';
 import { DataGroupGuard, dataGroupKey, effectiveMaxDataGroups, hardCeiling, massFailureReason, verifyPlan, type PlanSafetyFacts } from '../safety/index.js';
-import { has, type HostSet } from '../sets/hostset.js';
+import { has, intersect, union, type HostSet } from '../sets/hostset.js';
 import { pickHosts } from './pick.js';
 import { getSet, type Fleet, type HostRecord } from './sets.js';
 
@@ -91,13 +91,16 @@ export const CANDIDATE_SET: Record<Action, string> = { drain: 'drain-candidates'
 export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; plan: Plan } {
   const { fleet, policy } = input;
   const unknown = getSet(fleet, 'unknown');
-  const lookingBad = new Set([...getSet(fleet, 'failing'), ...getSet(fleet, 'unresponsive')]);
+  // Managed hosts that look failing or unresponsive: a few thousand, found by set algebra rather
+  // than a hash lookup of each of 100,000 managed hosts.
+  const managed = getSet(fleet, 'managed');
+  const lookingBad = intersect(managed, union(getSet(fleet, 'failing'), getSet(fleet, 'unresponsive')));
   // Every set this needs split by cluster in one walk (one lookup per host, not one per host and set).
-  const split = splitByCluster(fleet, getSet(fleet, 'all'), [
-    getSet(fleet, 'managed'), getSet(fleet, 'in-flight'), getSet(fleet, CANDIDATE_SET.drain), getSet(fleet, CANDIDATE_SET.recommission),
+  const split = splitByCluster(fleet, [
+    managed, getSet(fleet, 'in-flight'), getSet(fleet, CANDIDATE_SET.drain), getSet(fleet, CANDIDATE_SET.recommission), lookingBad,
   ]);
   const clusters = split.clusters;
-  const [managedOf, inFlightOf, drainOf, recommissionOf] = split.subsets;
+  const [managedOf, inFlightOf, drainOf, recommissionOf, lookingBadOf] = split.subsets;
   const candidatesOf = { drain: drainOf, recommission: recommissionOf };
   const safety = policy.safety;
 
@@ -123,7 +126,7 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
     const rackOf = (h: string) => infoOf(h)?.rack ?? fleet.hosts.get(h)?.hdfs?.rack ?? null;
     const guard = new DataGroupGuard(inFlight.map(groupOf), maxGroups);
     const ceiling = hardCeiling(facts.managed);
-    const bad = managedHosts.filter((h) => lookingBad.has(h)).length;
+    const bad = lookingBadOf.get(cluster)?.length ?? 0;
     const mass = massFailureReason(cluster, facts.managed, bad, safety.massFailure.maxSharePct.value);
 
     let taken = 0;
@@ -241,19 +244,18 @@ function groupByCluster(fleet: Fleet, set: HostSet): Map<string, HostSet> {
 }
 
 /**
- * `all` split by inventory cluster, and each of `subsets` (sorted sets) split the same way, in one
- * walk over `all` with one host lookup each: a subset is walked alongside `all`, both sorted. A
- * subset's hosts outside `all` have no inventory cluster and are left out, as are hosts without a
- * cluster. Lists are sorted, clusters in byte order. `roleOfFirstSubset`: per cluster, the most
- * common inventory role among the first subset's hosts (ties: the role that sorts first), what
- * the classifier's role rules read.
+ * The fleet's hosts split by inventory cluster, and each of `subsets` (sorted sets) split the
+ * same way. Clusters come from the records, in host order; each subset's hosts are found among
+ * them with `fleet.hosts.seek` (a galloping search) from the previous one's place, so a subset costs a few
+ * comparisons per host of its own, not one per host of the fleet. Hosts without an inventory cluster (the control plane's, never in the inventory's
+ * `all`) belong to none and are left out. Lists are sorted, clusters in byte order.
+ * `roleOfFirstSubset`: per cluster, the most common inventory role among the first subset's
+ * hosts (ties: the role that sorts first), what the classifier's role rules read.
  */
-function splitByCluster(fleet: Fleet, all: HostSet, subsets: readonly HostSet[]): {
+function splitByCluster(fleet: Fleet, subsets: readonly HostSet[]): {
   clusters: Map<string, HostSet>; subsets: Map<string, HostSet>[]; roleOfFirstSubset: Map<string, string | null>;
 } {
   const clusters = new Map<string, string[]>();
-  const split = subsets.map(() => new Map<string, string[]>());
-  const at = subsets.map(() => 0);
   const roleCounts = new Map<string, Map<string, number>>();
   const add = (m: Map<string, string[]>, c: string, h: string) => {
     const list = m.get(c);
@@ -261,31 +263,29 @@ function splitByCluster(fleet: Fleet, all: HostSet, subsets: readonly HostSet[])
     else m.set(c, [h]);
   };
   const records = fleet.records;
-  let at0 = 0; // walks the sorted records alongside `all`
-  for (const h of all) {
-    while (at0 < records.length && records[at0].host !== h && records[at0].host < h) at0++;
-    // `records` holds every host of the fleet, so every host of `all` is met on the way.
-    const inv = at0 < records.length && records[at0].host === h ? records[at0].inventory : undefined;
-    const c = inv?.cluster;
-    for (let k = 0; k < subsets.length; k++) {
-      const set = subsets[k];
-      let j = at[k];
-      while (j < set.length && set[j] !== h && set[j] < h) j++;
-      if (j < set.length && set[j] === h) {
-        j++;
-        if (c) {
-          add(split[k], c, h);
-          if (k === 0 && inv.role) {
-            let counts = roleCounts.get(c);
-            if (!counts) roleCounts.set(c, (counts = new Map()));
-            counts.set(inv.role, (counts.get(inv.role) ?? 0) + 1);
-          }
-        }
-      }
-      at[k] = j;
-    }
-    if (c) add(clusters, c, h);
+  for (const r of records) {
+    const c = r.inventory?.cluster;
+    if (c) add(clusters, c, r.host);
   }
+  const split = subsets.map((set, k) => {
+    const m = new Map<string, string[]>();
+    let at = 0;
+    for (const h of set) {
+      at = fleet.hosts.seek(h, at);
+      if (at === records.length) break; // the rest sort after every host of the fleet
+      if (records[at].host !== h) continue;
+      const inv = records[at].inventory;
+      const c = inv?.cluster;
+      if (!c) continue;
+      add(m, c, h);
+      if (k === 0 && inv.role) {
+        let counts = roleCounts.get(c);
+        if (!counts) roleCounts.set(c, (counts = new Map()));
+        counts.set(inv.role, (counts.get(inv.role) ?? 0) + 1);
+      }
+    }
+    return m;
+  });
   const roleOfFirstSubset = new Map<string, string | null>();
   for (const [c, counts] of roleCounts) {
     let best: string | null = null;

@@ -73,4 +73,25 @@ describe('buildFleet', () => {
     expect(seen).toEqual(fleet.records.map((r) => `${r.host}=${r.host}`));
     expect(new HostIndex([]).get(first)).toBeUndefined();
   });
+
+  it('seeks, from any start, the first record whose host does not sort below a name (as a linear scan would)', () => {
+    const fleet = buildFleet([parseSource('inventory', buildDemoFleet('proposals').inventoryTsv, 'inventory.tsv')], []);
+    const index = new HostIndex(fleet.records);
+    const hosts = fleet.records.map((r) => r.host);
+    const linear = (name: string, from: number) => {
+      let i = from;
+      while (i < hosts.length && hosts[i] < name) i++;
+      return i;
+    };
+    const names = ['', 'zzzz', ...hosts.filter((_, i) => i % 97 === 0).flatMap((h) => [h, `${h}0`, h.slice(0, -1)])];
+    const starts = [0, 1, 5, 100, hosts.length >> 1, hosts.length - 1, hosts.length];
+    for (const name of names) for (const from of starts) expect(index.seek(name, from)).toBe(linear(name, from));
+    // Walking a sorted subset from each found place meets every one of its hosts.
+    const subset = hosts.filter((_, i) => i % 13 === 0);
+    let at = 0;
+    for (const h of subset) {
+      at = index.seek(h, at);
+      expect(hosts[at]).toBe(h);
+    }
+  });
 });
