@@ -20,8 +20,9 @@ export interface ParseJob {
   /** `parseSource`'s `rows` option: false for a pass (health results per host). */
   rows?: boolean;
   /**
-   * false: skip the sha256 (`sha256` is then ''): the pass's thread digests the file itself
-   * ({@link sha256OfFile}) while a worker thread parses it. `expectSha256` is then not checked.
+   * false: skip the sha256 (`sha256` is then '') and `expectSha256`: a worker thread answers with
+   * the parse first and digests the file after ({@link sha256OfFile}), while the pass's thread
+   * builds the sets.
    */
   hash?: boolean;
 }

@@ -22,7 +22,7 @@ import { buildFleet, startFleet, type Fleet, type FleetStart } from './sets.js';
 import { SshHealthSpecSchema } from '../ssh/health-source.js';
 import { captureSource, isUrl, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
-import { parseSnapshot, readSnapshot, sha256OfFile, type ParseOutcome } from './parse-snapshot.js';
+import { parseSnapshot, readSnapshot, type ParseOutcome } from './parse-snapshot.js';
 
 /** Options of {@link runPass}. */
 export interface PassOptions {
@@ -186,7 +186,13 @@ export async function resumePass(dir: string, onProgress?: (line: string) => voi
   const policy = passPolicy(dir);
   const t = transcript(onProgress);
   t(`pass ${manifest.passId} for ${manifest.dc} re-run from ${dir}: recomputing missing files only`);
-  return finishPass(dir, manifest, policy, t, true);
+  const large = manifest.sources.some((s) => !s.error && (statSync(join(dir, 'sources', s.file), { throwIfNoEntry: false })?.size ?? 0) >= PARSE_THREAD_MIN_BYTES);
+  const thread = large ? ParseThread.start() : null;
+  try {
+    return await finishPass(dir, manifest, policy, t, true, thread);
+  } finally {
+    thread?.close();
+  }
 }
 
 /** The policy a pass ran with: its own copy under `policy/`, compiled. @throws InputError when that copy is missing or broken. */
@@ -202,14 +208,18 @@ export function passPolicy(dir: string): Policy {
 
 async function finishPass(
   dir: string, manifest: PassManifest, policy: Policy, t: Transcript, onlyMissing: boolean,
-  /** A worker thread started ahead; false: parse everything on this thread. */
-  prestarted: ParseThread | null | false = null,
+  /** A worker thread started ahead by the caller, who closes it; null or false: parse everything on this thread. */
+  prestarted: ParseThread | null | false,
 ): Promise<PassResult> {
   const summary: PassSummary = {
     passId: manifest.passId, dc: manifest.dc, result: 'ok', startedAt: manifest.startedAt, seed: manifest.seed,
     reasons: [], sources: [], counts: {}, plan: null,
   };
-  const stop = (result: 'refused' | 'error', reasons: string[]): PassResult => {
+  // With a worker thread: the digest of its snapshot, taken after its parse (see below).
+  let digestDue: (() => Promise<string | undefined>) | undefined;
+  const stop = async (result: 'refused' | 'error', reasons: string[]): Promise<PassResult> => {
+    const digestError = await digestDue?.();
+    if (digestError) reasons = [...reasons, digestError];
     summary.result = result;
     summary.reasons = reasons;
     for (const r of reasons) t(`${result === 'refused' ? 'REFUSED' : 'ERROR'}: ${r}`);
@@ -242,16 +252,16 @@ async function finishPass(
   };
   const jobOf = (s: SourceSnapshot) => ({ path: pathOf(s), kind: s.kind, origin: s.origin, rows: false, ...(s.mapping ? { mapping: s.mapping } : {}), ...(onlyMissing && s.sha256 ? { expectSha256: s.sha256 } : {}) });
   const offload = prestarted !== false && bySize.length > 1 && bySize[0].size >= PARSE_THREAD_MIN_BYTES;
-  const thread = offload ? (prestarted ?? ParseThread.start()) : null;
+  const thread = offload ? prestarted : null;
   if (prestarted && prestarted !== thread) prestarted.close();
   let inThread: Promise<ParseOutcome> | undefined;
   let threaded: SourceSnapshot | undefined;
   if (thread) {
     const { s } = bySize.shift()!;
     threaded = s;
-    // The worker parses; this thread digests the same file once its own parses are done.
-    const { expectSha256: _, ...job } = jobOf(s);
-    inThread = thread.parse({ ...job, hash: false });
+    // The worker answers with the parse and digests the file after it, while this thread builds
+    // the sets; a re-run digests first, as it must check the snapshot before trusting a parse.
+    inThread = thread.parse(onlyMissing ? jobOf(s) : { ...jobOf(s), hash: false });
     inThread.catch(() => {}); // awaited below; until then a failure must not count as unhandled
   }
   for (const { s } of bySize) record(s, parseSnapshot(jobOf(s), parseSource));
@@ -259,15 +269,30 @@ async function finishPass(
   let start: FleetStart | undefined;
   const started = new Set<ParsedSource<unknown>>();
   if (threaded && inThread) {
-    const digest = sha256OfFile(pathOf(threaded));
     for (const { s } of bySize) {
       const o = outcomes.get(s);
       if (o && 'parsed' in o) started.add(o.parsed);
     }
     start = startFleet([...started]);
     const o = await inThread;
-    const changed = onlyMissing && !!threaded.sha256 && threaded.sha256 !== digest.sha256;
-    record(threaded, { ...o, sha256: digest.sha256, bytes: digest.bytes, ...(changed ? { changed } : {}) });
+    record(threaded, o);
+    if (!onlyMissing) {
+      const s = threaded;
+      const pending = thread!.digest();
+      let taken = false;
+      digestDue = async () => {
+        if (taken) return undefined;
+        taken = true;
+        const d = await pending;
+        if ('error' in d) return d.error;
+        s.sha256 = d.sha256;
+        s.bytes = d.bytes;
+        const entry = summary.sources.find((x) => x.role === s.role);
+        if (entry) entry.sha256 = d.sha256;
+        t(`digest of ${s.role} (in the worker thread, after its parse): ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}`);
+        return undefined;
+      };
+    }
   }
   const parsed: ParsedSource<unknown>[] = [];
   const errors: string[] = [];
@@ -287,13 +312,12 @@ async function finishPass(
     s.hosts = hosts;
     observations.push({ role: s.role, origin: s.origin, hosts, ageMs: s.ageMs, previousHosts: s.previousHosts });
     summary.sources.push({ role: s.role, kind: s.kind, origin: s.origin, hosts, sha256: s.sha256, ageMs: s.ageMs });
-    t(`parsed ${s.role}${s === threaded ? ' (in a worker thread)' : ''}: ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
+    t(`parsed ${s.role}${s === threaded ? ' (in a worker thread)' : ''}: ${s.bytes} bytes, ${s.sha256 ? `sha256 ${s.sha256.slice(0, 12)}` : 'sha256 to follow'}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
   }
   outcomes.clear();
   if (errors.length > 0) return stop('error', errors);
   const refusals = checkSources(observations, policy.safety);
   if (refusals.length > 0) return stop('refused', refusals.map((r) => r.reason));
-  writeIfMissing(join(dir, 'sources', 'manifest.json'), json(manifest), onlyMissing);
 
   // Sets.
   const fleet = buildFleet(parsed.filter((p) => !started.has(p)), policy.sets, start);
@@ -307,6 +331,9 @@ async function finishPass(
   t(`sets: ${fleet.sets.size} (${written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
   for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
   writeIfMissing(join(dir, 'all-data.tsv'), renderAllData(fleet), onlyMissing);
+  const digestError = await digestDue?.();
+  if (digestError) return stop('error', [digestError]);
+  writeIfMissing(join(dir, 'sources', 'manifest.json'), json(manifest), onlyMissing);
 
   // Budget, pick, plan.
   const sourceDigests = Object.fromEntries(manifest.sources.map((s) => [s.file, s.sha256]));
