@@ -77,7 +77,7 @@ describe('sortOrder: the radix order of names', () => {
 
   it('equals a stable byte-order sort on host names, prefixes of each other, duplicates and empty names', () => {
     for (let round = 0; round < 30; round++) {
-      const n = Math.floor(rand() * 3000);
+      const n = Math.floor(rand() * 6000);
       const keys = Array.from({ length: n }, () => {
         const r = rand();
         if (r < 0.05) return '';
@@ -86,6 +86,18 @@ describe('sortOrder: the radix order of names', () => {
       });
       expect(Array.from(sortOrder(keys)!), `round ${round}`).toEqual(reference(keys));
     }
+  });
+  it('orders names that are equal in their first 64 characters (past what the radix passes read) by the rest, stably', () => {
+    const long = 'r01-s01-n1.a-very-long-pod-name-for-this-test.datacenter-one.example'; // 68 characters
+    expect(long.length).toBeGreaterThan(64);
+    const keys = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? long.slice(0, 60 + (i % 9)) : `${long}${pick('ab.', Math.floor(rand() * 4))}`));
+    expect(Array.from(sortOrder(keys)!)).toEqual(reference(keys));
+  });
+  it('gives up on a name outside ASCII past the 64th character of a large set too', () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `h${i}.${'x'.repeat(70)}`);
+    expect(sortOrder(keys)).not.toBeNull();
+    keys[500] += 'é';
+    expect(sortOrder(keys)).toBeNull();
   });
   it('orders 100,000 bench-like names as the built-in sort does', () => {
     const keys = Array.from({ length: 100_000 }, (_, i) => `dn${String((i * 7919) % 100_000).padStart(6, '0')}.c${String(i % 30).padStart(2, '0')}.bench.test`);
