@@ -7,7 +7,7 @@ import { computeCap, classifyCluster, type Cap, type ClusterFacts } from '../pol
 import type { Policy } from '../policy/load.js';
 import type { Action } from '../policy/schema.js';
 import { DataGroupGuard, dataGroupKey, effectiveMaxDataGroups, hardCeiling, massFailureReason, verifyPlan, type PlanSafetyFacts } from '../safety/index.js';
-import { has, intersect, union, type HostSet } from '../sets/hostset.js';
+import { byteCompare, has, intersect, union, type HostSet } from '../sets/hostset.js';
 import { pickHosts } from './pick.js';
 import { getSet, type Fleet, type HostRecord } from './sets.js';
 
@@ -245,56 +245,81 @@ function groupByCluster(fleet: Fleet, set: HostSet): Map<string, HostSet> {
 
 /**
  * The fleet's hosts split by inventory cluster, and each of `subsets` (sorted sets) split the
- * same way. Clusters come from the records, in host order; each subset's hosts are found among
- * them with `fleet.hosts.seek` (a galloping search) from the previous one's place, so a subset costs a few
- * comparisons per host of its own, not one per host of the fleet. Hosts without an inventory cluster (the control plane's, never in the inventory's
- * `all`) belong to none and are left out. Lists are sorted, clusters in byte order.
- * `roleOfFirstSubset`: per cluster, the most common inventory role among the first subset's
- * hosts (ties: the role that sorts first), what the classifier's role rules read.
+ * same way. One walk over the records (in host order) numbers the clusters and notes each
+ * record's; each subset's hosts are then found among the records, by a merge for a large subset
+ * and with `fleet.hosts.seek` (a galloping search) from the previous one's place for a small
+ * one, and appended to their cluster's list by that number: no map lookup per host. Hosts
+ * without an inventory cluster (the control plane's, never in the inventory's `all`) belong to
+ * none and are left out. Lists are sorted, clusters in byte order. `roleOfFirstSubset`: per
+ * cluster, the most common inventory role among the first subset's hosts (ties: the role that
+ * sorts first), what the classifier's role rules read.
  */
 function splitByCluster(fleet: Fleet, subsets: readonly HostSet[]): {
   clusters: Map<string, HostSet>; subsets: Map<string, HostSet>[]; roleOfFirstSubset: Map<string, string | null>;
 } {
-  const clusters = new Map<string, string[]>();
-  const roleCounts = new Map<string, Map<string, number>>();
-  const add = (m: Map<string, string[]>, c: string, h: string) => {
-    const list = m.get(c);
-    if (list) list.push(h);
-    else m.set(c, [h]);
-  };
   const records = fleet.records;
-  for (const r of records) {
-    const c = r.inventory?.cluster;
-    if (c) add(clusters, c, r.host);
-  }
-  const split = subsets.map((set, k) => {
-    const m = new Map<string, string[]>();
-    let at = 0;
-    for (const h of set) {
-      at = fleet.hosts.seek(h, at);
-      if (at === records.length) break; // the rest sort after every host of the fleet
-      if (records[at].host !== h) continue;
-      const inv = records[at].inventory;
-      const c = inv?.cluster;
-      if (!c) continue;
-      add(m, c, h);
-      if (k === 0 && inv.role) {
-        let counts = roleCounts.get(c);
-        if (!counts) roleCounts.set(c, (counts = new Map()));
-        counts.set(inv.role, (counts.get(inv.role) ?? 0) + 1);
+  const names: string[] = [];
+  const numberOf = new Map<string, number>();
+  const members: string[][] = [];
+  // Cluster number of each record, -1 without one.
+  const clusterAt = new Int32Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const c = records[i].inventory?.cluster;
+    let n = -1;
+    if (c) {
+      n = numberOf.get(c) ?? -1;
+      if (n < 0) {
+        n = names.length;
+        numberOf.set(c, n);
+        names.push(c);
+        members.push([]);
       }
+      members[n].push(records[i].host);
     }
-    return m;
-  });
-  const roleOfFirstSubset = new Map<string, string | null>();
-  for (const [c, counts] of roleCounts) {
-    let best: string | null = null;
-    let n = 0;
-    for (const [r, count] of [...counts].sort()) if (count > n) { best = r; n = count; }
-    roleOfFirstSubset.set(c, best);
+    clusterAt[i] = n;
   }
-  return { clusters: byName(clusters), subsets: split.map(byName), roleOfFirstSubset };
+  // Per role met among the first subset's hosts: its count in each cluster.
+  const roleTally = new Map<string, Int32Array>();
+  let lastRole: string | null = null;
+  let tally: Int32Array | undefined;
+  const split = subsets.map((set, k) => {
+    const lists = names.map((): string[] => []);
+    // A set of a good part of the fleet is merged with the records; a smaller one seeks its hosts.
+    const merge = set.length * MERGE_SHARE >= records.length;
+    let at = 0;
+    for (let i = 0; i < set.length; i++) {
+      const h = set[i];
+      if (merge) while (at < records.length && records[at].host < h) at++;
+      else at = fleet.hosts.seek(h, at);
+      if (at === records.length) break; // the rest sort after every host of the fleet
+      const n = clusterAt[at];
+      if (n < 0 || records[at].host !== h) continue;
+      lists[n].push(h);
+      const role = k === 0 ? records[at].inventory!.role : null;
+      if (!role) continue;
+      if (role !== lastRole) {
+        tally = roleTally.get(role);
+        if (!tally) roleTally.set(role, (tally = new Int32Array(names.length)));
+        lastRole = role;
+      }
+      tally![n]++;
+    }
+    return lists;
+  });
+  const byCluster = (lists: string[][]) => byName(new Map(names.flatMap((c, n) => (lists[n].length ? [[c, lists[n]] as const] : []))));
+  const roles = [...roleTally].sort(([a], [b]) => byteCompare(a, b));
+  const roleOfFirstSubset = new Map<string, string | null>();
+  names.forEach((c, n) => {
+    let best: string | null = null;
+    let most = 0;
+    for (const [r, counts] of roles) if (counts[n] > most) { best = r; most = counts[n]; }
+    if (best !== null) roleOfFirstSubset.set(c, best);
+  });
+  return { clusters: byCluster(members), subsets: split.map(byCluster), roleOfFirstSubset };
 }
+
+/** A subset with at least 1/MERGE_SHARE as many hosts as the fleet is merged with its records rather than searched (a step costs less than a search). */
+const MERGE_SHARE = 8;
 
 /** A map with its keys in byte order. */
 function byName<V>(m: Map<string, V>): Map<string, V> {

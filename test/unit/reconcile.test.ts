@@ -95,4 +95,21 @@ describe('reconciliation, as an operator reads it', () => {
     expect(a.digest).toBe(b.digest);
     expect(a.digest).not.toBe(c.digest);
   });
+
+  it('a classifier role rule reads the most common role among managed hosts, a tie going to the role that sorts first', () => {
+    const rule = { archetype: 'dense', when: { role: 'storage' }, reason: 'storage builds' };
+    const withRole = { ...policy, budgets: { ...policy.budgets, classifier: [rule, ...policy.budgets.classifier] } } as typeof policy;
+    const roles = (c: ReturnType<typeof cluster>, storage: (i: number) => boolean) => {
+      c.inv.forEach((r, i) => (r.role = storage(i) ? 'storage' : 'worker'));
+      return c;
+    };
+    const tie = roles(cluster('hdp-tie', 40), (i) => i % 2 === 0); // 20 storage, 20 worker
+    const fewer = roles(cluster('hdp-fewer', 40), (i) => i < 19); // 19 storage, 21 worker
+    // 23 storage hosts, but 4 of them in repair: among the managed, 19 storage against 21 worker.
+    const unmanaged = roles(cluster('hdp-repair', 44, [0, 1, 2, 3].map((n) => ({ n, lifecycle: 'repair' as const }))), (i) => i < 23);
+    const parsed = parsedFromRows([tie, fewer, unmanaged].flatMap((c) => c.inv), [tie, fewer, unmanaged].flatMap((c) => c.health), [tie, fewer, unmanaged].flatMap((c) => c.hdfs));
+    const fleet = buildFleet([parsed.inventory, parsed.health, parsed.hdfs], policy.sets);
+    const { budgets } = reconcile({ fleet, policy: withRole, dc: 'dc1', passId: 'p1', seed: 3, createdAt: '2026-11-22T00:00:00Z', sourceDigests: {} });
+    expect(Object.fromEntries(budgets.map((b) => [b.cluster, b.archetype]))).toEqual({ 'hdp-fewer': 'default', 'hdp-repair': 'default', 'hdp-tie': 'dense' });
+  });
 });
