@@ -25,7 +25,7 @@
  */
 import { InputError } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
-import { sortOrder } from '../sets/hostset.js';
+import { byteCompare, sortOrder } from '../sets/hostset.js';
 import { hdfsSets, sample } from './common.js';
 import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from './types.js';
 
@@ -203,20 +203,18 @@ class ReportParser {
   private readonly current: Entry = emptyEntry();
   /** The entry being read, or null between entries. */
   private entry: Entry | null = null;
-  // DataNodes kept so far, one per host; parallel arrays indexed through `byHost` (100,000 nodes
-  // allocate one row each and nothing else that lives on).
-  private readonly byHost = new Map<string, number>();
-  private readonly keptRows: HdfsNodeRow[] = [];
-  private readonly keptLive: (boolean | null)[] = [];
-  private readonly keptSection: (SectionKind | null)[] = [];
-  private readonly keptLine: number[] = [];
+  // Every DataNode entry read, in file order, as parallel arrays: its row, and what deciding which
+  // entry of a host to keep needs (decided once sorted by host: see result()). 100,000 nodes
+  // allocate one row each and no map of hosts.
+  private readonly entryRows: HdfsNodeRow[] = [];
+  private readonly entryLive: (boolean | null)[] = [];
+  private readonly entrySection: (SectionKind | null)[] = [];
+  private readonly entryLine: number[] = [];
   private headerSeen = false;
   private sectionsSeen = false;
   private inHeader = true;
   private headerGroup: 'flat' | 'replicated' | 'ec' = 'flat';
   private readonly counters = { under: null as number | null, missing: null as number | null, ecUnder: null as number | null, ecMissing: null as number | null };
-  private readonly duplicates: string[] = [];
-  private readonly liveAndDead: string[] = [];
   /** Rack and upgrade domain values, raw → shared detached copy. */
   private readonly values = new Map<string, string | null>();
 
@@ -455,38 +453,22 @@ class ReportParser {
     return (this.entry = e);
   }
 
-  /** Give the current entry its host key and merge it with an earlier entry for the same host. */
+  /** Give the current entry its host key and record it (which entry of a host counts is decided in result()). */
   private endEntry(): void {
     const entry = this.entry;
     if (!entry) return;
     this.entry = null;
     const host = this.hostOf(entry);
-    const i = this.byHost.get(host);
-    if (i === undefined) {
-      this.byHost.set(host, this.keptRows.length);
-      this.keep(this.keptRows.length, host, entry);
-    } else if (this.keptSection[i] === entry.section) {
-      this.duplicates.push(`${host} (lines ${this.keptLine[i]} and ${entry.line})`);
-    } else if (this.keptLive[i] === null && entry.live !== null) {
-      this.keep(i, host, entry);
-    } else if (this.keptLive[i] !== null && entry.live !== null && this.keptLive[i] !== entry.live) {
-      this.liveAndDead.push(host);
-      if (entry.live) this.keep(i, host, entry);
-    }
-    // Otherwise a Decommissioning / maintenance entry repeats a node whose Live or Dead entry came first.
-  }
-
-  private keep(i: number, host: string, entry: Entry): void {
-    this.keptRows[i] = {
+    this.entryRows.push({
       host,
       live: entry.live ?? true,
       adminState: entry.state ?? (entry.section && SECTION_STATE[entry.section]) ?? 'In Service',
       rack: entry.rack,
       upgradeDomain: entry.upgradeDomain,
-    };
-    this.keptLive[i] = entry.live;
-    this.keptSection[i] = entry.section;
-    this.keptLine[i] = entry.line;
+    });
+    this.entryLive.push(entry.live);
+    this.entrySection.push(entry.section);
+    this.entryLine.push(entry.line);
   }
 
   /** `Hostname:`, else the reverse-DNS name of `Name: addr (name)`, else the address. */
@@ -532,28 +514,52 @@ class ReportParser {
   }
 
   private result(): ParsedSource<HdfsNodeRow> {
-    if (this.byHost.size === 0 && !this.headerSeen && !this.sectionsSeen) {
+    if (this.entryRows.length === 0 && !this.headerSeen && !this.sectionsSeen) {
       throw new InputError(
         { origin: this.origin, field: '(document)' },
         'expected `hdfs dfsadmin -report` output (a header such as "Configured Capacity:" or DataNode entries with "Name:" / "Hostname:"), found neither',
       );
     }
-    const kept = this.keptRows;
-    const unsectioned: string[] = [];
-    for (let i = 0; i < kept.length; i++) if (this.keptLive[i] === null) unsectioned.push(kept[i].host);
-    // By host: a radix sort of the hosts in the order they were kept (byHost's keys: row i's host is
-    // the i-th key), then the rows in that order; the built-in sort for a name outside ASCII.
-    const hosts = [...this.byHost.keys()];
-    const order = sortOrder(hosts);
-    const rows = order ? Array.from(order, (i) => kept[i]) : hosts.sort().map((h) => kept[this.byHost.get(h)!]);
+    // By host, each host's entries in file order (the radix order is stable; the built-in sort,
+    // with the position as tie-break, for a name outside ASCII).
+    const all = this.entryRows;
+    const order = sortOrder(all.map((r) => r.host)) ?? Int32Array.from(all.keys()).sort((a, b) => byteCompare(all[a].host, all[b].host) || a - b);
+    // One row per host. Its first entry counts, unless a later one says more: a Live or Dead entry
+    // over one outside those sections; the live one of a host listed both live and dead. A second
+    // entry in the kept one's section is a duplicate and dropped. Notes name hosts in file order.
+    const rows: HdfsNodeRow[] = [];
+    const duplicates: [number, string][] = [];
+    const liveAndDead: [number, string][] = [];
+    const unsectioned: [number, string][] = [];
+    const { entryLive: live, entrySection: section, entryLine: line } = this;
+    for (let g = 0; g < order.length; ) {
+      const first = order[g];
+      const host = all[first].host;
+      let kept = first;
+      let next = g + 1;
+      for (; next < order.length && all[order[next]].host === host; next++) {
+        const i = order[next];
+        if (section[kept] === section[i]) duplicates.push([i, `${host} (lines ${line[kept]} and ${line[i]})`]);
+        else if (live[kept] === null && live[i] !== null) kept = i;
+        else if (live[kept] !== null && live[i] !== null && live[kept] !== live[i]) {
+          liveAndDead.push([i, host]);
+          if (live[i]) kept = i;
+        }
+        // Otherwise a Decommissioning / maintenance entry repeats a node whose Live or Dead entry came first.
+      }
+      if (live[kept] === null) unsectioned.push([first, host]);
+      rows.push(all[kept]);
+      g = next;
+    }
+    const inFileOrder = (xs: [number, string][]) => xs.sort((a, b) => a[0] - b[0]).map(([, text]) => text);
 
     const notes = this.notes;
-    if (this.duplicates.length) {
-      notes.push(`${plural(this.duplicates.length, 'host name')} listed twice in the same section (two DataNodes reporting one host name?); kept the first: ${sample(this.duplicates)}`);
+    if (duplicates.length) {
+      notes.push(`${plural(duplicates.length, 'host name')} listed twice in the same section (two DataNodes reporting one host name?); kept the first: ${sample(inFileOrder(duplicates))}`);
     }
-    if (this.liveAndDead.length) notes.push(`${plural(this.liveAndDead.length, 'host')} listed as both live and dead; kept the live entry: ${sample(this.liveAndDead)}`);
+    if (liveAndDead.length) notes.push(`${plural(liveAndDead.length, 'host')} listed as both live and dead; kept the live entry: ${sample(inFileOrder(liveAndDead))}`);
     if (unsectioned.length) {
-      notes.push(`${plural(unsectioned.length, 'DataNode')} listed outside a Live or Dead datanodes section (a filtered report?); counted as live: ${sample(unsectioned)}`);
+      notes.push(`${plural(unsectioned.length, 'DataNode')} listed outside a Live or Dead datanodes section (a filtered report?); counted as live: ${sample(inFileOrder(unsectioned))}`);
     }
     if (rows.length === 0) notes.push('the report lists no DataNodes');
 

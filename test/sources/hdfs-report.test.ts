@@ -212,6 +212,30 @@ describe('a DataNode listed twice in a report', () => {
     expect(r.rows).toEqual([{ host: 'dn1', live: true, adminState: 'In Service', rack: null, upgradeDomain: null }]);
     expect(r.notes).toEqual(['1 host listed as both live and dead; kept the live entry: dn1']);
   });
+  it('keeps, per host, what its entries say in file order, and names the hosts of each note in file order', () => {
+    const dn = (host: string, rack?: string) => datanode({ ip: '10.0.0.9', host, ...(rack ? { rack } : {}) });
+    const text = [
+      // Outside any section first (a filtered report), then in one: the sectioned entry counts.
+      dn('zeta', '/r-unsectioned'), dn('omega'), dn('alpha'),
+      'Live datanodes (4):', dn('zeta', '/r-live'), dn('mid'), dn('mid', '/r-second'), dn('beta'),
+      'Dead datanodes (3):', dn('beta', '/r-dead'), dn('kappa'), dn('kappa'),
+      'Decommissioning datanodes (1):', datanode({ ip: '10.0.0.9', host: 'kappa', status: 'Decommission in progress' }),
+    ].join('\n');
+    const r = parseHdfsReport(text, 'r.txt');
+    expect(r.rows.map((x) => [x.host, x.live, x.rack, x.adminState])).toEqual([
+      ['alpha', true, null, 'In Service'],
+      ['beta', true, null, 'In Service'], // live and dead: the live entry
+      ['kappa', false, null, 'In Service'], // its Decommissioning entry repeats the Dead one
+      ['mid', true, null, 'In Service'], // twice in Live: the first
+      ['omega', true, null, 'In Service'],
+      ['zeta', true, '/r-live', 'In Service'],
+    ]);
+    expect(r.notes).toEqual([
+      '2 host names listed twice in the same section (two DataNodes reporting one host name?); kept the first: mid (lines 84 and 104), kappa (lines 167 and 187)',
+      '1 host listed as both live and dead; kept the live entry: beta',
+      '2 DataNodes listed outside a Live or Dead datanodes section (a filtered report?); counted as live: omega, alpha',
+    ]);
+  });
   it('without Hostname: falls back to the reverse-DNS name, then to the address', () => {
     const text = ['Live datanodes (2):', datanode({ ip: '10.0.0.1', lookup: 'DN1.example.com' }), datanode({ ip: '10.0.0.2' })].join('\n');
     expect(parseHdfsReport(text, 'r.txt').sets['hdfs-all']).toEqual(['10.0.0.2', 'dn1.example.com']);
