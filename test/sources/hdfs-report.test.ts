@@ -236,6 +236,13 @@ describe('a DataNode listed twice in a report', () => {
       '2 DataNodes listed outside a Live or Dead datanodes section (a filtered report?); counted as live: omega, alpha',
     ]);
   });
+  it('keeps two racks apart whose bytes hash alike (the parser finds a rack it met before by a hash of its bytes)', () => {
+    // FNV-1a (32 bits) of both names is 0xba24441b.
+    const text = ['Live datanodes (3):', datanode({ ip: '10.0.0.1', host: 'dn1', rack: '/rack-988099' }),
+      datanode({ ip: '10.0.0.2', host: 'dn2', rack: '/rack-1604244' }), datanode({ ip: '10.0.0.3', host: 'dn3', rack: '/rack-988099' })].join('\n');
+    const rows = parseHdfsReport(text, 'r.txt').rows;
+    expect(rows.map((r) => [r.host, r.rack])).toEqual([['dn1', '/rack-988099'], ['dn2', '/rack-1604244'], ['dn3', '/rack-988099']]);
+  });
   it('without Hostname: falls back to the reverse-DNS name, then to the address', () => {
     const text = ['Live datanodes (2):', datanode({ ip: '10.0.0.1', lookup: 'DN1.example.com' }), datanode({ ip: '10.0.0.2' })].join('\n');
     expect(parseHdfsReport(text, 'r.txt').sets['hdfs-all']).toEqual(['10.0.0.2', 'dn1.example.com']);
