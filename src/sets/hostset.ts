@@ -19,10 +19,7 @@ export const EMPTY: HostSet = Object.freeze([]) as HostSet;
 export function toHostSet(names: Iterable<string>): HostSet {
   let arr = Array.from(names);
   if (isSortedUnique(arr)) return arr;
-  const order = sortOrder(arr);
-  if (order) arr = Array.from(order, (i) => arr[i]);
-  // The default sort compares UTF-16 code units: byte order for ASCII, the fallback for other text.
-  else arr.sort();
+  arr = Array.from(byteOrder(arr), (i) => arr[i]);
   let w = 0;
   for (let r = 0; r < arr.length; r++) {
     if (w === 0 || arr[r] !== arr[w - 1]) arr[w++] = arr[r];
@@ -57,10 +54,9 @@ const RADIX_MAX_CHARS = 64;
  */
 export function sortOrder(keys: readonly string[]): Int32Array | null {
   const n = keys.length;
+  if (n < RADIX_MIN_KEYS) return keys.every(isAscii) ? comparisonOrder(keys) : null;
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
-  const byKey = (a: number, b: number) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b);
-  if (n < RADIX_MIN_KEYS) return keys.every(isAscii) ? idx.sort(byKey) : null;
   let maxLength = 0;
   for (let i = 0; i < n; i++) if (keys[i].length > maxLength) maxLength = keys[i].length;
   const chars = Math.min(maxLength, RADIX_MAX_CHARS);
@@ -107,11 +103,26 @@ export function sortOrder(keys: readonly string[]): Int32Array | null {
     for (let lo = 0; lo < n; ) {
       let hi = lo + 1;
       while (hi < n && equalPrefix(from[lo], from[hi])) hi++;
-      if (hi - lo > 1) from.subarray(lo, hi).sort(byKey);
+      if (hi - lo > 1) from.subarray(lo, hi).sort((a, b) => byteCompare(keys[a], keys[b]) || a - b);
       lo = hi;
     }
   }
   return from;
+}
+
+/**
+ * The stable byte order of `keys`, whatever their characters: indexes into `keys`, equal keys in
+ * their original order. {@link sortOrder}, or for keys with a character outside ASCII a
+ * comparison sort by UTF-16 code units (what `<` compares: byte order for ASCII). What every
+ * parser and buildFleet put their rows in host order with.
+ */
+export function byteOrder(keys: readonly string[]): Int32Array {
+  return sortOrder(keys) ?? comparisonOrder(keys);
+}
+
+/** The stable order of `keys` by a comparison sort (`<`, ties by position). */
+function comparisonOrder(keys: readonly string[]): Int32Array {
+  return Int32Array.from(keys.keys()).sort((a, b) => byteCompare(keys[a], keys[b]) || a - b);
 }
 
 /** True when every character of `key` is ASCII (code ≤ 127). */

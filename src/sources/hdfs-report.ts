@@ -25,7 +25,7 @@
  */
 import { InputError } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
-import { byteCompare, sortOrder } from '../sets/hostset.js';
+import { byteOrder } from '../sets/hostset.js';
 import { hdfsSets, sample } from './common.js';
 import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from './types.js';
 
@@ -524,10 +524,9 @@ class ReportParser {
         'expected `hdfs dfsadmin -report` output (a header such as "Configured Capacity:" or DataNode entries with "Name:" / "Hostname:"), found neither',
       );
     }
-    // By host, each host's entries in file order (the radix order is stable; the built-in sort,
-    // with the position as tie-break, for a name outside ASCII).
+    // By host, each host's entries in file order (the order is stable).
     const all = this.entryRows;
-    const order = sortOrder(all.map((r) => r.host)) ?? Int32Array.from(all.keys()).sort((a, b) => byteCompare(all[a].host, all[b].host) || a - b);
+    const order = byteOrder(all.map((r) => r.host));
     // One row per host. Its first entry counts, unless a later one says more: a Live or Dead entry
     // over one outside those sections; the live one of a host listed both live and dead. A second
     // entry in the kept one's section is a duplicate and dropped. Notes name hosts in file order.

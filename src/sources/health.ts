@@ -19,7 +19,7 @@
  */
 import { InputError } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
-import { difference, sortOrder, toHostSet, union, type HostSet } from '../sets/hostset.js';
+import { difference, byteOrder, toHostSet, union, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { sample } from './common.js';
 import { csvRecordAt, isSkipped, lineEnd } from './delimited.js';
@@ -323,8 +323,7 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
  * entry; null when two runs of a host report the same check (a duplicate result).
  */
 function mergeRuns(runs: HostEntry[]): HostEntry[] | null {
-  const order = sortOrder(runs.map((r) => r.host));
-  const sorted = order ? Array.from(order, (i) => runs[i]) : runs.slice().sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  const sorted = Array.from(byteOrder(runs.map((r) => r.host)), (i) => runs[i]);
   const out: HostEntry[] = [];
   for (const r of sorted) {
     const last = out.length > 0 ? out[out.length - 1] : undefined;

@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import { InputError, formatPath, type InputLocation } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
-import { sortOrder, type HostSet } from '../sets/hostset.js';
+import { byteOrder, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { csvRecordAt, isSkipped, lineEnd, splitFields } from './delimited.js';
 import { parseJsonDocument } from './json.js';
@@ -274,8 +274,7 @@ class RowCollector {
     if (this.latestCol >= 0) return this.latestRows();
     // The rows in host order by a radix sort of the host keys (no comparator, no map from host to
     // row); the order is stable, so a host on two rows has them next to each other, in file order.
-    const order = sortOrder(rows.map((r) => r.host));
-    const sorted = order ? Array.from(order, (i) => rows[i]) : rows.slice().sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+    const sorted = Array.from(byteOrder(rows.map((r) => r.host)), (i) => rows[i]);
     for (let k = 1; k < sorted.length; k++) {
       if (sorted[k].host === sorted[k - 1].host) {
         const [first, second] = [rows.indexOf(sorted[k - 1]), rows.indexOf(sorted[k])];
@@ -292,12 +291,8 @@ class RowCollector {
   private latestRows(): ParsedSource<InventoryRow> {
     const { rows, at, latest } = this;
     const latestBy = this.mapping.latestBy!;
-    // By host, and a host's rows in file order (the radix order is stable).
-    const order = sortOrder(rows.map((r) => r.host)) ?? Array.from({ length: rows.length }, (_, i) => i).sort((a, b) => {
-      const x = rows[a].host;
-      const y = rows[b].host;
-      return x < y ? -1 : x > y ? 1 : a - b;
-    });
+    // By host, and a host's rows in file order (the order is stable).
+    const order = byteOrder(rows.map((r) => r.host));
     const kept: InventoryRow[] = [];
     let keptAt = -1; // file position of the row kept for the current host
     let dropped = 0;

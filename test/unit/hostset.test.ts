@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { difference, formatSetFile, has, intersect, sortOrder, toHostSet, union } from '../../src/sets/hostset.js';
+import { byteOrder, difference, formatSetFile, has, intersect, sortOrder, toHostSet, union } from '../../src/sets/hostset.js';
 import { prng } from '../../src/pass/pick.js';
 import { normalizeHost } from '../../src/hosts.js';
 
@@ -107,5 +107,13 @@ describe('sortOrder: the radix order of names', () => {
   it('gives up on a name outside ASCII (the built-in sort orders those), and toHostSet still sorts it', () => {
     expect(sortOrder(Array.from({ length: 40 }, (_, i) => (i === 7 ? 'é' : `h${i}`)))).toBeNull();
     expect(toHostSet(['b', 'é', 'a', 'b'])).toEqual(['a', 'b', 'é']);
+  });
+  it('byteOrder orders any text, stably: the radix order for ASCII, a comparison sort with a name outside it', () => {
+    for (const n of [40, 5000]) {
+      const keys = Array.from({ length: n }, (_, i) => `h${(i * 37) % 11}${i % 3 === 0 ? 'é' : ''}`);
+      expect(Array.from(byteOrder(keys))).toEqual(reference(keys));
+      const ascii = keys.map((k) => k.replace('é', 'e'));
+      expect(Array.from(byteOrder(ascii))).toEqual(Array.from(sortOrder(ascii)!));
+    }
   });
 });
