@@ -186,13 +186,7 @@ export async function resumePass(dir: string, onProgress?: (line: string) => voi
   const policy = passPolicy(dir);
   const t = transcript(onProgress);
   t(`pass ${manifest.passId} for ${manifest.dc} re-run from ${dir}: recomputing missing files only`);
-  const large = manifest.sources.some((s) => !s.error && (statSync(join(dir, 'sources', s.file), { throwIfNoEntry: false })?.size ?? 0) >= PARSE_THREAD_MIN_BYTES);
-  const thread = large ? ParseThread.start() : null;
-  try {
-    return await finishPass(dir, manifest, policy, t, true, thread);
-  } finally {
-    thread?.close();
-  }
+  return finishPass(dir, manifest, policy, t, true);
 }
 
 /** The policy a pass ran with: its own copy under `policy/`, compiled. @throws InputError when that copy is missing or broken. */
@@ -208,8 +202,11 @@ export function passPolicy(dir: string): Policy {
 
 async function finishPass(
   dir: string, manifest: PassManifest, policy: Policy, t: Transcript, onlyMissing: boolean,
-  /** A worker thread started ahead by the caller, who closes it; null or false: parse everything on this thread. */
-  prestarted: ParseThread | null | false,
+  /**
+   * A worker thread started ahead by the caller, who closes it; null: start one here if a snapshot
+   * is large enough (it exits on its own once it has answered); false: parse on this thread.
+   */
+  prestarted: ParseThread | null | false = null,
 ): Promise<PassResult> {
   const summary: PassSummary = {
     passId: manifest.passId, dc: manifest.dc, result: 'ok', startedAt: manifest.startedAt, seed: manifest.seed,
@@ -252,7 +249,7 @@ async function finishPass(
   };
   const jobOf = (s: SourceSnapshot) => ({ path: pathOf(s), kind: s.kind, origin: s.origin, rows: false, ...(s.mapping ? { mapping: s.mapping } : {}), ...(onlyMissing && s.sha256 ? { expectSha256: s.sha256 } : {}) });
   const offload = prestarted !== false && bySize.length > 1 && bySize[0].size >= PARSE_THREAD_MIN_BYTES;
-  const thread = offload ? prestarted : null;
+  const thread = offload ? (prestarted ?? ParseThread.start()) : null;
   if (prestarted && prestarted !== thread) prestarted.close();
   let inThread: Promise<ParseOutcome> | undefined;
   let threaded: SourceSnapshot | undefined;
