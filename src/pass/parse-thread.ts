@@ -57,7 +57,7 @@ export class ParseThread {
   private digested: Waiter<DigestAnswer> | undefined;
   private digestAnswer: Promise<DigestAnswer> | undefined;
 
-  private constructor(private readonly worker: Worker, private readonly name: string) {
+  private constructor(private readonly worker: Worker) {
     // Until it has a job, an idle worker must not keep the process alive.
     worker.unref();
     worker.on('message', (a: ParseAnswer | DigestAnswer) => {
@@ -70,8 +70,8 @@ export class ParseThread {
       }
       if (!this.parsed && !this.digested) worker.unref();
     });
-    worker.on('error', (e) => this.fail(new Error(`the worker thread ${name} failed: ${e.stack ?? e.message}`)));
-    worker.on('exit', (code) => this.fail(new Error(`the worker thread ${name} exited (code ${code})${this.closed ? ' (closed)' : ''}`)));
+    worker.on('error', (e) => this.fail(new Error(`the worker thread failed: ${e.stack ?? e.message}`)));
+    worker.on('exit', (code) => this.fail(new Error(`the worker thread exited (code ${code})${this.closed ? ' (closed)' : ''}`)));
   }
 
   /** A worker thread loading its modules now; null with one core or without the compiled worker. */
@@ -79,7 +79,7 @@ export class ParseThread {
     if (availableParallelism() < 2) return null;
     const file = workerFile();
     if (!existsSync(file)) return null;
-    return new ParseThread(new Worker(file), 'parse-worker');
+    return new ParseThread(new Worker(file));
   }
 
   /**
