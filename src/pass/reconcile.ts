@@ -110,7 +110,7 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
   const summaries: Plan['clusters'] = [];
   const infoOf = (h: string) => fleet.hosts.get(h)?.inventory;
 
-  for (const cluster of clusters.keys()) {
+  for (const cluster of clusters) {
     const managedHosts = managedOf.get(cluster) ?? [];
     const facts: ClusterFacts = { cluster, managed: managedHosts.length, role: split.roleOfFirstSubset.get(cluster) ?? null };
     const cls = classifyCluster(facts, policy.budgets);
@@ -244,23 +244,22 @@ function groupByCluster(fleet: Fleet, set: HostSet): Map<string, HostSet> {
 }
 
 /**
- * The fleet's hosts split by inventory cluster, and each of `subsets` (sorted sets) split the
- * same way. One walk over the records (in host order) numbers the clusters and notes each
- * record's; each subset's hosts are then found among the records, by a merge for a large subset
- * and with `fleet.hosts.seek` (a galloping search) from the previous one's place for a small
- * one, and appended to their cluster's list by that number: no map lookup per host. Hosts
+ * The fleet's inventory clusters (in byte order), and each of `subsets` (sorted sets) split by
+ * inventory cluster. One walk over the records (in host order) numbers the clusters and notes
+ * each record's; each subset's hosts are then found among the records, by a merge for a large
+ * subset and with `fleet.hosts.seek` (a galloping search) from the previous one's place for a
+ * small one, and appended to their cluster's list by that number: no map lookup per host. Hosts
  * without an inventory cluster (the control plane's, never in the inventory's `all`) belong to
  * none and are left out. Lists are sorted, clusters in byte order. `roleOfFirstSubset`: per
  * cluster, the most common inventory role among the first subset's hosts (ties: the role that
  * sorts first), what the classifier's role rules read.
  */
 function splitByCluster(fleet: Fleet, subsets: readonly HostSet[]): {
-  clusters: Map<string, HostSet>; subsets: Map<string, HostSet>[]; roleOfFirstSubset: Map<string, string | null>;
+  clusters: string[]; subsets: Map<string, HostSet>[]; roleOfFirstSubset: Map<string, string | null>;
 } {
   const records = fleet.records;
   const names: string[] = [];
   const numberOf = new Map<string, number>();
-  const members: string[][] = [];
   // Cluster number of each record, -1 without one.
   const clusterAt = new Int32Array(records.length);
   for (let i = 0; i < records.length; i++) {
@@ -272,9 +271,7 @@ function splitByCluster(fleet: Fleet, subsets: readonly HostSet[]): {
         n = names.length;
         numberOf.set(c, n);
         names.push(c);
-        members.push([]);
       }
-      members[n].push(records[i].host);
     }
     clusterAt[i] = n;
   }
@@ -315,7 +312,7 @@ function splitByCluster(fleet: Fleet, subsets: readonly HostSet[]): {
     for (const [r, counts] of roles) if (counts[n] > most) { best = r; most = counts[n]; }
     if (best !== null) roleOfFirstSubset.set(c, best);
   });
-  return { clusters: byCluster(members), subsets: split.map(byCluster), roleOfFirstSubset };
+  return { clusters: [...names].sort(byteCompare), subsets: split.map(byCluster), roleOfFirstSubset };
 }
 
 /** A subset with at least 1/MERGE_SHARE as many hosts as the fleet is merged with its records rather than searched (a step costs less than a search). */
@@ -323,7 +320,7 @@ const MERGE_SHARE = 8;
 
 /** A map with its keys in byte order. */
 function byName<V>(m: Map<string, V>): Map<string, V> {
-  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...m.entries()].sort(([a], [b]) => byteCompare(a, b)));
 }
 
 function inFlightKind(r: HostRecord): (typeof IN_FLIGHT_KINDS)[number] {
