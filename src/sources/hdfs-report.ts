@@ -585,9 +585,8 @@ class ReportParser {
    */
   private sharedValue(from: number): string | null {
     const text = this.text;
-    const s = this.skipBlanks(from);
+    const s = this.valueStart(from);
     const e = this.e;
-    this.valueColumn = s - this.lineStart + 1;
     let hash = 0x811c9dc5;
     for (let i = s; i < e; i++) hash = Math.imul(hash ^ text[i], 0x01000193);
     const known = this.values.get(hash);
@@ -603,9 +602,14 @@ class ReportParser {
 
   /** The trimmed text from `from` to the end of the current line; its column goes to `valueColumn`. */
   private valueAt(from: number): string {
+    return this.text.toString('utf8', this.valueStart(from), this.e);
+  }
+
+  /** Where the value from `from` on the current line starts, past blanks; its column goes to `valueColumn`. */
+  private valueStart(from: number): number {
     const s = this.skipBlanks(from);
     this.valueColumn = s - this.lineStart + 1;
-    return this.text.toString('utf8', s, this.e);
+    return s;
   }
 
   /** The offset of the first character after `from` on the current line that is not a space or tab. */
