@@ -4,7 +4,7 @@
  */
 import type { DerivedSetDef } from '../policy/load.js';
 import { evalSetExpr } from '../sets/expr.js';
-import { EMPTY, isSortedByHost, byteOrder, union, type HostSet } from '../sets/hostset.js';
+import { EMPTY, isSortedByHost, sortedByHost, union, type HostSet } from '../sets/hostset.js';
 import { RAW_SET_NAMES } from '../sets/names.js';
 import type { HdfsBlockCounts, HdfsNodeRow, HealthRow, HostHealth, InventoryRow, ParsedSource, YarnNodeRow } from '../sources/types.js';
 import { SOURCE_ROLE } from '../sources/types.js';
@@ -115,7 +115,7 @@ export function buildFleet(sources: readonly ParsedSource<unknown>[], definition
   }
   if (added) {
     // Hosts only an unordered source named went last: put the records back in host order.
-    const sorted = Array.from(byteOrder(records.map((r) => r.host)), (i) => records[i]);
+    const sorted = sortedByHost(records);
     records.length = 0;
     records.push(...sorted);
   }

@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import { InputError, formatPath, type InputLocation } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
-import { byteOrder, type HostSet } from '../sets/hostset.js';
+import { byteOrder, sortedByHost, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { csvRecordAt, isSkipped, lineEnd, splitFields } from './delimited.js';
 import { parseJsonDocument } from './json.js';
@@ -274,7 +274,7 @@ class RowCollector {
     if (this.latestCol >= 0) return this.latestRows();
     // The rows in host order by a radix sort of the host keys (no comparator, no map from host to
     // row); the order is stable, so a host on two rows has them next to each other, in file order.
-    const sorted = Array.from(byteOrder(rows.map((r) => r.host)), (i) => rows[i]);
+    const sorted = sortedByHost(rows);
     for (let k = 1; k < sorted.length; k++) {
       if (sorted[k].host === sorted[k - 1].host) {
         const [first, second] = [rows.indexOf(sorted[k - 1]), rows.indexOf(sorted[k])];
