@@ -45,7 +45,10 @@ export function isSkipped(line: string): boolean {
  * line breaks (kept as `\n`). Returns the fields, the offset of the `\n` that ends the record (or
  * the text length) and how many line breaks were inside quotes.
  */
-export function csvRecordAt(t: string, start: number, lineNo: number, origin: string): { fields: string[]; end: number; breaks: number } {
+export function csvRecordAt(t: string, start: number, lineNo: number, origin: string): { fields: string[]; end: number; breaks: number };
+/** With `more`: `t` is a window of a longer text; null when it ends inside a quoted field (read on to the next line and try again). */
+export function csvRecordAt(t: string, start: number, lineNo: number, origin: string, more: boolean): { fields: string[]; end: number; breaks: number } | null;
+export function csvRecordAt(t: string, start: number, lineNo: number, origin: string, more = false): { fields: string[]; end: number; breaks: number } | null {
   const fields: string[] = [];
   let breaks = 0;
   let p = start;
@@ -70,6 +73,7 @@ export function csvRecordAt(t: string, start: number, lineNo: number, origin: st
     for (;;) {
       const close = t.indexOf('"', p);
       if (close < 0) {
+        if (more) return null;
         throw new InputError({ origin, line: lineNo, field: 'row' }, 'a quoted field is never closed: a `"` opened on this line has no closing `"`');
       }
       value += t.slice(p, close);
@@ -97,5 +101,22 @@ export function csvRecordAt(t: string, start: number, lineNo: number, origin: st
       );
     }
     p++;
+  }
+}
+
+/**
+ * {@link csvRecordAt} of the record starting at byte `start` of UTF-8 `bytes` (line `lineNo`): the
+ * record is decoded a line at a time until its quotes close, so only the record's own bytes are
+ * decoded. `end` is the byte offset of the `\n` ending the record (or the length of `bytes`).
+ * @throws InputError as {@link csvRecordAt}.
+ */
+export function csvRecordInBytes(bytes: Buffer, start: number, lineNo: number, origin: string): { fields: string[]; end: number; breaks: number } {
+  let end = start;
+  for (;;) {
+    const nl = bytes.indexOf(0x0a, end);
+    end = nl < 0 ? bytes.length : nl;
+    const rec = csvRecordAt(bytes.toString('utf8', start, end), 0, lineNo, origin, end < bytes.length);
+    if (rec) return { fields: rec.fields, end, breaks: rec.breaks };
+    end++;
   }
 }

@@ -18,11 +18,11 @@
  * (white space around a quoted field is tolerated; a quote inside an unquoted field is literal).
  */
 import { InputError } from '../errors.js';
-import { detachValue, normalizeHost } from '../hosts.js';
-import { difference, byteOrder, toHostSet, union, type HostSet } from '../sets/hostset.js';
+import { normalizeHost, type HostKey } from '../hosts.js';
+import { difference, sortedByHost, toHostSet, union, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { sample } from './common.js';
-import { csvRecordAt, isSkipped, lineEnd } from './delimited.js';
+import { csvRecordInBytes, isSkipped } from './delimited.js';
 import type { HealthRow, HostHealth, ParseOptions, ParsedSource } from './types.js';
 
 /** The check whose failure means "the host did not answer": its result decides `unresponsive`. */
@@ -40,6 +40,8 @@ type Column = (typeof HEALTH_COLUMNS)[number];
  * results are expected on consecutive lines; runs elsewhere in the file are merged once sorted),
  * and details are not read.
  *
+ * `data`: the file's bytes (UTF-8; a leading byte-order mark is skipped) or its text.
+ *
  * Rows: `host` through `normalizeHost` (lower case, port dropped); `check` trimmed and lower-cased
  * (a check's set name is lower case, so `Disk` and `disk` are one check); `status` `ok` / `fail`
  * in any case; `detail` trimmed, `-` read as empty.
@@ -54,10 +56,11 @@ type Column = (typeof HEALTH_COLUMNS)[number];
  *   same suffix (`disk io`, `disk_io`) share the set, with a note.
  * Every set is sorted unique in byte order.
  *
- * One pass over the text, linear in its size: each line is cut at its TABs (TSV) or commas (CSV)
- * by offset, fields are compared in place and sliced only when their value is kept; hosts and
- * checks are looked up once per new value, not once per line. Only a CSV line that has a quote goes
- * through the RFC 4180 splitter. 300,000 lines cost about twice a bare `split` on lines and TABs.
+ * One walk over the bytes, linear in their size: a line's separators and end are found in one
+ * loop, fields are compared as bytes where they lie (a host against the previous line's host, a
+ * check against the checks met, a status against `ok` and `fail`), and only values kept are
+ * decoded: each host once per run of its lines, as a string of its own. Only a CSV line that has a
+ * quote is decoded whole, for the RFC 4180 splitter.
  *
  * @throws InputError naming `origin`, the line and the field when: there is no header line
  *   (`(document)`); the header has neither TABs nor commas, or lacks a column or names one twice
@@ -66,10 +69,11 @@ type Column = (typeof HEALTH_COLUMNS)[number];
  *   a check is empty (`check`); a status is not `ok` or `fail` (`status`); or the same host and
  *   check appear twice (`check`: which result is true is ambiguous).
  */
-export function parseHealth(text: string, origin: string, opts: ParseOptions = {}): ParsedSource<HealthRow> {
+export function parseHealth(data: string | Buffer, origin: string, opts: ParseOptions = {}): ParsedSource<HealthRow> {
   const keepRows = opts.rows !== false;
-  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const len = t.length;
+  const raw = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const b = raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.subarray(3) : raw;
+  const len = b.length;
 
   // The header: the first line that is not blank or a comment.
   let pos = 0;
@@ -78,8 +82,8 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
   let headerFields: string[] = [];
   let tsv = false;
   while (pos < len) {
-    const eol = lineEnd(t, pos);
-    const content = t.slice(pos, eol > pos && t.charCodeAt(eol - 1) === 13 ? eol - 1 : eol);
+    const eol = lineEndAt(b, pos);
+    const content = b.toString('utf8', pos, eol > pos && b[eol - 1] === 13 ? eol - 1 : eol);
     if (isSkipped(content)) {
       pos = eol + 1;
       line++;
@@ -98,7 +102,7 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
       pos = eol + 1;
       line++;
     } else {
-      const rec = csvRecordAt(t, pos, line, origin);
+      const rec = csvRecordInBytes(b, pos, line, origin);
       headerFields = rec.fields;
       pos = rec.end + 1;
       line += rec.breaks + 1;
@@ -108,12 +112,16 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
   if (headerLine === 0) {
     throw new InputError(
       { origin, field: '(document)' },
-      `expected a header line naming the columns ${HEALTH_COLUMNS.join(', ')}, got ${text.trim() === '' ? 'an empty input' : 'only comments'}`,
+      `expected a header line naming the columns ${HEALTH_COLUMNS.join(', ')}, got ${len === 0 || b.toString('utf8').trim() === '' ? 'an empty input' : 'only comments'}`,
     );
   }
   const width = headerFields.length;
   const at = columnIndexes(headerFields, origin, headerLine);
-  const sep = tsv ? '\t' : ',';
+  const sep = tsv ? 0x09 : 0x2c;
+  const hostCol = at.host;
+  const checkCol = at.check;
+  const statusCol = at.status;
+  const detailCol = at.detail;
 
   const rows: HealthRow[] = [];
   /** Line of each row, for the duplicate message. */
@@ -121,9 +129,9 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
   /** Hosts by raw field and by host name (one entry per host), and the host names in order of appearance. */
   const hosts = new Map<string, HostEntry>();
   const hostNames: string[] = [];
-  /** Checks by raw field (the first few also in `recentChecks`, compared in place) and by name. */
+  /** Checks by raw field (the first few also in `recentChecks`, compared as bytes) and by name. */
   const checkOf = new Map<string, CheckEntry>();
-  const recentChecks: { raw: string; entry: CheckEntry }[] = [];
+  const recentChecks: { raw: Buffer; entry: CheckEntry }[] = [];
   const checks = new Map<string, CheckEntry>();
   const unresponsive: string[] = [];
   const failing: string[] = [];
@@ -131,78 +139,83 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
   /** Without rows: an entry per run of lines naming one host, in file order. */
   const runs: HostEntry[] = [];
 
-  // Field i of a line without quotes spans [starts[i], ends[i]) of `t`: compared in place, sliced
-  // only when its value is needed. A CSV line with quotes has its fields in `quoted`.
+  // Field i of a line spans bytes [starts[i], ends[i]) of `b`. A CSV line with quotes is decoded
+  // and split whole: its fields are then in `quoted`.
   const starts = new Int32Array(width);
   const ends = new Int32Array(width);
   let quoted: string[] | null = null;
-  const field = (i: number): string => (quoted ? quoted[i] : t.slice(starts[i], ends[i]));
-  const fieldIs = (i: number, value: string): boolean =>
-    quoted ? quoted[i] === value : ends[i] - starts[i] === value.length && t.startsWith(value, starts[i]);
-  let nextQuote = tsv ? -1 : t.indexOf('"', pos);
-  let prevRawHost = '';
+  const field = (i: number): string => (quoted ? quoted[i] : b.toString('utf8', starts[i], ends[i]));
+  // The previous line's host field (bytes) and entry: a host's results are usually on consecutive
+  // lines, compared in place before anything is decoded.
+  let prevStart = 0;
+  let prevEnd = -1;
   let prevHost: HostEntry | undefined;
 
   while (pos < len) {
-    let eol = lineEnd(t, pos);
-    const end = eol > pos && t.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    // One walk over the line: its separators, its end, and whether it has a quote (CSV).
+    let count = 0;
+    let s = pos;
+    let eol = pos;
+    let quote = false;
+    for (; eol < len; eol++) {
+      const c = b[eol];
+      if (c === sep) {
+        if (count < width) {
+          starts[count] = s;
+          ends[count] = eol;
+        }
+        count++;
+        s = eol + 1;
+      } else if (c === 0x0a) break;
+      else if (c === 0x22) quote = true;
+    }
+    const end = eol > pos && b[eol - 1] === 13 ? eol - 1 : eol;
+    if (count < width) {
+      starts[count] = s;
+      ends[count] = end;
+    }
+    count++;
     const lineNo = line;
-    const c = t.charCodeAt(pos);
-    if (pos === end || c === 35 || ((c === 32 || c === 9) && isSkipped(t.slice(pos, end)))) {
+    const c0 = b[pos];
+    if (pos === end || c0 === 35 || ((c0 === 32 || c0 === 9) && isSkipped(b.toString('utf8', pos, end)))) {
       pos = eol + 1;
       line++;
       continue;
     }
 
-    let count = 0;
-    if (nextQuote >= 0 && nextQuote < pos) nextQuote = t.indexOf('"', pos);
-    if (nextQuote >= 0 && nextQuote < end) {
+    quoted = null;
+    if (quote && !tsv) {
       // A CSV line with a quote: the RFC 4180 splitter, which may read on over line breaks.
-      const rec = csvRecordAt(t, pos, lineNo, origin);
+      const rec = csvRecordInBytes(b, pos, lineNo, origin);
       quoted = rec.fields;
       count = quoted.length;
       eol = rec.end;
       line += rec.breaks;
-    } else {
-      quoted = null;
-      let s = pos;
-      for (;;) {
-        const k = t.indexOf(sep, s);
-        const fieldEnd = k < 0 || k >= end ? end : k;
-        if (count < width) {
-          starts[count] = s;
-          ends[count] = fieldEnd;
-        }
-        count++;
-        if (fieldEnd === end || count > width) break;
-        s = k + 1;
-      }
+      prevEnd = -1;
     }
     if (count !== width) {
       throw new InputError(
         { origin, line: lineNo, field: 'row' },
-        `expected ${width} fields as in the header (line ${headerLine}), got ${quoted ? count : t.slice(pos, end).split(sep).length}` +
+        `expected ${width} fields as in the header (line ${headerLine}), got ${count}` +
           (tsv ? '' : '; in CSV, put a detail that contains commas in double quotes'),
       );
     }
 
-    // A host's results are usually on consecutive lines: compare in place before slicing and hashing.
     let h: HostEntry | undefined;
-    if (prevHost && fieldIs(at.host, prevRawHost)) h = prevHost;
+    const hostStart = starts[hostCol];
+    const hostEnd = ends[hostCol];
+    if (quoted === null && prevHost && spanIs(b, hostStart, hostEnd, prevStart, prevEnd)) h = prevHost;
     else if (!keepRows) {
       // Per host, no map: each run of lines naming one host gets an entry; runs of the same host
       // (the file's hosts were interleaved, or written two ways) are merged once sorted, below.
-      const rawHost = field(at.host);
-      const key = normalizeHost(rawHost);
+      const key = hostKeyOf(quoted ? quoted[hostCol] : null, b, hostStart, hostEnd);
       if (!key.ok) throw new InputError({ origin, line: lineNo, field: 'host' }, key.problem);
       runs.push((h = { host: key.host, checks: 0, more: null, reachable: null, failed: null }));
-      prevRawHost = rawHost;
-      prevHost = h;
     } else {
-      const rawHost = field(at.host);
+      const rawHost = field(hostCol);
       h = hosts.get(rawHost);
       if (h === undefined) {
-        const key = normalizeHost(rawHost);
+        const key = normalizeHost(rawHost, true);
         if (!key.ok) throw new InputError({ origin, line: lineNo, field: 'host' }, key.problem);
         if (key.host !== rawHost) h = hosts.get(key.host);
         if (h === undefined) {
@@ -211,19 +224,26 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
         }
         if (key.host !== rawHost) hosts.set(rawHost, h);
       }
-      prevRawHost = rawHost;
-      prevHost = h;
     }
+    if (quoted === null) {
+      prevStart = hostStart;
+      prevEnd = hostEnd;
+    }
+    prevHost = h;
 
     let ch: CheckEntry | undefined;
-    for (let k = 0; k < recentChecks.length; k++) {
-      if (fieldIs(at.check, recentChecks[k].raw)) {
-        ch = recentChecks[k].entry;
-        break;
+    if (quoted === null) {
+      const cs = starts[checkCol];
+      const ce = ends[checkCol];
+      for (let k = 0; k < recentChecks.length; k++) {
+        if (bytesAre(b, cs, ce, recentChecks[k].raw)) {
+          ch = recentChecks[k].entry;
+          break;
+        }
       }
     }
     if (ch === undefined) {
-      const rawCheck = field(at.check);
+      const rawCheck = field(checkCol);
       ch = checkOf.get(rawCheck);
       if (ch === undefined) {
         const name = rawCheck.trim().toLowerCase();
@@ -231,17 +251,24 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
         ch = checks.get(name);
         if (ch === undefined) checks.set(name, (ch = { name, index: checks.size, failing: [] }));
         checkOf.set(rawCheck, ch);
-        if (recentChecks.length < 8) recentChecks.push({ raw: rawCheck, entry: ch });
+        if (recentChecks.length < 8) recentChecks.push({ raw: Buffer.from(rawCheck, 'utf8'), entry: ch });
       }
     }
 
-    const status = fieldIs(at.status, 'ok') ? 'ok' : fieldIs(at.status, 'fail') ? 'fail' : statusOf(field(at.status));
+    let status: 'ok' | 'fail' | null;
+    if (quoted === null) {
+      const ss = starts[statusCol];
+      const n = ends[statusCol] - ss;
+      status = n === 2 && b[ss] === 0x6f && b[ss + 1] === 0x6b ? 'ok'
+        : n === 4 && b[ss] === 0x66 && b[ss + 1] === 0x61 && b[ss + 2] === 0x69 && b[ss + 3] === 0x6c ? 'fail'
+        : statusOf(field(statusCol));
+    } else status = statusOf(quoted[statusCol]);
     if (status === null) {
-      throw new InputError({ origin, line: lineNo, field: 'status' }, `expected ok or fail, got ${JSON.stringify(field(at.status).trim())}`);
+      throw new InputError({ origin, line: lineNo, field: 'status' }, `expected ok or fail, got ${JSON.stringify(field(statusCol).trim())}`);
     }
     if (seenBefore(h, ch.index)) {
       // The message names the first result's line, which only the rows keep: read the file again with them.
-      if (!keepRows) return parseHealth(text, origin);
+      if (!keepRows) return parseHealth(data, origin);
       const name = ch.name;
       const host = h.host;
       const first = rowLines[rows.findIndex((r) => r.host === host && r.check === name)];
@@ -257,13 +284,13 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
         else h.failed.push(ch.name);
       } else h.failed ??= NONE_FAILED;
     } else {
-      let detail = fieldIs(at.detail, '-') || fieldIs(at.detail, '') ? '' : field(at.detail).trim();
+      let detail = field(detailCol).trim();
       if (detail === '-') detail = '';
       else if (detail !== '') {
-        // One detached copy per distinct text: a detail cut from the file would keep all of it (12 MB at 100,000 hosts) alive.
-        let kept = details.get(detail);
-        if (kept === undefined) details.set(detail, (kept = detachValue(detail)!));
-        detail = kept;
+        // One string per distinct text, shared by the rows that repeat it.
+        const kept = details.get(detail);
+        if (kept === undefined) details.set(detail, detail);
+        else detail = kept;
       }
       rows.push({ host: h.host, check: ch.name, status, detail });
       rowLines.push(lineNo);
@@ -283,7 +310,7 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
   if (!keepRows) {
     const merged = mergeRuns(runs);
     // Two runs of one host that both report a check: the rows say which lines (see above).
-    if (merged === null) return parseHealth(text, origin);
+    if (merged === null) return parseHealth(data, origin);
     perHost = merged;
     for (const e of merged) hostNames.push(e.host);
   }
@@ -319,11 +346,43 @@ export function parseHealth(text: string, origin: string, opts: ParseOptions = {
 }
 
 /**
+ * The host key of a field: `quoted`, the field of a CSV line with quotes, or bytes `s` to `e` of
+ * `b`. A field that is already a key (ASCII a-z 0-9 - .) is decoded once, as a string of its own;
+ * any other goes through `normalizeHost` as UTF-8 text (lower case, port, trailing dot, or why not).
+ */
+function hostKeyOf(quoted: string | null, b: Buffer, s: number, e: number): HostKey {
+  if (quoted !== null) return normalizeHost(quoted);
+  const key = normalizeHost(b.toString('latin1', s, e), true);
+  if (key.ok) return key;
+  return normalizeHost(b.toString('utf8', s, e));
+}
+
+/** Offset of the `\n` ending the line that starts at `pos` (the length on the last line). */
+function lineEndAt(b: Buffer, pos: number): number {
+  const eol = b.indexOf(0x0a, pos);
+  return eol < 0 ? b.length : eol;
+}
+
+/** True when bytes `s` to `e` of `b` are `value`'s bytes. */
+function bytesAre(b: Buffer, s: number, e: number, value: Buffer): boolean {
+  if (e - s !== value.length) return false;
+  for (let k = 0; k < value.length; k++) if (b[s + k] !== value[k]) return false;
+  return true;
+}
+
+/** True when bytes `s1` to `e1` of `b` equal bytes `s2` to `e2`. */
+function spanIs(b: Buffer, s1: number, e1: number, s2: number, e2: number): boolean {
+  if (e1 - s1 !== e2 - s2) return false;
+  for (let k = 0; k < e1 - s1; k++) if (b[s1 + k] !== b[s2 + k]) return false;
+  return true;
+}
+
+/**
  * The per-host runs of a parse without rows, sorted by host, each host's runs merged into one
  * entry; null when two runs of a host report the same check (a duplicate result).
  */
 function mergeRuns(runs: HostEntry[]): HostEntry[] | null {
-  const sorted = Array.from(byteOrder(runs.map((r) => r.host)), (i) => runs[i]);
+  const sorted = sortedByHost(runs);
   const out: HostEntry[] = [];
   for (const r of sorted) {
     const last = out.length > 0 ? out[out.length - 1] : undefined;

@@ -16,17 +16,16 @@ export type { InventoryMapping, ParseOptions };
 
 
 /**
- * Parse one snapshot of `kind`, given as text or as its bytes (UTF-8; a `hdfs-report` is parsed
- * from the bytes themselves, every other kind is decoded first). `mapping` applies to the
+ * Parse one snapshot of `kind`, given as text or as its bytes (UTF-8; a `hdfs-report` and a health
+ * file are parsed from the bytes themselves, every other kind is decoded first). `mapping` applies to the
  * inventory only. @throws InputError
  */
 export function parseSource(kind: SourceKind, data: string | Buffer, origin: string, mapping?: InventoryMapping, opts: ParseOptions = {}): ParsedSource<unknown> {
   if (kind === 'hdfs-report') return parseHdfsReport(data, origin);
+  if (kind === 'health' || kind === 'health-ssh') return parseHealth(data, origin, opts);
   const text = typeof data === 'string' ? data : data.toString('utf8');
   switch (kind) {
     case 'inventory': return parseInventory(text, origin, mapping);
-    case 'health':
-    case 'health-ssh': return parseHealth(text, origin, opts);
     case 'hdfs-jmx': return parseHdfsJmx(text, origin);
     case 'yarn-nodes': return parseYarnNodes(text, origin);
     case 'yarn-jmx': return parseYarnJmx(text, origin);

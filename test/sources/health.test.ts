@@ -117,6 +117,40 @@ describe('the rule for the health sets', () => {
   });
 });
 
+describe('read from the snapshot\'s bytes, as a pass hands them over', () => {
+  const bytes = (text: string) => Buffer.from(text, 'utf8');
+  it('the bytes of every sample give what their text gives, rows and per host', () => {
+    for (const file of ['dc1-checks.tsv', 'dc1-checks.csv']) {
+      const text = read(samples, file);
+      expect(parseHealth(bytes(text), file)).toEqual(parseHealth(text, file));
+      expect(parseHealth(bytes(text), file, { rows: false })).toEqual(parseHealth(text, file, { rows: false }));
+    }
+  });
+  it('a UTF-8 byte-order mark is skipped and details outside ASCII are read as written', () => {
+    const text = tsv('host\tcheck\tstatus\tdetail', 'a.example.com\tdisk\tfail\tS.M.A.R.T. — 12 secteurs réalloués', 'a.example.com\treachable\tok\tçà va');
+    const r = parseHealth(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(text)]), 'h.tsv');
+    expect(r.rows.map((row) => row.detail)).toEqual(['S.M.A.R.T. — 12 secteurs réalloués', 'çà va']);
+    expect(r.sets.failing).toEqual(['a.example.com']);
+  });
+  it('a host written in capitals, with a port or a trailing dot, is the same host key', () => {
+    const r = parseHealth(bytes(tsv('host\tcheck\tstatus\tdetail', 'DN1.Example.com:22\treachable\tok\t-', 'dn1.example.com.\tdisk\tfail\t-')), 'h.tsv', { rows: false });
+    expect(r.health).toEqual([{ host: 'dn1.example.com', reachable: true, failedChecks: ['disk'] }]);
+  });
+  it('a host name outside ASCII is refused, quoted as written', () => {
+    const err = inputError(() => parseHealth(bytes(tsv('host\tcheck\tstatus\tdetail', 'dn1.exämple.com\treachable\tok\t-')), 'h.tsv', { rows: false }));
+    expect(err.location).toEqual({ origin: 'h.tsv', line: 2, field: 'host' });
+    expect(err.problem).toContain('"dn1.exämple.com"');
+  });
+  it('a quoted CSV detail over two lines is read whole, and the lines after it keep their numbers', () => {
+    const csv = 'host,check,status,detail\r\na.example.com,disk,fail,"sdc: 12 sectors,\r\nsdd: 3"\r\nb.example.com,disk,maybe,-\r\n';
+    const err = inputError(() => parseHealth(bytes(csv), 'h.csv', { rows: false }));
+    expect(err.location).toEqual({ origin: 'h.csv', line: 4, field: 'status' });
+    const ok = parseHealth(bytes(csv.replace('maybe', 'ok')), 'h.csv');
+    expect(ok.rows[0].detail).toBe('sdc: 12 sectors,\nsdd: 3');
+    expect(ok.sets['failing-disk']).toEqual(['a.example.com']);
+  });
+});
+
 describe('a check-results file that must stop the pass', () => {
   it('a host with shell metacharacters (web1;reboot) is refused with its line', () => {
     const file = 'health-shell-metacharacters-in-host.tsv';
