@@ -216,7 +216,7 @@ class ReportParser {
   private headerGroup: 'flat' | 'replicated' | 'ec' = 'flat';
   private readonly counters = { under: null as number | null, missing: null as number | null, ecUnder: null as number | null, ecMissing: null as number | null };
   /**
-   * Rack and upgrade domain values met so far, by a hash of their bytes (FNV-1a, 32 bits): each
+   * Rack and upgrade domain values met so far, by a hash of their bytes (FNV-1a, cut to 30 bits): each
    * its bytes and its shared detached string. A report names a few thousand distinct values on
    * 200,000 lines; a line's value is found without decoding it or hashing a string.
    */
@@ -589,6 +589,8 @@ class ReportParser {
     const e = this.e;
     let hash = 0x811c9dc5;
     for (let i = s; i < e; i++) hash = Math.imul(hash ^ text[i], 0x01000193);
+    // 30 bits: a small integer to V8, where a full 32-bit hash is a heap number per lookup.
+    hash &= 0x3fffffff;
     const known = this.values.get(hash);
     if (known) {
       for (const k of known) if (bytesAt(text, s, e, k.bytes)) return k.value;
