@@ -10,7 +10,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import type { z } from 'zod';
 import { InputError, formatPath } from '../errors.js';
-import { formatSetFile, type HostSet } from '../sets/hostset.js';
+import type { IndexSet, NameLines } from '../sets/indexset.js';
 import { dirname, join } from 'node:path';
 
 /** The directory of a new pass. Dates and times are UTC. */
@@ -49,24 +49,25 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
 }
 
 /**
- * Write every set as a file of `setsDir`. A new directory is written whole under a temporary
- * name and renamed into place, so it appears complete or not at all (one rename instead of one
- * per file: a pass has thousands of per-rack sets). When the directory exists (a re-run), only
- * missing set files are written, each atomically. Returns how many files were written.
+ * Write every set of a pass as a file of `setsDir`: each index set's lines copied from `lines`
+ * (the names of the fleet's records, {@link NameLines}). A new directory is written whole under a
+ * temporary name and renamed into place, so it appears complete or not at all (one rename instead
+ * of one per file: a pass has thousands of per-rack sets). When the directory exists (a re-run),
+ * only missing set files are written, each atomically. Returns how many files were written.
  */
-export function writeSetFiles(setsDir: string, sets: ReadonlyMap<string, HostSet>, onlyMissing: boolean): number {
+export function writeSetFiles(setsDir: string, lines: NameLines, indexes: ReadonlyMap<string, IndexSet>, onlyMissing: boolean): number {
   if (onlyMissing && existsSync(setsDir)) {
     let n = 0;
-    for (const [name, set] of sets) if (writeIfMissing(join(setsDir, name), formatSetFile(set), true)) n++;
+    for (const [name, set] of indexes) if (writeIfMissing(join(setsDir, name), lines.fileOf(set), true)) n++;
     return n;
   }
   const tmp = `${setsDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  for (const [name, set] of sets) writeFileSync(join(tmp, name), formatSetFile(set));
+  for (const [name, set] of indexes) writeFileSync(join(tmp, name), lines.fileOf(set));
   rmSync(setsDir, { recursive: true, force: true });
   renameSync(tmp, setsDir);
-  return sets.size;
+  return indexes.size;
 }
 
 /**

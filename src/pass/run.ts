@@ -15,6 +15,7 @@ import { InventoryMappingSchema } from '../sources/inventory.js';
 import { z } from 'zod';
 import { readPassSummary, type PassSummary } from './summary.js';
 import { listPasses, newPassDir, readJsonFile, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
+import { NameLines } from '../sets/indexset.js';
 import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { renderAllData, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
@@ -324,7 +325,7 @@ async function finishPass(
   // detail texts at 100,000 hosts) before the set files and all-data.tsv are written.
   parsed.length = 0;
   for (const [name, set] of fleet.sets) summary.counts[name] = set.length;
-  const written = writeSetFiles(join(dir, 'sets'), fleet.sets, onlyMissing);
+  const written = writeSetFiles(join(dir, 'sets'), new NameLines(fleet.records), fleet.indexes, onlyMissing);
   t(`sets: ${fleet.sets.size} (${written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
   for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
   writeIfMissing(join(dir, 'all-data.tsv'), renderAllData(fleet), onlyMissing);

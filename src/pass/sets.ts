@@ -4,6 +4,7 @@
  */
 import type { DerivedSetDef } from '../policy/load.js';
 import { evalSetExpr } from '../sets/expr.js';
+import { hostsAt, INDEX_SET_ALGEBRA, mapIndexes, NO_INDEXES, unionIndexes, type IndexSet } from '../sets/indexset.js';
 import { EMPTY, isSortedByHost, sortedByHost, union, type HostSet } from '../sets/hostset.js';
 import { RAW_SET_NAMES } from '../sets/names.js';
 import type { HdfsBlockCounts, HdfsNodeRow, HealthRow, HostHealth, InventoryRow, ParsedSource, YarnNodeRow } from '../sources/types.js';
@@ -32,6 +33,8 @@ export interface Fleet {
   records: HostRecord[];
   /** Every set by name: raw sets (each source's, all canonical names present) and derived ones. */
   sets: Map<string, HostSet>;
+  /** Every set of {@link Fleet.sets} as ascending indexes into {@link Fleet.records} (src/sets/indexset.ts). */
+  indexes: Map<string, IndexSet>;
   /** Names of the derived sets, in evaluation order. */
   derived: string[];
   blocks?: HdfsBlockCounts;
@@ -39,6 +42,12 @@ export interface Fleet {
 
 /** How one source's row (or per-host health result) fills in a host's record. */
 type Fill = (r: HostRecord, row: never) => void;
+
+/** A source merged into the records in host order, and the record index of each of its rows (or per-host health results). */
+interface MergedSource {
+  source: ParsedSource<unknown>;
+  recordOf: Int32Array;
+}
 
 /**
  * The part of {@link buildFleet} that some sources allow before the others are parsed: their
@@ -50,6 +59,8 @@ export interface FleetStart {
   blocks?: HdfsBlockCounts;
   /** Sorted by host, one per host. */
   records: HostRecord[];
+  /** The sources merged into `records` in host order, with where each row went. */
+  merged: MergedSource[];
   /** Sources in another order, filled in through the host map by {@link buildFleet}. */
   byLookup: ParsedSource<unknown>[];
 }
@@ -58,17 +69,20 @@ export interface FleetStart {
 export function startFleet(sources: readonly ParsedSource<unknown>[], from?: FleetStart): FleetStart {
   const sets = from?.sets ?? new Map<string, HostSet>(RAW_SET_NAMES.map((name) => [name, EMPTY]));
   let blocks = from?.blocks;
-  const inOrder: { rows: readonly { host: string }[]; fill: Fill }[] = [];
+  const inOrder: { source: ParsedSource<unknown>; rows: readonly { host: string }[]; fill: Fill }[] = [];
   const byLookup = [...(from?.byLookup ?? [])];
   for (const src of sources) {
     for (const [name, set] of Object.entries(src.sets)) sets.set(name, union(sets.get(name) ?? EMPTY, set));
     const role = SOURCE_ROLE[src.kind];
     if (role === 'hdfs') blocks = src.blocks ?? blocks;
     const list = role === 'health' ? src.health : (src.rows as { host: string }[]);
-    if (list && isSortedByHost(list)) inOrder.push({ rows: list, fill: fillOf(role) });
+    if (list && isSortedByHost(list)) inOrder.push({ source: src, rows: list, fill: fillOf(role) });
     else byLookup.push(src);
   }
-  return { sets, blocks, records: mergeInOrder(from?.records ?? [], inOrder), byLookup };
+  const m = mergeInOrder(from?.records ?? [], inOrder);
+  const merged = (from?.merged ?? []).map((s) => ({ source: s.source, recordOf: mapIndexes(s.recordOf, m.baseTo) }));
+  inOrder.forEach((l, k) => merged.push({ source: l.source, recordOf: m.listTo[k] }));
+  return { sets, blocks, records: m.records, merged, byLookup };
 }
 
 /**
@@ -80,9 +94,15 @@ export function startFleet(sources: readonly ParsedSource<unknown>[], from?: Fle
  * read per host) are merged in one walk, so a host met in three sources is looked up in no map;
  * the map is built once from the merged records. Sources in another order (health rows, one per
  * result) fill in through the map.
+ *
+ * Sets: each source's sets become indexes into the records through where its rows went in the
+ * merge (one array lookup per member, from the source's `setIndexes`); a source without them has
+ * its sets' names searched in the records. The derived sets are evaluated on those indexes and
+ * named from the records. @throws Error when a source's set names a host none of the records has
+ * (a parser's bug: its sets must name its own rows).
  */
 export function buildFleet(sources: readonly ParsedSource<unknown>[], definitions: readonly DerivedSetDef[], start?: FleetStart): Fleet {
-  const { sets, blocks, records, byLookup } = startFleet(sources, start);
+  const { sets, blocks, records, merged, byLookup } = startFleet(sources, start);
   // Only sources in another order need a map; sorted ones were merged into `records` already.
   const hosts = byLookup.length > 0 ? new Map(records.map((r) => [r.host, r])) : undefined;
   let added = false;
@@ -114,18 +134,52 @@ export function buildFleet(sources: readonly ParsedSource<unknown>[], definition
     }
   }
   if (added) {
-    // Hosts only an unordered source named went last: put the records back in host order.
+    // Hosts only an unordered source named went last: put the records back in host order, and
+    // the merged sources' rows with them.
     const sorted = sortedByHost(records);
+    const at = new Map(sorted.map((r, i) => [r, i]));
+    const moved = Int32Array.from(records, (r) => at.get(r)!);
     records.length = 0;
     records.push(...sorted);
+    for (const m of merged) m.recordOf = mapIndexes(m.recordOf, moved);
   }
   for (const r of records) if (r.failedChecks !== undefined && r.failedChecks.length > 1) r.failedChecks.sort();
+  const index = new HostIndex(records);
+  const indexes = new Map<string, IndexSet>(RAW_SET_NAMES.map((name) => [name, NO_INDEXES]));
+  const addIndexes = (name: string, idx: IndexSet) => indexes.set(name, unionIndexes(indexes.get(name) ?? NO_INDEXES, idx));
+  for (const { source, recordOf } of merged) {
+    if (source.setIndexes) for (const [name, idx] of Object.entries(source.setIndexes)) addIndexes(name, mapIndexes(idx, recordOf));
+    else for (const [name, set] of Object.entries(source.sets)) addIndexes(name, indexesOf(index, records, set, source.origin, name));
+  }
+  for (const source of byLookup) {
+    for (const [name, set] of Object.entries(source.sets)) addIndexes(name, indexesOf(index, records, set, source.origin, name));
+  }
   const derived: string[] = [];
   for (const def of definitions) {
-    sets.set(def.name, evalSetExpr(def.expr, (n) => sets.get(n) ?? EMPTY));
+    const idx = evalSetExpr(def.expr, (n) => indexes.get(n) ?? NO_INDEXES, INDEX_SET_ALGEBRA);
+    indexes.set(def.name, idx);
+    sets.set(def.name, hostsAt(records, idx));
     derived.push(def.name);
   }
-  return { hosts: new HostIndex(records), records, sets, derived, blocks };
+  return { hosts: index, records, sets, indexes, derived, blocks };
+}
+
+/**
+ * The indexes in `records` (searched through `index`) of the names of `set`, by a galloping search from each
+ * member's predecessor (a source without `setIndexes`). @throws Error naming the set and the
+ * first name no record has.
+ */
+function indexesOf(index: HostIndex, records: readonly HostRecord[], set: HostSet, origin: string, name: string): IndexSet {
+  const out = new Int32Array(set.length);
+  let at = 0;
+  for (let k = 0; k < set.length; k++) {
+    at = index.seek(set[k], at);
+    if (at >= records.length || records[at].host !== set[k]) {
+      throw new Error(`${origin}: set ${name} names ${set[k]}, which none of the fleet's records has (a parser must name its own rows in its sets)`);
+    }
+    out[k] = at++;
+  }
+  return out;
 }
 
 /**
@@ -215,9 +269,18 @@ function fillOf(role: 'inventory' | 'health' | 'hdfs' | 'yarn'): Fill {
 /**
  * One record per host of `base` (records sorted by host) and of the sorted lists, in host order,
  * each filled by every list naming it: a k-way merge. `base`'s records are kept and filled in.
+ * Returns the records, where each of `base`'s went (`baseTo`) and where each row of each list went
+ * (`listTo`).
  */
-function mergeInOrder(base: readonly HostRecord[], lists: readonly { rows: readonly { host: string }[]; fill: Fill }[]): HostRecord[] {
-  if (lists.length === 0) return [...base];
+function mergeInOrder(base: readonly HostRecord[], lists: readonly { rows: readonly { host: string }[]; fill: Fill }[]): {
+  records: HostRecord[]; baseTo: Int32Array; listTo: Int32Array[];
+} {
+  const baseTo = new Int32Array(base.length);
+  const listTo = lists.map((l) => new Int32Array(l.rows.length));
+  if (lists.length === 0) {
+    for (let i = 0; i < base.length; i++) baseTo[i] = i;
+    return { records: [...base], baseTo, listTo };
+  }
   const out: HostRecord[] = [];
   const at = lists.map(() => 0);
   let b = 0;
@@ -227,11 +290,19 @@ function mergeInOrder(base: readonly HostRecord[], lists: readonly { rows: reado
       const rows = lists[k].rows;
       if (at[k] < rows.length && (min === undefined || rows[at[k]].host < min)) min = rows[at[k]].host;
     }
-    if (min === undefined) return out;
-    const r: HostRecord = b < base.length && base[b].host === min ? base[b++] : { host: min };
+    if (min === undefined) return { records: out, baseTo, listTo };
+    const n = out.length;
+    let r: HostRecord;
+    if (b < base.length && base[b].host === min) {
+      baseTo[b] = n;
+      r = base[b++];
+    } else r = { host: min };
     for (let k = 0; k < lists.length; k++) {
       const { rows, fill } = lists[k];
-      if (at[k] < rows.length && rows[at[k]].host === min) fill(r, rows[at[k]++] as never);
+      if (at[k] < rows.length && rows[at[k]].host === min) {
+        listTo[k][at[k]] = n;
+        fill(r, rows[at[k]++] as never);
+      }
     }
     out.push(r);
   }

@@ -111,8 +111,25 @@ export function referencedNames(e: SetExpr, out: { name: string; column: number 
   return out;
 }
 
-/** Evaluate an expression; `lookup` returns the set for a name (callers resolve unknown names before). */
-export function evalSetExpr(e: SetExpr, lookup: (name: string) => HostSet): HostSet {
+/** The three operations of the notation on one representation of sets `S` (sorted, unique), and a set's size. */
+export interface SetAlgebra<S> {
+  union(a: S, b: S): S;
+  intersect(a: S, b: S): S;
+  difference(a: S, b: S): S;
+  size(s: S): number;
+}
+
+/** The algebra of {@link HostSet}s (names). */
+export const HOST_SET_ALGEBRA: SetAlgebra<HostSet> = { union, intersect, difference, size: (s) => s.length };
+
+/**
+ * Evaluate an expression; `lookup` returns the set for a name (callers resolve unknown names
+ * before). Sets are {@link HostSet}s, or any representation with its `algebra` (a pass computes
+ * with index sets, src/sets/indexset.ts).
+ */
+export function evalSetExpr(e: SetExpr, lookup: (name: string) => HostSet): HostSet;
+export function evalSetExpr<S>(e: SetExpr, lookup: (name: string) => S, algebra: SetAlgebra<S>): S;
+export function evalSetExpr<S>(e: SetExpr, lookup: (name: string) => S, algebra: SetAlgebra<S> = HOST_SET_ALGEBRA as unknown as SetAlgebra<S>): S {
   switch (e.op) {
     case 'name': return lookup(e.name);
     case '&': {
@@ -126,11 +143,11 @@ export function evalSetExpr(e: SetExpr, lookup: (name: string) => HostSet): Host
         } else operands.push(x);
       };
       flatten(e);
-      const sets = operands.map((x) => evalSetExpr(x, lookup)).sort((p, q) => p.length - q.length);
-      return sets.reduce((acc, s) => intersect(acc, s));
+      const sets = operands.map((x) => evalSetExpr(x, lookup, algebra)).sort((p, q) => algebra.size(p) - algebra.size(q));
+      return sets.reduce((acc, s) => algebra.intersect(acc, s));
     }
-    case '|': return union(evalSetExpr(e.left, lookup), evalSetExpr(e.right, lookup));
-    case '-': return difference(evalSetExpr(e.left, lookup), evalSetExpr(e.right, lookup));
+    case '|': return algebra.union(evalSetExpr(e.left, lookup, algebra), evalSetExpr(e.right, lookup, algebra));
+    case '-': return algebra.difference(evalSetExpr(e.left, lookup, algebra), evalSetExpr(e.right, lookup, algebra));
   }
 }
 

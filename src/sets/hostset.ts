@@ -243,11 +243,6 @@ export function has(set: HostSet, host: string): boolean {
   return false;
 }
 
-/** The set file's bytes: one name per line, each line ending in `\n` (empty set: empty file). */
-export function formatSetFile(set: HostSet): string {
-  return set.length === 0 ? '' : set.join('\n') + '\n';
-}
-
 /**
  * Parse a set file or host list (one name per line; blank lines and `#` comments ignored).
  * Names are returned as written; callers validate them with `normalizeHost`.

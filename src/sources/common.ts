@@ -3,7 +3,8 @@
  * HDFS sources mean the same thing by each name) and the host samples of transcript notes.
  * Kept free of zod so a worker thread parsing a report loads only what it uses.
  */
-import { toHostSet, type HostSet } from '../sets/hostset.js';
+import type { HostSet } from '../sets/hostset.js';
+import { RowSets, type IndexSet } from '../sets/indexset.js';
 import type { HdfsNodeRow } from './types.js';
 
 /** The raw sets an HDFS source derives (DESIGN.md §2 step 1); every key is always present. */
@@ -17,42 +18,39 @@ export type HdfsSetName =
   | 'hdfs-maintenance';
 
 /**
- * Derive the seven HDFS raw sets from DataNode rows (shared by the JMX and `dfsadmin -report`
- * parsers so both sources mean the same thing by each name):
+ * Derive the seven HDFS raw sets from DataNode rows sorted by unique host (shared by the JMX and
+ * `dfsadmin -report` parsers so both sources mean the same thing by each name):
  * `hdfs-all` every DataNode listed; `hdfs-live` / `hdfs-dead` by heartbeat;
  * `hdfs-in-service` live AND `In Service` (a dead node is not serving, whatever its admin state);
  * `hdfs-decommissioning` `Decommission In Progress`; `hdfs-decommissioned` `Decommissioned`;
  * `hdfs-maintenance` `Entering Maintenance` or `In Maintenance`.
- * Each set is sorted unique in byte order; empty sets are present as `[]`.
+ * Returns each set as names (`sets`, sorted unique in byte order, every key present, `[]` when
+ * empty) and as row indexes (`setIndexes`).
  */
-export function hdfsSets(rows: readonly HdfsNodeRow[]): Record<HdfsSetName, HostSet> {
-  const all: string[] = [];
-  const live: string[] = [];
-  const dead: string[] = [];
-  const inService: string[] = [];
-  const decommissioning: string[] = [];
-  const decommissioned: string[] = [];
-  const maintenance: string[] = [];
-  for (const r of rows) {
-    all.push(r.host);
-    (r.live ? live : dead).push(r.host);
+export function hdfsSets(rows: readonly HdfsNodeRow[]): { sets: Record<HdfsSetName, HostSet>; setIndexes: Record<HdfsSetName, IndexSet> } {
+  const s = new RowSets();
+  const all = s.set('hdfs-all');
+  const live = s.set('hdfs-live');
+  const dead = s.set('hdfs-dead');
+  const inService = s.set('hdfs-in-service');
+  const decommissioning = s.set('hdfs-decommissioning');
+  const decommissioned = s.set('hdfs-decommissioned');
+  const maintenance = s.set('hdfs-maintenance');
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const h = r.host;
+    all.add(h, i);
+    (r.live ? live : dead).add(h, i);
     switch (r.adminState) {
-      case 'In Service': if (r.live) inService.push(r.host); break;
-      case 'Decommission In Progress': decommissioning.push(r.host); break;
-      case 'Decommissioned': decommissioned.push(r.host); break;
+      case 'In Service': if (r.live) inService.add(h, i); break;
+      case 'Decommission In Progress': decommissioning.add(h, i); break;
+      case 'Decommissioned': decommissioned.add(h, i); break;
       case 'Entering Maintenance':
-      case 'In Maintenance': maintenance.push(r.host); break;
+      case 'In Maintenance': maintenance.add(h, i); break;
     }
   }
-  return {
-    'hdfs-all': toHostSet(all),
-    'hdfs-live': toHostSet(live),
-    'hdfs-dead': toHostSet(dead),
-    'hdfs-in-service': toHostSet(inService),
-    'hdfs-decommissioning': toHostSet(decommissioning),
-    'hdfs-decommissioned': toHostSet(decommissioned),
-    'hdfs-maintenance': toHostSet(maintenance),
-  };
+  const { sets, indexes } = s.result();
+  return { sets: sets as Record<HdfsSetName, HostSet>, setIndexes: indexes as Record<HdfsSetName, IndexSet> };
 }
 
 /**

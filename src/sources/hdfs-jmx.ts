@@ -73,7 +73,7 @@ export function parseHdfsJmx(text: string, origin: string): ParsedSource<HdfsNod
     rows = readNameNodeInfo(beans[infoIndex], `beans[${infoIndex}]`, origin, notes);
   }
 
-  const out: ParsedSource<HdfsNodeRow> = { kind: 'hdfs-jmx', origin, rows, sets: hdfsSets(rows), notes };
+  const out: ParsedSource<HdfsNodeRow> = { kind: 'hdfs-jmx', origin, rows, ...hdfsSets(rows), notes };
   if (blocks) out.blocks = blocks;
   return out;
 }

@@ -566,7 +566,7 @@ class ReportParser {
     }
     if (rows.length === 0) notes.push('the report lists no DataNodes');
 
-    const out: ParsedSource<HdfsNodeRow> = { kind: 'hdfs-report', origin: this.origin, rows, hosts: rows.length, sets: hdfsSets(rows), notes };
+    const out: ParsedSource<HdfsNodeRow> = { kind: 'hdfs-report', origin: this.origin, rows, hosts: rows.length, ...hdfsSets(rows), notes };
     const blocks = this.blocks();
     if (blocks) out.blocks = blocks;
     return out;

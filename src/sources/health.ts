@@ -19,7 +19,8 @@
  */
 import { InputError } from '../errors.js';
 import { normalizeHost, type HostKey } from '../hosts.js';
-import { difference, sortedByHost, toHostSet, union, type HostSet } from '../sets/hostset.js';
+import { sortedByHost } from '../sets/hostset.js';
+import { RowSets, type RowSetList } from '../sets/indexset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { sample } from './common.js';
 import { csvRecordInBytes, isSkipped } from './delimited.js';
@@ -126,17 +127,14 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
   const rows: HealthRow[] = [];
   /** Line of each row, for the duplicate message. */
   const rowLines: number[] = [];
-  /** Hosts by raw field and by host name (one entry per host), and the host names in order of appearance. */
+  /** With rows: hosts by raw field and by host name, and an entry per host in order of appearance. */
   const hosts = new Map<string, HostEntry>();
-  const hostNames: string[] = [];
   /** Checks by raw field (the first few also in `recentChecks`, compared as bytes) and by name. */
   const checkOf = new Map<string, CheckEntry>();
   const recentChecks: { raw: Buffer; entry: CheckEntry }[] = [];
   const checks = new Map<string, CheckEntry>();
-  const unresponsive: string[] = [];
-  const failing: string[] = [];
   const details = new Map<string, string>();
-  /** Without rows: an entry per run of lines naming one host, in file order. */
+  /** An entry per run of lines naming one host (without rows), or per host (with rows), in file order. */
   const runs: HostEntry[] = [];
 
   // Field i of a line spans bytes [starts[i], ends[i]) of `b`. A CSV line with quotes is decoded
@@ -220,7 +218,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
         if (key.host !== rawHost) h = hosts.get(key.host);
         if (h === undefined) {
           hosts.set(key.host, (h = { host: key.host, checks: 0, more: null, reachable: null, failed: null }));
-          hostNames.push(key.host);
+          runs.push(h);
         }
         if (key.host !== rawHost) hosts.set(rawHost, h);
       }
@@ -249,7 +247,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
         const name = rawCheck.trim().toLowerCase();
         if (name === '') throw new InputError({ origin, line: lineNo, field: 'check' }, 'expected a check name, got an empty field');
         ch = checks.get(name);
-        if (ch === undefined) checks.set(name, (ch = { name, index: checks.size, failing: [] }));
+        if (ch === undefined) checks.set(name, (ch = { name, index: checks.size }));
         checkOf.set(rawCheck, ch);
         if (recentChecks.length < 8) recentChecks.push({ raw: Buffer.from(rawCheck, 'utf8'), entry: ch });
       }
@@ -277,13 +275,12 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
         `${host} has a second ${JSON.stringify(name)} result (the first is on line ${first}): which one is true is ambiguous; keep one result per host and check`,
       );
     }
-    if (!keepRows) {
-      if (ch.name === REACHABILITY_CHECK) h.reachable = status === 'ok';
-      else if (status === 'fail') {
-        if (h.failed === null || h.failed === NONE_FAILED) h.failed = [ch.name];
-        else h.failed.push(ch.name);
-      } else h.failed ??= NONE_FAILED;
-    } else {
+    if (ch.name === REACHABILITY_CHECK) h.reachable = status === 'ok';
+    else if (status === 'fail') {
+      if (h.failed === null || h.failed === NONE_FAILED) h.failed = [ch.name];
+      else h.failed.push(ch.name);
+    } else h.failed ??= NONE_FAILED;
+    if (keepRows) {
       let detail = field(detailCol).trim();
       if (detail === '-') detail = '';
       else if (detail !== '') {
@@ -295,48 +292,53 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
       rows.push({ host: h.host, check: ch.name, status, detail });
       rowLines.push(lineNo);
     }
-    if (status === 'fail') {
-      if (ch.name === REACHABILITY_CHECK) unresponsive.push(h.host);
-      else {
-        failing.push(h.host);
-        ch.failing.push(h.host);
-      }
-    }
     pos = eol + 1;
     line++;
   }
 
-  let perHost: HostEntry[] | undefined;
+  // Each host once, in host order: the runs merged (without rows), or the hosts sorted.
+  let perHost: HostEntry[];
   if (!keepRows) {
     const merged = mergeRuns(runs);
     // Two runs of one host that both report a check: the rows say which lines (see above).
     if (merged === null) return parseHealth(data, origin);
     perHost = merged;
-    for (const e of merged) hostNames.push(e.host);
-  }
+  } else perHost = sortedByHost(runs);
   const notes: string[] = [];
-  if (hostNames.length === 0) notes.push('no check results: the file has a header only');
-  const unresponsiveSet = toHostSet(unresponsive);
-  const sets: Record<string, HostSet> = {
-    responsive: difference(toHostSet(hostNames), unresponsiveSet),
-    unresponsive: unresponsiveSet,
-    failing: toHostSet(failing),
-  };
+  if (perHost.length === 0) notes.push('no check results: the file has a header only');
+  const rowSets = new RowSets();
+  const responsive = rowSets.set('responsive');
+  const unresponsive = rowSets.set('unresponsive');
+  const failing = rowSets.set('failing');
+  // Every check but reachability has its failing-<check> set; two names with one suffix share it.
+  const failingOf = new Map<string, RowSetList>();
   const namesBySet = new Map<string, string[]>();
   for (const ch of checks.values()) {
     if (ch.name === REACHABILITY_CHECK) continue;
     const name = `failing-${setNameSuffix(ch.name)}`;
+    failingOf.set(ch.name, rowSets.set(name));
     const shared = namesBySet.get(name);
     if (shared) shared.push(ch.name);
     else namesBySet.set(name, [ch.name]);
-    sets[name] = shared ? union(sets[name], toHostSet(ch.failing)) : toHostSet(ch.failing);
+  }
+  for (let i = 0; i < perHost.length; i++) {
+    const e = perHost[i];
+    const host = e.host;
+    if (e.reachable === false) unresponsive.add(host, i);
+    else responsive.add(host, i);
+    if (e.failed !== null && e.failed !== NONE_FAILED) {
+      failing.add(host, i);
+      for (const c of e.failed) failingOf.get(c)!.add(host, i);
+    }
   }
   const shared = [...namesBySet].filter(([, names]) => names.length > 1);
   if (shared.length) {
     notes.push(`check names that share a set: ${sample(shared.map(([name, names]) => `${names.map((n) => JSON.stringify(n)).join(' and ')} → ${name}`))}`);
   }
-  const out: ParsedSource<HealthRow> = { kind: 'health', origin, rows, hosts: hostNames.length, sets, notes };
-  if (perHost) {
+  const { sets, indexes } = rowSets.result();
+  const out: ParsedSource<HealthRow> = { kind: 'health', origin, rows, hosts: perHost.length, sets, notes };
+  if (!keepRows) {
+    out.setIndexes = indexes;
     out.health = perHost.map((h): HostHealth => {
       const failedChecks = h.failed === null ? null : h.failed === NONE_FAILED ? [] : h.failed.length > 1 ? h.failed.sort() : h.failed;
       return { host: h.host, reachable: h.reachable, failedChecks };
@@ -420,11 +422,10 @@ interface HostEntry {
   failed: string[] | null;
 }
 
-/** A check seen in the file: its lower-case name, its index, and the hosts failing it. */
+/** A check seen in the file: its lower-case name and its index. */
 interface CheckEntry {
   name: string;
   index: number;
-  failing: string[];
 }
 
 /** True when `h` already reported check `index`; records it otherwise. */

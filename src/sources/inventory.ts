@@ -24,6 +24,7 @@ import { InputError, formatPath, type InputLocation } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
 import { byteOrder, sortedByHost, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
+import { RowSets, type IndexSet, type RowSetList } from '../sets/indexset.js';
 import { csvRecordAt, isSkipped, lineEnd, splitFields } from './delimited.js';
 import { parseJsonDocument } from './json.js';
 import { LIFECYCLES, type InventoryRow, type Lifecycle, type ParsedSource } from './types.js';
@@ -320,7 +321,7 @@ class RowCollector {
 
   private result(rows: InventoryRow[], dropped: number): ParsedSource<InventoryRow> {
     const notes = dropped ? [`${dropped} older rows of the same hosts dropped (latest by ${this.mapping.latestBy})`] : [];
-    return { kind: 'inventory', origin: this.origin, rows, hosts: rows.length, sets: setsOfSortedRows(rows), notes };
+    return { kind: 'inventory', origin: this.origin, rows, hosts: rows.length, ...setsOfSortedRows(rows), notes };
   }
 
   /** {@link intern} of column `k`'s cell, checked first against the same column's previous cell. */
@@ -407,45 +408,49 @@ function sameRow(a: InventoryRow, b: InventoryRow): boolean {
 }
 
 /**
- * The inventory raw sets of rows sorted by host and unique. Each list is filled in row order, so
- * it is already a sorted unique {@link HostSet} — even when two values share a set name (`R1`
- * and `r1`) — and needs no sort. The set name of a value is computed once per distinct value.
+ * The inventory raw sets of rows sorted by host and unique, as names and as row indexes
+ * ({@link RowSets}). Each list is filled in row order, so it is already sorted and unique — even
+ * when two values share a set name (`R1` and `r1`) — and needs no sort. The set of a value is
+ * found once per distinct value (and reused while consecutive rows repeat it).
  */
-function setsOfSortedRows(rows: readonly InventoryRow[]): Record<string, HostSet> {
-  // The fixed sets in locals, not in `sets`: that object gets a key per cluster, rack and group
-  // (2,700 at 100,000 hosts), and V8 then reads it as a dictionary, on every row.
-  const all: string[] = [];
-  const byLifecycle: Record<Lifecycle, string[]> = { managed: [], allocated: [], repair: [], decommissioned: [] };
-  const ticketed: string[] = [];
-  const excluded: string[] = [];
-  const sets: Record<string, string[]> = { all, ...byLifecycle, ticketed, excluded };
+function setsOfSortedRows(rows: readonly InventoryRow[]): { sets: Record<string, HostSet>; setIndexes: Record<string, IndexSet> } {
+  const s = new RowSets();
+  const all = s.set('all');
+  const byLifecycle: Record<Lifecycle, RowSetList> = { managed: s.set('managed'), allocated: s.set('allocated'), repair: s.set('repair'), decommissioned: s.set('decommissioned') };
+  const ticketed = s.set('ticketed');
+  const excluded = s.set('excluded');
   const perValue = (prefix: string) => {
-    const byValue = new Map<string, string[]>();
-    return (value: string | null, host: string) => {
+    const byValue = new Map<string, RowSetList>();
+    let lastValue: string | null = null;
+    let lastList: RowSetList | undefined;
+    return (value: string | null, host: string, i: number) => {
       if (value === null) return;
-      let list = byValue.get(value);
-      if (!list) {
-        list = sets[prefix + setNameSuffix(value)] ??= [];
-        byValue.set(value, list);
+      if (value !== lastValue) {
+        lastList = byValue.get(value);
+        if (!lastList) byValue.set(value, (lastList = s.set(prefix + setNameSuffix(value))));
+        lastValue = value;
       }
-      list.push(host);
+      lastList!.add(host, i);
     };
   };
   const cluster = perValue('cluster-');
   const rack = perValue('rack-');
   const group = perValue('group-');
   const dc = perValue('dc-');
-  for (const r of rows) {
-    all.push(r.host);
-    byLifecycle[r.lifecycle].push(r.host);
-    if (r.ticket !== null) ticketed.push(r.host);
-    if (r.exclude !== null) excluded.push(r.host);
-    cluster(r.cluster, r.host);
-    rack(r.rack, r.host);
-    group(r.dataGroup, r.host);
-    dc(r.dc, r.host);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const h = r.host;
+    all.add(h, i);
+    byLifecycle[r.lifecycle].add(h, i);
+    if (r.ticket !== null) ticketed.add(h, i);
+    if (r.exclude !== null) excluded.add(h, i);
+    cluster(r.cluster, h, i);
+    rack(r.rack, h, i);
+    group(r.dataGroup, h, i);
+    dc(r.dc, h, i);
   }
-  return sets;
+  const { sets, indexes } = s.result();
+  return { sets, setIndexes: indexes };
 }
 
 /** `format: auto`: the origin's extension, else the content (`[` JSON, a TAB in the first line that is not blank or `#` TSV, else CSV). */

@@ -11,6 +11,7 @@
  * any other row shape is sent as is.
  */
 import { isSortedByHost, type HostSet } from '../sets/hostset.js';
+import { hostsAt } from '../sets/indexset.js';
 import type { HostHealth, ParsedSource } from './types.js';
 
 /** Codes below 0: values that are not an index into `strings`. */
@@ -42,8 +43,10 @@ export interface PackedSource {
   /** Columnar rows, or null when the rows had another shape and are in `rawRows`. */
   columns: PackedColumn[] | null;
   rawRows?: unknown[];
-  /** Each set by name: indexes into `strings`. */
+  /** Each set by name: indexes into `strings`. Empty when the parse has `setIndexes`. */
   sets: [string, Int32Array][];
+  /** The parse's `setIndexes`, as they are: the receiver names each set from the rows (or `health`) it unpacks. */
+  setIndexes?: [string, Int32Array][];
   /** `health` (per-host results), when the parse has it. */
   health?: PackedHealth;
 }
@@ -62,8 +65,9 @@ interface PackedHealth {
 /**
  * Pack a parse for `postMessage`; `transfer` lists the buffers to move rather than copy.
  * Rows sorted by a unique `host` (every control-plane and inventory parse) put their hosts first
- * in `strings`, in row order, and sets of those hosts are coded by walking both sorted lists: no
- * lookup per name. Other strings are coded through a map of the distinct values.
+ * in `strings`, in row order. A parse with `setIndexes` sends those (transferred) and no coded
+ * sets: the receiver names them from the rows it rebuilds; otherwise each set is coded by walking
+ * it beside the sorted hosts. Other strings are coded through a map of the distinct values.
  */
 export function packParsed(p: ParsedSource<unknown>): { packed: PackedSource; transfer: ArrayBuffer[] } {
   const rows = p.rows as Record<string, unknown>[];
@@ -82,7 +86,10 @@ export function packParsed(p: ParsedSource<unknown>): { packed: PackedSource; tr
   const columns = packColumns(rows, code, hostCount > 0);
   if (columns) for (const c of columns) transfer.push(c.codes.buffer as ArrayBuffer, ...(c.numbers ? [c.numbers.buffer as ArrayBuffer] : []));
   const sets: [string, Int32Array][] = [];
-  for (const [name, set] of Object.entries(p.sets)) {
+  // Copies (a few MB at most): transferring the parse's own arrays would empty them under the caller.
+  const setIndexes = p.setIndexes ? Object.entries(p.setIndexes).map(([name, idx]): [string, Int32Array] => [name, idx.slice()]) : undefined;
+  if (setIndexes) for (const [, idx] of setIndexes) transfer.push(idx.buffer as ArrayBuffer);
+  else for (const [name, set] of Object.entries(p.sets)) {
     const codes = new Int32Array(set.length);
     let j = 0; // walks the sorted hosts alongside the sorted set
     for (let i = 0; i < set.length; i++) {
@@ -100,6 +107,7 @@ export function packParsed(p: ParsedSource<unknown>): { packed: PackedSource; tr
   }
   const packed: PackedSource = {
     kind: p.kind, origin: p.origin, notes: p.notes, strings, rowCount: rows.length, columns, sets,
+    ...(setIndexes ? { setIndexes } : {}),
     ...(health ? { health } : {}),
     ...(columns ? {} : { rawRows: rows }),
     ...(p.hosts !== undefined ? { hosts: p.hosts } : {}),
@@ -122,6 +130,11 @@ export function unpackParsed(packed: PackedSource): ParsedSource<unknown> {
   if (packed.hosts !== undefined) out.hosts = packed.hosts;
   if (packed.blocks !== undefined) out.blocks = packed.blocks;
   if (packed.health) out.health = unpackHealth(packed.health, strings);
+  if (packed.setIndexes) {
+    const list = (out.health ?? rows) as { host: string }[];
+    out.setIndexes = Object.fromEntries(packed.setIndexes);
+    for (const [name, idx] of packed.setIndexes) sets[name] = hostsAt(list, idx);
+  }
   return out;
 }
 

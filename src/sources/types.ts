@@ -5,6 +5,7 @@
  * (DESIGN.md §2 step 1). Parsers are pure: no I/O, no clock.
  */
 import type { HostSet } from '../sets/hostset.js';
+import type { IndexSet } from '../sets/indexset.js';
 
 /** Every source kind. `health-ssh` is the check-results file the `ssh` health source writes by running checks over SSH (src/ssh/health-source.ts). */
 export const SOURCE_KINDS = ['inventory', 'health', 'hdfs-jmx', 'hdfs-report', 'yarn-nodes', 'yarn-jmx', 'yarn-list', 'health-ssh'] as const;
@@ -117,6 +118,12 @@ export interface ParsedSource<Row> {
   health?: HostHealth[];
   /** Raw sets this source derives, by canonical name (e.g. `hdfs-live`), each sorted unique. */
   sets: Record<string, HostSet>;
+  /**
+   * The same sets as ascending indexes into this source's host list — `health` when present,
+   * else `rows` — when that list is sorted by unique host (every parser's, but for a health parse
+   * with rows). What a pass builds its fleet's sets from (src/sets/indexset.ts).
+   */
+  setIndexes?: Record<string, IndexSet>;
   /** Block counters, for HDFS sources that carry them. */
   blocks?: HdfsBlockCounts;
   /** Non-fatal notes for the transcript (e.g. "3 hosts seen twice; kept the live entry"). */

@@ -22,7 +22,8 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { normalizeHost, type HostKey } from '../hosts.js';
-import { toHostSet, type HostSet } from '../sets/hostset.js';
+import type { HostSet } from '../sets/hostset.js';
+import { RowSets, type IndexSet } from '../sets/indexset.js';
 import { sample } from './common.js';
 import { parseJsonDocument, zodInputError } from './json.js';
 import { YARN_NODE_STATES, type ParsedSource, type YarnNodeRow, type YarnNodeState } from './types.js';
@@ -39,30 +40,24 @@ export const YARN_SET_NAMES = [
 export type YarnSetName = (typeof YARN_SET_NAMES)[number];
 
 /**
- * Derive the nine YARN raw sets from NodeManager rows (shared by the REST, JMX and CLI parsers so
- * every YARN source means the same thing by each name): `yarn-all` every NodeManager listed, and
- * `yarn-<state>` (lower case) the NodeManagers in that `NodeState`. Each set is sorted unique in
- * byte order; every key is present, `[]` when empty.
+ * Derive the nine YARN raw sets from NodeManager rows sorted by unique host (shared by the REST,
+ * JMX and CLI parsers so every YARN source means the same thing by each name): `yarn-all` every
+ * NodeManager listed, and `yarn-<state>` (lower case) the NodeManagers in that `NodeState`.
+ * Returns each set as names (`sets`, sorted unique in byte order, every key present, `[]` when
+ * empty) and as row indexes (`setIndexes`).
  */
-export function yarnSets(rows: readonly YarnNodeRow[]): Record<YarnSetName, HostSet> {
-  const byState = new Map<YarnNodeState, string[]>(YARN_NODE_STATES.map((s) => [s, []]));
-  const all: string[] = [];
-  for (const r of rows) {
-    all.push(r.host);
-    byState.get(r.state)!.push(r.host);
+export function yarnSets(rows: readonly YarnNodeRow[]): { sets: Record<YarnSetName, HostSet>; setIndexes: Record<YarnSetName, IndexSet> } {
+  const s = new RowSets();
+  for (const name of YARN_SET_NAMES) s.set(name);
+  const all = s.set('yarn-all');
+  const byState = new Map(YARN_NODE_STATES.map((state) => [state, s.set(`yarn-${state.toLowerCase()}`)]));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    all.add(r.host, i);
+    byState.get(r.state)!.add(r.host, i);
   }
-  const set = (s: YarnNodeState) => toHostSet(byState.get(s)!);
-  return {
-    'yarn-all': toHostSet(all),
-    'yarn-running': set('RUNNING'),
-    'yarn-unhealthy': set('UNHEALTHY'),
-    'yarn-decommissioning': set('DECOMMISSIONING'),
-    'yarn-decommissioned': set('DECOMMISSIONED'),
-    'yarn-lost': set('LOST'),
-    'yarn-shutdown': set('SHUTDOWN'),
-    'yarn-new': set('NEW'),
-    'yarn-rebooted': set('REBOOTED'),
-  };
+  const { sets, indexes } = s.result();
+  return { sets: sets as Record<YarnSetName, HostSet>, setIndexes: indexes as Record<YarnSetName, IndexSet> };
 }
 
 const NODE_STATES: ReadonlySet<string> = new Set(YARN_NODE_STATES);
@@ -128,7 +123,7 @@ export function finishYarnRows(
     );
   }
   const rows = [...byHost.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-  return { kind, origin, rows, sets: yarnSets(rows), notes };
+  return { kind, origin, rows, ...yarnSets(rows), notes };
 }
 
 

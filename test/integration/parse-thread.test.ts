@@ -92,6 +92,8 @@ describe('a pass whose report is parsed in a worker thread', () => {
     expect(threaded.summary.reasons).toEqual([`${bad}:${line}:11: Hostname: expected a DNS host name (letters, digits, '-', '.'), got "dn;rm -rf.bench.test"`]);
     expect(threaded.summary.reasons).toEqual(inline.summary.reasons);
     expect(readdirSync(threaded.dir)).not.toContain('plan.json');
+    // A stopped pass has no sets directory, finished or temporary.
+    expect(readdirSync(threaded.dir).filter((n) => n.startsWith('sets'))).toEqual([]);
   });
 
   it('a re-run of the pass refuses a report snapshot edited since (the re-run reads it in a worker thread too)', async () => {

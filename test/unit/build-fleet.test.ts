@@ -54,6 +54,47 @@ describe('buildFleet', () => {
     expect(whole.records.some((r) => r.hdfs && !r.inventory)).toBe(true); // hosts only the control plane names
   });
 
+  it('has every set also as record indexes naming the same hosts, however its sources were read and merged', () => {
+    const policy = loadPolicy(shippedPolicyDir());
+    const demo = buildDemoFleet('proposals');
+    const inventory = parseSource('inventory', demo.inventoryTsv, 'inventory.tsv');
+    const lines = demo.healthTsv.trimEnd().split('\n');
+    const shuffled = [lines[0], 'zz-extra.example.com\treachable\tok\t-', '0-first.example.com\tdisk\tfail\t-', ...lines.slice(1).reverse()].join('\n') + '\n';
+    const files = fleetFiles(randomFleet({ seed: 9, clusters: 3, maxHosts: 200, racks: 5, groups: 3, failRate: 0.2, outRate: 0.1, noGroupRate: 0.1 }));
+    // Every tenth host dropped from the inventory and health: the NameNode alone names them, so
+    // merging it in moves every record after them.
+    const gone = new Set(files['inventory.tsv'].split('\n').filter((_, i) => i % 10 === 5).map((l) => l.split('\t')[0]));
+    const without = (text: string) => text.split('\n').filter((l, i) => i === 0 || !gone.has(l.split('\t')[0])).join('\n');
+    const random = [
+      parseSource('inventory', without(files['inventory.tsv']), 'inventory.tsv'),
+      parseSource('health', without(files['health.tsv']), 'health.tsv', undefined, { rows: false }),
+      parseSource('hdfs-jmx', files['nn-jmx.json'], 'nn-jmx.json'),
+    ];
+    const fleets = {
+      'per-host health (a pass)': buildFleet([inventory, parseSource('health', demo.healthTsv, 'health.tsv', undefined, { rows: false })], policy.sets),
+      // Rows in another order fill in through the map; two hosts only health names go in between.
+      'health rows out of order': buildFleet([parseSource('health', shuffled, 'health.tsv'), inventory], policy.sets),
+      'started, then finished with the control plane': buildFleet([random[2]], policy.sets, startFleet([random[0], random[1]])),
+    };
+    for (const [what, fleet] of Object.entries(fleets)) {
+      expect([...fleet.indexes.keys()].sort(), what).toEqual([...fleet.sets.keys()].sort());
+      for (const [name, idx] of fleet.indexes) {
+        expect([...idx].map((i) => fleet.records[i].host), `${what}: ${name}`).toEqual(fleet.sets.get(name));
+      }
+    }
+    expect(fleets['health rows out of order'].sets.get('failing')).toContain('0-first.example.com');
+    expect(fleets['started, then finished with the control plane'].records.filter((r) => r.hdfs && !r.inventory).length).toBeGreaterThan(5);
+  });
+
+  it('a source without row indexes has its sets found by name; a set naming a host no record has is a parser bug, refused', () => {
+    const inventory = parseSource('inventory', buildDemoFleet('proposals').inventoryTsv, 'inventory.tsv');
+    const { setIndexes: _, ...byName } = inventory;
+    const fleet = buildFleet([byName], []);
+    expect([...fleet.indexes.get('managed')!].map((i) => fleet.records[i].host)).toEqual(inventory.sets.managed);
+    const wrong = { ...byName, sets: { ...byName.sets, excluded: ['nobody.example.com'] } };
+    expect(() => buildFleet([wrong], [])).toThrow(/set excluded names nobody\.example\.com, which none of the fleet's records has/);
+  });
+
   it('finds every record of the fleet by host and no other name, and iterates in host order', () => {
     const fleet = buildFleet([parseSource('inventory', buildDemoFleet('proposals').inventoryTsv, 'inventory.tsv')], []);
     const index = new HostIndex(fleet.records);

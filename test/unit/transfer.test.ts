@@ -51,14 +51,24 @@ describe('a parse packed for another thread and unpacked', () => {
     expectSame(p, roundTrip(p));
   });
 
-  it('sends each distinct string once: the demo inventory packs its 4,034 hosts first, in row order, and sets point at them', () => {
+  it('sends each distinct string once: the demo inventory packs its 4,034 hosts first, in row order, and its sets as row indexes', () => {
     const p = parseSource('inventory', demo.inventoryTsv, 'inventory.tsv');
     const { packed } = packParsed(p);
     const hosts = (p.rows as { host: string }[]).map((r) => r.host);
     expect(packed.strings.slice(0, hosts.length)).toEqual(hosts);
     expect(new Set(packed.strings).size).toBe(packed.strings.length);
-    const all = packed.sets.find(([name]) => name === 'all')![1];
+    expect(packed.sets).toEqual([]); // named by the receiver from the rows
+    const all = packed.setIndexes!.find(([name]) => name === 'all')![1];
     expect(Array.from(all)).toEqual(hosts.map((_, i) => i));
+    expect(p.setIndexes!.all.length).toBe(hosts.length); // the parse's own arrays are not given away
+  });
+
+  it('a parse without row indexes has each set coded name by name, and arrives equal', () => {
+    const p = parseSource('inventory', demo.inventoryTsv, 'inventory.tsv');
+    const { setIndexes: _, ...withoutIndexes } = p;
+    const { packed } = packParsed(withoutIndexes);
+    expect(packed.setIndexes).toBeUndefined();
+    expectSame(withoutIndexes, roundTrip(withoutIndexes));
   });
 
   it('keeps null, undefined, booleans and numbers, and a set naming hosts no row has', () => {

@@ -1,0 +1,209 @@
+/**
+ * Host sets as positions in a host list sorted in byte order: the form a pass computes with.
+ *
+ * An {@link IndexSet} is an `Int32Array` of ascending indexes into one list of hosts sorted by
+ * name and unique (a source's rows, or the fleet's records). Because the list is sorted, the
+ * order of the indexes is the byte order of the names, so an index set is a {@link HostSet} in
+ * another form: the same algebra, the same files. It is what makes a 100,000-host pass cheap
+ * after the parse: set algebra compares integers instead of names (equal names from two sources
+ * are two strings, and every comparison reads both), a set is mapped from a source's rows to
+ * the fleet's records by one array lookup per member, and a set file is copied from one buffer of
+ * all names instead of joined from a hundred thousand strings spread over the heap.
+ */
+import type { SetAlgebra } from './expr.js';
+import type { HostSet } from './hostset.js';
+
+/** Ascending indexes into a host list sorted by name (byte order) and unique. */
+export type IndexSet = Int32Array;
+
+/** The empty index set. */
+export const NO_INDEXES: IndexSet = new Int32Array(0);
+
+/** a ∪ b. */
+export function unionIndexes(a: IndexSet, b: IndexSet): IndexSet {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x === y) { out[n++] = x; i++; j++; }
+    else if (x < y) { out[n++] = x; i++; }
+    else { out[n++] = y; j++; }
+  }
+  while (i < a.length) out[n++] = a[i++];
+  while (j < b.length) out[n++] = b[j++];
+  return out.slice(0, n);
+}
+
+/** a ∩ b. */
+export function intersectIndexes(a: IndexSet, b: IndexSet): IndexSet {
+  const out = new Int32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x === y) { out[n++] = x; i++; j++; }
+    else if (x < y) i++;
+    else j++;
+  }
+  return out.slice(0, n);
+}
+
+/** a − b (members of a not in b). */
+export function differenceIndexes(a: IndexSet, b: IndexSet): IndexSet {
+  if (a.length === 0 || b.length === 0) return a;
+  const out = new Int32Array(a.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x === y) { i++; j++; }
+    else if (x < y) { out[n++] = x; i++; }
+    else j++;
+  }
+  while (i < a.length) out[n++] = a[i++];
+  return n === a.length ? a : out.slice(0, n);
+}
+
+/** The algebra of index sets (into one list), for `evalSetExpr`. */
+export const INDEX_SET_ALGEBRA: SetAlgebra<IndexSet> = {
+  union: unionIndexes,
+  intersect: intersectIndexes,
+  difference: differenceIndexes,
+  size: (s) => s.length,
+};
+
+/**
+ * An index set of one list mapped to another: `to[i]` for each member `i`, where `to` gives each
+ * entry of the first list its position in the second (ascending, as when the second list is a
+ * sorted merge of the first with others). One array lookup per member.
+ */
+export function mapIndexes(set: IndexSet, to: Int32Array): IndexSet {
+  const out = new Int32Array(set.length);
+  for (let k = 0; k < set.length; k++) out[k] = to[set[k]];
+  return out;
+}
+
+/** The names of an index set into `list`: `list[i].host` for each member, a {@link HostSet}. */
+export function hostsAt(list: readonly { readonly host: string }[], set: IndexSet): HostSet {
+  const out: string[] = [];
+  for (let k = 0; k < set.length; k++) out.push(list[set[k]].host);
+  return out;
+}
+
+/**
+ * Collects the raw sets of a source whose rows are sorted by unique host, filled row by row in
+ * that order: each set as its names and as its row indexes, both sorted with no sort of their own.
+ * `set(name)` declares a set (present, possibly empty) and returns the list to `add` to; adding
+ * the same row twice in a row is ignored (two values with one set name).
+ */
+export class RowSets {
+  private readonly lists = new Map<string, RowSetList>();
+
+  /** The list of set `name`, created empty on first use. */
+  set(name: string): RowSetList {
+    let l = this.lists.get(name);
+    if (!l) this.lists.set(name, (l = new RowSetList()));
+    return l;
+  }
+
+  /** Every set by name, as names (`sets`) and as row indexes (`indexes`). */
+  result(): { sets: Record<string, HostSet>; indexes: Record<string, IndexSet> } {
+    const sets: Record<string, HostSet> = {};
+    const indexes: Record<string, IndexSet> = {};
+    for (const [name, l] of this.lists) {
+      sets[name] = l.hosts;
+      indexes[name] = new Int32Array(l.rows);
+    }
+    return { sets, indexes };
+  }
+}
+
+/** One set of a {@link RowSets}. */
+export class RowSetList {
+  readonly hosts: string[] = [];
+  readonly rows: number[] = [];
+
+  /** Add row `row` (its host `host`); rows must come in ascending order. */
+  add(host: string, row: number): void {
+    const n = this.rows.length;
+    if (n > 0 && this.rows[n - 1] === row) return;
+    this.hosts.push(host);
+    this.rows.push(row);
+  }
+}
+
+/** Runs of lines at least this long are copied by `Buffer.copy` (a native copy, with a call's cost); shorter ones byte by byte. */
+const RUN_COPY_BYTES = 256;
+
+/**
+ * Every name of a host list as one buffer of lines (UTF-8, each name followed by `\n`), from
+ * which the file of any index set into that list is copied ({@link NameLines.fileOf}): a set file
+ * (DESIGN.md §2, one name per line) without a string per line or a join.
+ */
+export class NameLines {
+  /** The lines, back to back. */
+  readonly bytes: Buffer;
+  /** Where line i ends (past its `\n`); it starts where line i − 1 ends. */
+  readonly ends: Int32Array;
+
+  /** The lines of `list`'s names, in list order. */
+  constructor(list: readonly { readonly host: string }[]);
+  /** Lines already made (e.g. sent from another thread). */
+  constructor(bytes: Buffer, ends: Int32Array);
+  constructor(listOrBytes: readonly { readonly host: string }[] | Buffer, ends?: Int32Array) {
+    if (Buffer.isBuffer(listOrBytes)) {
+      this.bytes = listOrBytes;
+      this.ends = ends!;
+      return;
+    }
+    const list = listOrBytes;
+    const names: string[] = [];
+    for (let i = 0; i < list.length; i++) names.push(list[i].host);
+    const text = names.length ? names.join('\n') + '\n' : '';
+    this.bytes = Buffer.from(text, 'utf8');
+    this.ends = new Int32Array(names.length);
+    if (this.bytes.length === text.length) {
+      // ASCII (host keys are): a name's bytes are its characters.
+      let at = 0;
+      for (let i = 0; i < names.length; i++) this.ends[i] = at += names[i].length + 1;
+    } else {
+      let at = 0;
+      for (let i = 0; i < names.length; i++) this.ends[i] = at += Buffer.byteLength(names[i]) + 1;
+    }
+  }
+
+  /**
+   * The file of `set`: its members' lines, in order (empty set: no bytes). Members with
+   * consecutive indexes have their lines back to back in {@link NameLines.bytes}: each such run is
+   * copied at once (a set of a whole cluster or rack of consecutively named hosts is a few copies).
+   */
+  fileOf(set: IndexSet): Buffer {
+    const { bytes, ends } = this;
+    let size = 0;
+    for (let k = 0; k < set.length; k++) {
+      const i = set[k];
+      size += ends[i] - (i === 0 ? 0 : ends[i - 1]);
+    }
+    const out = Buffer.allocUnsafe(size);
+    let o = 0;
+    for (let k = 0; k < set.length; ) {
+      const first = set[k];
+      let last = first;
+      while (++k < set.length && set[k] === last + 1) last++;
+      const start = first === 0 ? 0 : ends[first - 1];
+      const end = ends[last];
+      if (end - start >= RUN_COPY_BYTES) o += bytes.copy(out, o, start, end);
+      else for (let p = start; p < end; p++) out[o++] = bytes[p];
+    }
+    return out;
+  }
+}
