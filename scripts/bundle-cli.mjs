@@ -9,7 +9,7 @@
  * Not bundled (external, loaded from node_modules as before): packages that load files of their
  * own at run time or are large and rarely needed by a pass — @slack/bolt and its ws, pino (its
  * transports run in worker threads), piscina (its worker file), ssh2, prom-client, tar, croner,
- * p-limit. The worker-thread entries (dist/src/pass/parse-worker.js,
+ * p-limit. The worker-thread entries (dist/src/pass/parse-worker.js, dist/src/pass/write-worker.js,
  * dist/src/slack/command-worker.js) keep running from tsc's output.
  */
 import { build } from 'esbuild';

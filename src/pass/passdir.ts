@@ -11,6 +11,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import type { z } from 'zod';
 import { InputError, formatPath } from '../errors.js';
 import type { IndexSet, NameLines } from '../sets/indexset.js';
+import type { WriteThread } from './write-thread.js';
 import { dirname, join } from 'node:path';
 
 /** The directory of a new pass. Dates and times are UTC. */
@@ -53,21 +54,38 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
  * (the names of the fleet's records, {@link NameLines}). A new directory is written whole under a
  * temporary name and renamed into place, so it appears complete or not at all (one rename instead
  * of one per file: a pass has thousands of per-rack sets). When the directory exists (a re-run),
- * only missing set files are written, each atomically. Returns how many files were written.
+ * only missing set files are written, each atomically.
+ *
+ * With `thread`, a new directory's files are written by that worker thread while the caller goes
+ * on (`lines` is then given away); `done` settles once the directory is in place. Returns how
+ * many files are written. `done` rejects (with the temporary directory removed) when a file
+ * could not be written; without a thread the same errors are thrown.
  */
-export function writeSetFiles(setsDir: string, lines: NameLines, indexes: ReadonlyMap<string, IndexSet>, onlyMissing: boolean): number {
+export function writeSetFiles(
+  setsDir: string, lines: NameLines, indexes: ReadonlyMap<string, IndexSet>, onlyMissing: boolean, thread?: WriteThread | null,
+): { written: number; done: Promise<void> } {
   if (onlyMissing && existsSync(setsDir)) {
     let n = 0;
     for (const [name, set] of indexes) if (writeIfMissing(join(setsDir, name), lines.fileOf(set), true)) n++;
-    return n;
+    return { written: n, done: Promise.resolve() };
   }
   const tmp = `${setsDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  for (const [name, set] of indexes) writeFileSync(join(tmp, name), lines.fileOf(set));
-  rmSync(setsDir, { recursive: true, force: true });
-  renameSync(tmp, setsDir);
-  return indexes.size;
+  const inPlace = () => {
+    rmSync(setsDir, { recursive: true, force: true });
+    renameSync(tmp, setsDir);
+  };
+  if (!thread) {
+    for (const [name, set] of indexes) writeFileSync(join(tmp, name), lines.fileOf(set));
+    inPlace();
+    return { written: indexes.size, done: Promise.resolve() };
+  }
+  const done = thread.writeSets(tmp, lines, [...indexes]).then(inPlace, (e: unknown) => {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  });
+  return { written: indexes.size, done };
 }
 
 /**

@@ -23,6 +23,7 @@ import { buildFleet, startFleet, type Fleet, type FleetStart } from './sets.js';
 import { SshHealthSpecSchema } from '../ssh/health-source.js';
 import { captureSource, isUrl, snapshotFileName, type SourceSnapshot, type SourceSpec } from './snapshot.js';
 import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
+import { WriteThread } from './write-thread.js';
 import { parseSnapshot, readSnapshot, type ParseOutcome } from './parse-snapshot.js';
 
 /** Options of {@link runPass}. */
@@ -209,13 +210,30 @@ async function finishPass(
    */
   prestarted: ParseThread | null | false = null,
 ): Promise<PassResult> {
+  // The set-file writer thread, when the pass starts one (below); stopped however the pass ends.
+  const threads: { writer: WriteThread | null } = { writer: null };
+  try {
+    return await computePass(dir, manifest, policy, t, onlyMissing, prestarted, threads);
+  } finally {
+    threads.writer?.close();
+  }
+}
+
+async function computePass(
+  dir: string, manifest: PassManifest, policy: Policy, t: Transcript, onlyMissing: boolean,
+  prestarted: ParseThread | null | false, threads: { writer: WriteThread | null },
+): Promise<PassResult> {
   const summary: PassSummary = {
     passId: manifest.passId, dc: manifest.dc, result: 'ok', startedAt: manifest.startedAt, seed: manifest.seed,
     reasons: [], sources: [], counts: {}, plan: null,
   };
   // With a worker thread: the digest of its snapshot, taken after its parse (see below).
   let digestDue: (() => Promise<string | undefined>) | undefined;
+  // Set files being written by a worker thread: a pass that stops meanwhile lets them finish, so
+  // it ends with its sets directory in place or none at all, never half written.
+  let setFilesDone: Promise<unknown> | undefined;
   const stop = async (result: 'refused' | 'error', reasons: string[]): Promise<PassResult> => {
+    await setFilesDone?.catch(() => {});
     const digestError = await digestDue?.();
     if (digestError) reasons = [...reasons, digestError];
     summary.result = result;
@@ -273,6 +291,8 @@ async function finishPass(
     }
     start = startFleet([...started]);
     const o = await inThread;
+    // The second core is free again: a thread to write the set files loads while the fleet is built.
+    if (!onlyMissing) threads.writer = WriteThread.start();
     record(threaded, o);
     if (!onlyMissing) {
       const s = threaded;
@@ -325,7 +345,11 @@ async function finishPass(
   // detail texts at 100,000 hosts) before the set files and all-data.tsv are written.
   parsed.length = 0;
   for (const [name, set] of fleet.sets) summary.counts[name] = set.length;
-  const written = writeSetFiles(join(dir, 'sets'), new NameLines(fleet.records), fleet.indexes, onlyMissing);
+  // A pass that parsed in a worker thread has its set files written by another one meanwhile.
+  const setFiles = writeSetFiles(join(dir, 'sets'), new NameLines(fleet.records), fleet.indexes, onlyMissing, threads.writer);
+  setFilesDone = setFiles.done;
+  setFiles.done.catch(() => {}); // awaited below, before the plan; until then a failure must not count as unhandled
+  const written = setFiles.written;
   t(`sets: ${fleet.sets.size} (${written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
   for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
   writeIfMissing(join(dir, 'all-data.tsv'), renderAllData(fleet), onlyMissing);
@@ -348,6 +372,7 @@ async function finishPass(
     t(`budget ${b.cluster} (${b.archetype}): ${d.cap.arithmetic}; in-flight ${d.inFlight}, headroom ${d.headroom}, candidates ${d.candidates}, picked ${d.picked}${d.reason ? ` — ${d.reason}` : ''}`);
   }
   writeIfMissing(join(dir, 'budget.tsv'), renderBudgetTsv(budgets), onlyMissing);
+  await setFiles.done;
   for (const a of plan.actions) t(`propose ${a.action} ${a.host} (${a.cluster}, rack ${a.rack ?? '-'}, group ${a.dataGroup ?? '-'}): ${a.reason}`);
   t(plan.emptyReason ?? `plan ${plan.id}: ${plan.actions.length} actions, digest ${plan.digest.slice(0, 12)}`);
   writeIfMissing(join(dir, 'plan.json'), json(plan), onlyMissing);

@@ -1,0 +1,55 @@
+/**
+ * The set files of a large pass are written by a worker thread (src/pass/write-thread.ts, the
+ * compiled dist/src/pass/write-worker.js that `npm test` builds first) while the pass goes on.
+ * The directory must be what the pass's own thread writes, and a failed write must leave nothing.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSetFiles } from '../../src/pass/passdir.js';
+import { WriteThread } from '../../src/pass/write-thread.js';
+import { NameLines } from '../../src/sets/indexset.js';
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'bf-write-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const records = Array.from({ length: 5000 }, (_, i) => ({ host: `dn${String(i).padStart(5, '0')}.c${i % 7}.test` }));
+const indexes = new Map<string, Int32Array>([
+  ['all', Int32Array.from(records.keys())],
+  ['rack-r1', Int32Array.from([1, 2, 3, 700, 4999])],
+  ['unknown', new Int32Array(0)],
+]);
+const filesOf = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+
+describe('set files written by a worker thread', () => {
+  it('are the files the pass writes itself, in place once done, with nothing else left', async () => {
+    const inline = join(root, 'inline', 'sets');
+    expect(writeSetFiles(inline, new NameLines(records), indexes, false).written).toBe(3);
+    const thread = WriteThread.start();
+    expect(thread).not.toBeNull(); // two cores and a build: CI has both
+    const threaded = join(root, 'threaded', 'sets');
+    const out = writeSetFiles(threaded, new NameLines(records), indexes, false, thread);
+    expect(out.written).toBe(3);
+    await out.done;
+    expect(filesOf(threaded)).toEqual(filesOf(inline));
+    expect(filesOf(threaded)['rack-r1']).toBe('dn00001.c1.test\ndn00002.c2.test\ndn00003.c3.test\ndn00700.c0.test\ndn04999.c1.test\n');
+    expect(readdirSync(join(root, 'threaded'))).toEqual(['sets']);
+  });
+
+  it('a file the worker cannot write fails the pass with its reason and leaves no directory', async () => {
+    const thread = WriteThread.start()!;
+    const lines = new NameLines(records);
+    // Refused at once: the directory the worker is given does not exist.
+    await expect(thread.writeSets(join(root, 'no', 'such', 'dir'), lines, [...indexes])).rejects.toThrow(/ENOENT/);
+    const parent = join(root, 'failing');
+    const sets = join(parent, 'sets');
+    const bad = new Map(indexes).set('no-such-dir/x', new Int32Array([0])); // a name no set has: its directory does not exist
+    const out = writeSetFiles(sets, new NameLines(records), bad, false, WriteThread.start());
+    await expect(out.done).rejects.toThrow(/ENOENT/);
+    expect(existsSync(parent) ? readdirSync(parent) : []).toEqual([]);
+  });
+});
