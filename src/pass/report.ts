@@ -4,6 +4,7 @@
  */
 import type { ClusterBudget, Plan } from './reconcile.js';
 import type { Fleet, HostRecord } from './sets.js';
+import { NameLines } from '../sets/indexset.js';
 import { HDFS_ADMIN_STATES } from '../sources/types.js';
 
 const dash = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '-' : v);
@@ -32,27 +33,95 @@ export function healthState(r: HostRecord): string {
   return '-';
 }
 
-/** Rows of `all-data.tsv` per chunk of {@link renderAllData}. */
-const ALL_DATA_CHUNK_ROWS = 2000;
+/**
+ * The cells of `all-data.tsv` after the host: per record, one code per column of
+ * {@link ALL_DATA_COLUMNS} but the first, an index into `values` (the distinct texts) or -1 for
+ * `-` (none). Records' cells are at `codes[i * (ALL_DATA_COLUMNS.length - 1) + column]`. A form the
+ * file is rendered from on either thread (src/pass/write-thread.ts): 100,000 rows of a dozen
+ * short, repeating texts are a table of a few thousand texts and 1.1 M integers.
+ */
+export interface AllDataCells {
+  values: string[];
+  codes: Int32Array;
+}
+
+/** Cells per row after the host. */
+const CELLS = ALL_DATA_COLUMNS.length - 1;
 
 /**
- * `all-data.tsv`: one row per host known to any source, sorted by host, named header, `-` for
- * empty. Yields the text in chunks of about 200 KB (each ends with a newline), for
- * `writeAtomic` to write as they come; join them for the whole text.
+ * The cells of every record of `fleet` (see {@link AllDataCells}): the inventory's columns, else
+ * the NameNode's rack and upgrade domain; the HDFS state (`in-service`, …, `dead/…`); the YARN
+ * state; the health (`ok`, `unresponsive`, `fail:<checks>`).
  */
-export function* renderAllData(fleet: Fleet): Generator<string> {
-  let rows = [ALL_DATA_COLUMNS.join('\t')];
-  for (const r of fleet.records) {
-    const h = r.host;
-    const i = r.inventory;
-    rows.push(`${h}\t${dash(i?.dc)}\t${dash(i?.cluster)}\t${dash(i?.role)}\t${dash(i?.rack ?? r.hdfs?.rack)}\t${dash(i?.dataGroup ?? r.hdfs?.upgradeDomain)}\t` +
-      `${dash(i?.lifecycle)}\t${dash(i?.ticket)}\t${dash(i?.exclude)}\t${hdfsState(r)}\t${dash(r.yarn?.state)}\t${healthState(r)}`);
-    if (rows.length === ALL_DATA_CHUNK_ROWS) {
-      yield rows.join('\n') + '\n';
-      rows = [];
+export function allDataCells(fleet: Fleet): AllDataCells {
+  const values: string[] = [];
+  const codeOf = new Map<string, number>();
+  const code = (v: string | null | undefined): number => {
+    if (v === null || v === undefined || v === '' || v === '-') return -1;
+    let c = codeOf.get(v);
+    if (c === undefined) {
+      codeOf.set(v, (c = values.length));
+      values.push(v);
     }
+    return c;
+  };
+  const records = fleet.records;
+  const codes = new Int32Array(records.length * CELLS);
+  let at = 0;
+  for (const r of records) {
+    const i = r.inventory;
+    codes[at++] = code(i?.dc);
+    codes[at++] = code(i?.cluster);
+    codes[at++] = code(i?.role);
+    codes[at++] = code(i?.rack ?? r.hdfs?.rack);
+    codes[at++] = code(i?.dataGroup ?? r.hdfs?.upgradeDomain);
+    codes[at++] = code(i?.lifecycle);
+    codes[at++] = code(i?.ticket);
+    codes[at++] = code(i?.exclude);
+    codes[at++] = code(hdfsState(r));
+    codes[at++] = code(r.yarn?.state);
+    codes[at++] = code(healthState(r));
   }
-  if (rows.length > 0) yield rows.join('\n') + '\n';
+  return { values, codes };
+}
+
+/**
+ * `all-data.tsv` of records whose names are `lines` and cells `cells` ({@link allDataCells}): one
+ * row per record, in record (host) order, named header, `-` for empty, each row ending in `\n`.
+ */
+export function renderAllDataFile(lines: NameLines, cells: AllDataCells): Buffer {
+  const header = Buffer.from(ALL_DATA_COLUMNS.join('\t') + '\n');
+  const text = new NameLines(cells.values.map((host) => ({ host })));
+  const { codes } = cells;
+  const n = lines.ends.length;
+  // Each row: its name's line (the `\n` becomes the first TAB), a TAB after each cell but the last, which ends in `\n`.
+  let size = header.length + lines.bytes.length;
+  for (let k = 0; k < codes.length; k++) {
+    const c = codes[k];
+    size += c < 0 ? 2 : text.ends[c] - (c === 0 ? 0 : text.ends[c - 1]); // TAB and text (its line's `\n` counts for the TAB)
+  }
+  const out = Buffer.allocUnsafe(size);
+  let o = header.copy(out, 0);
+  const names = lines.bytes;
+  const words = text.bytes;
+  for (let i = 0; i < n; i++) {
+    const end = lines.ends[i] - 1;
+    for (let p = i === 0 ? 0 : lines.ends[i - 1]; p < end; p++) out[o++] = names[p];
+    for (let k = i * CELLS, last = k + CELLS; k < last; k++) {
+      out[o++] = 0x09;
+      const c = codes[k];
+      if (c < 0) out[o++] = 0x2d;
+      else for (let p = c === 0 ? 0 : text.ends[c - 1], e = text.ends[c] - 1; p < e; p++) out[o++] = words[p];
+    }
+    out[o++] = 0x0a;
+  }
+  if (o !== size) throw new Error(`all-data.tsv: rendered ${o} bytes of ${size} counted`);
+  return out;
+}
+
+/** `all-data.tsv` of `fleet`, rendered on this thread. */
+export function allDataFile(fleet: Fleet): Buffer {
+  return renderAllDataFile(new NameLines(fleet.records), allDataCells(fleet));
 }
 
 /** Columns of `budget.tsv`: one row per cluster and action. */

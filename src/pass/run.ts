@@ -17,7 +17,7 @@ import { readPassSummary, type PassSummary } from './summary.js';
 import { listPasses, newPassDir, readJsonFile, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
 import { NameLines } from '../sets/indexset.js';
 import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
-import { renderAllData, renderBudgetTsv } from './report.js';
+import { allDataCells, renderAllDataFile, renderBudgetTsv } from './report.js';
 import { PlanStore } from '../plan/store.js';
 import { buildFleet, startFleet, type Fleet, type FleetStart } from './sets.js';
 import { SshHealthSpecSchema } from '../ssh/health-source.js';
@@ -229,11 +229,11 @@ async function computePass(
   };
   // With a worker thread: the digest of its snapshot, taken after its parse (see below).
   let digestDue: (() => Promise<string | undefined>) | undefined;
-  // Set files being written by a worker thread: a pass that stops meanwhile lets them finish, so
-  // it ends with its sets directory in place or none at all, never half written.
-  let setFilesDone: Promise<unknown> | undefined;
+  // Set files and all-data being written by a worker thread: a pass that stops meanwhile lets
+  // them finish, so it ends with its sets directory in place or none at all, never half written.
+  let bulkFiles: Promise<unknown> | undefined;
   const stop = async (result: 'refused' | 'error', reasons: string[]): Promise<PassResult> => {
-    await setFilesDone?.catch(() => {});
+    await bulkFiles?.catch(() => {});
     const digestError = await digestDue?.();
     if (digestError) reasons = [...reasons, digestError];
     summary.result = result;
@@ -345,14 +345,19 @@ async function computePass(
   // detail texts at 100,000 hosts) before the set files and all-data.tsv are written.
   parsed.length = 0;
   for (const [name, set] of fleet.sets) summary.counts[name] = set.length;
-  // A pass that parsed in a worker thread has its set files written by another one meanwhile.
-  const setFiles = writeSetFiles(join(dir, 'sets'), new NameLines(fleet.records), fleet.indexes, onlyMissing, threads.writer);
-  setFilesDone = setFiles.done;
-  setFiles.done.catch(() => {}); // awaited below, before the plan; until then a failure must not count as unhandled
-  const written = setFiles.written;
-  t(`sets: ${fleet.sets.size} (${written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
+  // A pass that parsed in a worker thread has its set files and all-data.tsv written by another
+  // one meanwhile (the names go to that thread with the sets).
+  const writer = threads.writer;
+  const lines = new NameLines(fleet.records);
+  const setFiles = writeSetFiles(join(dir, 'sets'), lines, fleet.indexes, onlyMissing, writer);
+  t(`sets: ${fleet.sets.size} (${setFiles.written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
   for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
-  writeIfMissing(join(dir, 'all-data.tsv'), renderAllData(fleet), onlyMissing);
+  const allDataPath = join(dir, 'all-data.tsv');
+  let allData = Promise.resolve();
+  if (writer) allData = writer.writeAllData(allDataPath, allDataCells(fleet));
+  else writeIfMissing(allDataPath, renderAllDataFile(lines, allDataCells(fleet)), onlyMissing);
+  bulkFiles = Promise.all([setFiles.done, allData]);
+  bulkFiles.catch(() => {}); // awaited below, before the plan; until then a failure must not count as unhandled
   const digestError = await digestDue?.();
   if (digestError) return stop('error', [digestError]);
   writeIfMissing(join(dir, 'sources', 'manifest.json'), json(manifest), onlyMissing);
@@ -372,7 +377,7 @@ async function computePass(
     t(`budget ${b.cluster} (${b.archetype}): ${d.cap.arithmetic}; in-flight ${d.inFlight}, headroom ${d.headroom}, candidates ${d.candidates}, picked ${d.picked}${d.reason ? ` — ${d.reason}` : ''}`);
   }
   writeIfMissing(join(dir, 'budget.tsv'), renderBudgetTsv(budgets), onlyMissing);
-  await setFiles.done;
+  await bulkFiles;
   for (const a of plan.actions) t(`propose ${a.action} ${a.host} (${a.cluster}, rack ${a.rack ?? '-'}, group ${a.dataGroup ?? '-'}): ${a.reason}`);
   t(plan.emptyReason ?? `plan ${plan.id}: ${plan.actions.length} actions, digest ${plan.digest.slice(0, 12)}`);
   writeIfMissing(join(dir, 'plan.json'), json(plan), onlyMissing);

@@ -1,7 +1,8 @@
 /**
- * The set files of a large pass are written by a worker thread (src/pass/write-thread.ts, the
- * compiled dist/src/pass/write-worker.js that `npm test` builds first) while the pass goes on.
- * The directory must be what the pass's own thread writes, and a failed write must leave nothing.
+ * The set files and all-data.tsv of a large pass are written by a worker thread
+ * (src/pass/write-thread.ts, the compiled dist/src/pass/write-worker.js that `npm test` builds
+ * first) while the pass goes on. The files must be what the pass's own thread writes, and a failed
+ * write must leave nothing.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSetFiles } from '../../src/pass/passdir.js';
 import { WriteThread } from '../../src/pass/write-thread.js';
+import { allDataCells, allDataFile } from '../../src/pass/report.js';
+import { buildFleet } from '../../src/pass/sets.js';
+import { buildDemoFleet } from '../../src/demo/fleet.js';
+import { parseSource } from '../../src/sources/index.js';
 import { NameLines } from '../../src/sets/indexset.js';
 
 let root: string;
@@ -35,21 +40,40 @@ describe('set files written by a worker thread', () => {
     const out = writeSetFiles(threaded, new NameLines(records), indexes, false, thread);
     expect(out.written).toBe(3);
     await out.done;
+    thread!.close();
     expect(filesOf(threaded)).toEqual(filesOf(inline));
     expect(filesOf(threaded)['rack-r1']).toBe('dn00001.c1.test\ndn00002.c2.test\ndn00003.c3.test\ndn00700.c0.test\ndn04999.c1.test\n');
     expect(readdirSync(join(root, 'threaded'))).toEqual(['sets']);
   });
 
-  it('a file the worker cannot write fails the pass with its reason and leaves no directory', async () => {
+  it('all-data.tsv rendered by the thread from the names the sets brought is the file the pass renders itself', async () => {
+    const demo = buildDemoFleet('proposals');
+    const fleet = buildFleet([
+      parseSource('inventory', demo.inventoryTsv, 'inventory.tsv'),
+      parseSource('health', demo.healthTsv, 'health.tsv', undefined, { rows: false }),
+    ], []);
     const thread = WriteThread.start()!;
-    const lines = new NameLines(records);
+    await expect(thread.writeAllData(join(root, 'x.tsv'), allDataCells(fleet))).rejects.toThrow(/call that first/);
+    await writeSetFiles(join(root, 'demo', 'sets'), new NameLines(fleet.records), fleet.indexes, false, thread).done;
+    const path = join(root, 'demo', 'all-data.tsv');
+    await thread.writeAllData(path, allDataCells(fleet));
+    thread.close();
+    expect(readFileSync(path)).toEqual(allDataFile(fleet));
+    expect(readdirSync(join(root, 'demo')).sort()).toEqual(['all-data.tsv', 'sets']);
+  });
+
+  it('a file the worker cannot write fails the pass with its reason and leaves no directory', async () => {
     // Refused at once: the directory the worker is given does not exist.
-    await expect(thread.writeSets(join(root, 'no', 'such', 'dir'), lines, [...indexes])).rejects.toThrow(/ENOENT/);
+    const once = WriteThread.start()!;
+    await expect(once.writeSets(join(root, 'no', 'such', 'dir'), new NameLines(records), [...indexes])).rejects.toThrow(/ENOENT/);
+    once.close();
+    const thread = WriteThread.start()!;
     const parent = join(root, 'failing');
     const sets = join(parent, 'sets');
     const bad = new Map(indexes).set('no-such-dir/x', new Int32Array([0])); // a name no set has: its directory does not exist
-    const out = writeSetFiles(sets, new NameLines(records), bad, false, WriteThread.start());
+    const out = writeSetFiles(sets, new NameLines(records), bad, false, thread);
     await expect(out.done).rejects.toThrow(/ENOENT/);
+    thread.close();
     expect(existsSync(parent) ? readdirSync(parent) : []).toEqual([]);
   });
 });
