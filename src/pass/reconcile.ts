@@ -7,7 +7,8 @@ import { computeCap, classifyCluster, type Cap, type ClusterFacts } from '../pol
 import type { Policy } from '../policy/load.js';
 import type { Action } from '../policy/schema.js';
 import { DataGroupGuard, dataGroupKey, effectiveMaxDataGroups, hardCeiling, massFailureReason, verifyPlan, type PlanSafetyFacts } from '../safety/index.js';
-import { byteCompare, has, intersect, union, type HostSet } from '../sets/hostset.js';
+import { byteCompare, has, type HostSet } from '../sets/hostset.js';
+import { intersectIndexes, NO_INDEXES, unionIndexes, type IndexSet } from '../sets/indexset.js';
 import { pickHosts } from './pick.js';
 import { getSet, type Fleet, type HostRecord } from './sets.js';
 
@@ -91,16 +92,15 @@ export const CANDIDATE_SET: Record<Action, string> = { drain: 'drain-candidates'
 export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; plan: Plan } {
   const { fleet, policy } = input;
   const unknown = getSet(fleet, 'unknown');
-  // Managed hosts that look failing or unresponsive: a few thousand, found by set algebra rather
-  // than a hash lookup of each of 100,000 managed hosts.
-  const managed = getSet(fleet, 'managed');
-  const lookingBad = intersect(managed, union(getSet(fleet, 'failing'), getSet(fleet, 'unresponsive')));
-  // Every set this needs split by cluster in one walk (one lookup per host, not one per host and set).
-  const split = splitByCluster(fleet, [
-    managed, getSet(fleet, 'in-flight'), getSet(fleet, CANDIDATE_SET.drain), getSet(fleet, CANDIDATE_SET.recommission), lookingBad,
-  ]);
+  const indexesOf = (name: string) => fleet.indexes.get(name) ?? NO_INDEXES;
+  // Managed hosts that look failing or unresponsive: a few thousand, found by set algebra.
+  const managed = indexesOf('managed');
+  const lookingBad = intersectIndexes(managed, unionIndexes(indexesOf('failing'), indexesOf('unresponsive')));
+  // Every set this needs split by cluster: counted for the large ones, listed for the others.
+  const split = splitByCluster(fleet, managed, [lookingBad], [indexesOf('in-flight'), indexesOf(CANDIDATE_SET.drain), indexesOf(CANDIDATE_SET.recommission)]);
   const clusters = split.clusters;
-  const [managedOf, inFlightOf, drainOf, recommissionOf, lookingBadOf] = split.subsets;
+  const [managedCount, lookingBadCount] = split.counts;
+  const [inFlightOf, drainOf, recommissionOf] = split.lists;
   const candidatesOf = { drain: drainOf, recommission: recommissionOf };
   const safety = policy.safety;
 
@@ -108,25 +108,30 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
   const actions: PlanAction[] = [];
   const passedOver: Plan['passedOver'] = [];
   const summaries: Plan['clusters'] = [];
-  const infoOf = (h: string) => fleet.hosts.get(h)?.inventory;
+  // The records of the few thousand hosts this looks at again (in flight, candidates), by name.
+  const recordOf = new Map<string, HostRecord>();
+  for (const lists of split.lists) for (const list of lists.values()) for (const r of list) recordOf.set(r.host, r);
+  const record = (h: string) => recordOf.get(h) ?? fleet.hosts.get(h);
+  const infoOf = (h: string) => record(h)?.inventory;
+  const hostsOf = (list: readonly HostRecord[] | undefined) => (list ?? []).map((r) => r.host);
 
-  for (const cluster of clusters) {
-    const managedHosts = managedOf.get(cluster) ?? [];
-    const facts: ClusterFacts = { cluster, managed: managedHosts.length, role: split.roleOfFirstSubset.get(cluster) ?? null };
+  clusters.forEach((cluster, n) => {
+    const facts: ClusterFacts = { cluster, managed: managedCount[n], role: split.roleOfCounted.get(cluster) ?? null };
     const cls = classifyCluster(facts, policy.budgets);
-    const inFlight = inFlightOf.get(cluster) ?? [];
+    const inFlightRecords = inFlightOf.get(cluster) ?? [];
+    const inFlight = hostsOf(inFlightRecords);
     const inFlightByKind: ClusterBudget['inFlightByKind'] = {};
-    for (const h of inFlight) {
-      const k = inFlightKind(fleet.hosts.get(h)!);
+    for (const r of inFlightRecords) {
+      const k = inFlightKind(r);
       inFlightByKind[k] = (inFlightByKind[k] ?? 0) + 1;
     }
     const override = policy.budgets.clusters[cluster]?.maxDataGroups?.value;
     const maxGroups = effectiveMaxDataGroups(override ?? safety.dataGroups.maxOutOfService.value, safety.dataGroups.replicationFactor.value);
-    const groupOf = (h: string) => dataGroupKey(h, infoOf(h)?.dataGroup ?? fleet.hosts.get(h)?.hdfs?.upgradeDomain ?? null);
-    const rackOf = (h: string) => infoOf(h)?.rack ?? fleet.hosts.get(h)?.hdfs?.rack ?? null;
+    const groupOf = (h: string) => dataGroupKey(h, infoOf(h)?.dataGroup ?? record(h)?.hdfs?.upgradeDomain ?? null);
+    const rackOf = (h: string) => infoOf(h)?.rack ?? record(h)?.hdfs?.rack ?? null;
     const guard = new DataGroupGuard(inFlight.map(groupOf), maxGroups);
     const ceiling = hardCeiling(facts.managed);
-    const bad = lookingBadOf.get(cluster)?.length ?? 0;
+    const bad = lookingBadCount[n];
     const mass = massFailureReason(cluster, facts.managed, bad, safety.massFailure.maxSharePct.value);
 
     let taken = 0;
@@ -135,7 +140,7 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
       const cap = computeCap(facts, action, policy.budgets);
       const used = action === 'drain' ? inFlight.length : 0;
       const headroom = Math.max(0, cap.cap - used);
-      const candidates = (candidatesOf[action].get(cluster) ?? []).filter((h) => !has(unknown, h));
+      const candidates = hostsOf(candidatesOf[action].get(cluster)).filter((h) => !has(unknown, h));
       const limit = Math.min(headroom, ceiling - taken);
       let reason: string | null = null;
       let picked: string[] = [];
@@ -163,7 +168,7 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
       }
       for (const h of picked) {
         const inv = infoOf(h);
-        actions.push({ action, host: h, cluster, rack: rackOf(h), dataGroup: inv?.dataGroup ?? null, reason: actionReason(action, fleet.hosts.get(h)!, cap, headroom) });
+        actions.push({ action, host: h, cluster, rack: rackOf(h), dataGroup: inv?.dataGroup ?? null, reason: actionReason(action, record(h)!, cap, headroom) });
       }
       taken += picked.length;
       lines[action] = { cap, inFlight: used, headroom, candidates: candidates.length, picked: picked.length, reason };
@@ -179,7 +184,7 @@ export function reconcile(input: ReconcileInput): { budgets: ClusterBudget[]; pl
       cluster, drain: d, recommission: r,
       reason: d + r > 0 ? null : lines.drain.candidates > 0 ? lines.drain.reason : lines.recommission.candidates > 0 ? lines.recommission.reason : 'no drain-candidates or return-candidates',
     });
-  }
+  });
 
   verifyPlan(actions, safetyFacts(fleet, budgets));
 
@@ -244,79 +249,94 @@ function groupByCluster(fleet: Fleet, set: HostSet): Map<string, HostSet> {
 }
 
 /**
- * The fleet's inventory clusters (in byte order), and each of `subsets` (sorted sets) split by
- * inventory cluster. One walk over the records (in host order) numbers the clusters and notes
- * each record's; each subset's hosts are then found among the records, by a merge for a large
- * subset and with `fleet.hosts.seek` (a galloping search) from the previous one's place for a
- * small one, and appended to their cluster's list by that number: no map lookup per host. Hosts
- * without an inventory cluster (the control plane's, never in the inventory's `all`) belong to
- * none and are left out. Lists are sorted, clusters in byte order. `roleOfFirstSubset`: per
- * cluster, the most common inventory role among the first subset's hosts (ties: the role that
- * sorts first), what the classifier's role rules read.
+ * The fleet's inventory clusters (in byte order) and, per cluster (by its position there), how
+ * many hosts of `counted` and of each of `alsoCounted` it has, and the records of each of `listed`
+ * (index sets into the fleet's records, {@link Fleet.indexes}). One walk over the records numbers
+ * the clusters and notes each record's; a member of a set is then its record's cluster by one
+ * array lookup. Hosts without an inventory cluster (the control plane's, never in the inventory's
+ * `all`) belong to none and are left out. Lists are in host order. `roleOfCounted`: per cluster,
+ * the most common inventory role among `counted`'s hosts (ties: the role that sorts first), what
+ * the classifier's role rules read.
  */
-function splitByCluster(fleet: Fleet, subsets: readonly HostSet[]): {
-  clusters: string[]; subsets: Map<string, HostSet>[]; roleOfFirstSubset: Map<string, string | null>;
+function splitByCluster(fleet: Fleet, counted: IndexSet, alsoCounted: readonly IndexSet[], listed: readonly IndexSet[]): {
+  clusters: string[]; counts: Int32Array[]; lists: Map<string, HostRecord[]>[]; roleOfCounted: Map<string, string | null>;
 } {
   const records = fleet.records;
-  const names: string[] = [];
+  const found: string[] = [];
   const numberOf = new Map<string, number>();
-  // Cluster number of each record, -1 without one.
-  const clusterAt = new Int32Array(records.length);
+  // Cluster number of each record (in order found), -1 without one.
+  const foundAt = new Int32Array(records.length);
+  let last: string | null = null;
+  let lastNumber = -1;
   for (let i = 0; i < records.length; i++) {
     const c = records[i].inventory?.cluster;
     let n = -1;
     if (c) {
-      n = numberOf.get(c) ?? -1;
-      if (n < 0) {
-        n = names.length;
-        numberOf.set(c, n);
-        names.push(c);
+      if (c === last) n = lastNumber;
+      else {
+        n = numberOf.get(c) ?? -1;
+        if (n < 0) {
+          n = found.length;
+          numberOf.set(c, n);
+          found.push(c);
+        }
+        last = c;
+        lastNumber = n;
       }
     }
-    clusterAt[i] = n;
+    foundAt[i] = n;
   }
-  // Per role met among the first subset's hosts: its count in each cluster.
+  // Clusters renumbered in byte order of their names.
+  const clusters = [...found].sort(byteCompare);
+  const position = Int32Array.from(found, (c) => clusters.indexOf(c));
+  const clusterAt = foundAt.map((n) => (n < 0 ? -1 : position[n]));
+  const count = (set: IndexSet) => {
+    const out = new Int32Array(clusters.length);
+    for (let k = 0; k < set.length; k++) {
+      const n = clusterAt[set[k]];
+      if (n >= 0) out[n]++;
+    }
+    return out;
+  };
+  // Per role met among `counted`'s hosts: its count in each cluster.
   const roleTally = new Map<string, Int32Array>();
   let lastRole: string | null = null;
   let tally: Int32Array | undefined;
-  const split = subsets.map((set, k) => {
-    const lists = names.map((): string[] => []);
-    // A set of a good part of the fleet is merged with the records; a smaller one seeks its hosts.
-    const merge = set.length * MERGE_SHARE >= records.length;
-    let at = 0;
-    for (let i = 0; i < set.length; i++) {
-      const h = set[i];
-      if (merge) while (at < records.length && records[at].host < h) at++;
-      else at = fleet.hosts.seek(h, at);
-      if (at === records.length) break; // the rest sort after every host of the fleet
-      const n = clusterAt[at];
-      if (n < 0 || records[at].host !== h) continue;
-      lists[n].push(h);
-      const role = k === 0 ? records[at].inventory!.role : null;
-      if (!role) continue;
-      if (role !== lastRole) {
-        tally = roleTally.get(role);
-        if (!tally) roleTally.set(role, (tally = new Int32Array(names.length)));
-        lastRole = role;
-      }
-      tally![n]++;
+  for (let k = 0; k < counted.length; k++) {
+    const i = counted[k];
+    const n = clusterAt[i];
+    const role = n < 0 ? null : records[i].inventory!.role;
+    if (!role) continue;
+    if (role !== lastRole) {
+      tally = roleTally.get(role);
+      if (!tally) roleTally.set(role, (tally = new Int32Array(clusters.length)));
+      lastRole = role;
     }
-    return lists;
-  });
-  const byCluster = (lists: string[][]) => byName(new Map(names.flatMap((c, n) => (lists[n].length ? [[c, lists[n]] as const] : []))));
+    tally![n]++;
+  }
   const roles = [...roleTally].sort(([a], [b]) => byteCompare(a, b));
-  const roleOfFirstSubset = new Map<string, string | null>();
-  names.forEach((c, n) => {
+  const roleOfCounted = new Map<string, string | null>();
+  clusters.forEach((c, n) => {
     let best: string | null = null;
     let most = 0;
     for (const [r, counts] of roles) if (counts[n] > most) { best = r; most = counts[n]; }
-    if (best !== null) roleOfFirstSubset.set(c, best);
+    if (best !== null) roleOfCounted.set(c, best);
   });
-  return { clusters: [...names].sort(byteCompare), subsets: split.map(byCluster), roleOfFirstSubset };
+  const lists = listed.map((set) => {
+    const byCluster = new Map<string, HostRecord[]>();
+    for (let k = 0; k < set.length; k++) {
+      const i = set[k];
+      const n = clusterAt[i];
+      if (n < 0) continue;
+      const c = clusters[n];
+      let list = byCluster.get(c);
+      if (!list) byCluster.set(c, (list = []));
+      list.push(records[i]);
+    }
+    return byCluster;
+  });
+  return { clusters, counts: [count(counted), ...alsoCounted.map(count)], lists, roleOfCounted };
 }
-
-/** A subset with at least 1/MERGE_SHARE as many hosts as the fleet is merged with its records rather than searched (a step costs less than a search). */
-const MERGE_SHARE = 8;
 
 /** A map with its keys in byte order. */
 function byName<V>(m: Map<string, V>): Map<string, V> {
