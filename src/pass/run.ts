@@ -344,7 +344,7 @@ async function computePass(
   // The fleet keeps what it needs of the rows; let the rest go (300,000 health rows and their
   // detail texts at 100,000 hosts) before the set files and all-data.tsv are written.
   parsed.length = 0;
-  for (const [name, set] of fleet.sets) summary.counts[name] = set.length;
+  for (const [name, set] of fleet.indexes) summary.counts[name] = set.length;
   // A pass that parsed in a worker thread has its set files and all-data.tsv written by another
   // one meanwhile (the names go to that thread with the sets).
   const writer = threads.writer;

@@ -5,7 +5,7 @@
 import type { DerivedSetDef } from '../policy/load.js';
 import { evalSetExpr } from '../sets/expr.js';
 import { hostsAt, INDEX_SET_ALGEBRA, mapIndexes, NO_INDEXES, unionIndexes, type IndexSet } from '../sets/indexset.js';
-import { EMPTY, isSortedByHost, sortedByHost, union, type HostSet } from '../sets/hostset.js';
+import { EMPTY, isSortedByHost, sortedByHost, type HostSet } from '../sets/hostset.js';
 import { RAW_SET_NAMES } from '../sets/names.js';
 import type { HdfsBlockCounts, HdfsNodeRow, HealthRow, HostHealth, InventoryRow, ParsedSource, YarnNodeRow } from '../sources/types.js';
 import { SOURCE_ROLE } from '../sources/types.js';
@@ -31,8 +31,11 @@ export interface Fleet {
   hosts: HostIndex;
   /** The same records, sorted by host. */
   records: HostRecord[];
-  /** Every set by name: raw sets (each source's, all canonical names present) and derived ones. */
-  sets: Map<string, HostSet>;
+  /**
+   * Every set by name: raw sets (each source's, all canonical names present) and derived ones,
+   * each named from {@link Fleet.indexes} when first read.
+   */
+  sets: ReadonlyMap<string, HostSet>;
   /** Every set of {@link Fleet.sets} as ascending indexes into {@link Fleet.records} (src/sets/indexset.ts). */
   indexes: Map<string, IndexSet>;
   /** Names of the derived sets, in evaluation order. */
@@ -50,12 +53,11 @@ interface MergedSource {
 }
 
 /**
- * The part of {@link buildFleet} that some sources allow before the others are parsed: their
- * sets united, and the records of those whose rows are sorted by host merged. A pass starts the
- * fleet with the sources it parsed itself while a worker thread still parses the largest one.
+ * The part of {@link buildFleet} that some sources allow before the others are parsed: the
+ * records of those whose rows are sorted by host merged. A pass starts the fleet with the sources
+ * it parsed itself while a worker thread still parses the largest one.
  */
 export interface FleetStart {
-  sets: Map<string, HostSet>;
   blocks?: HdfsBlockCounts;
   /** Sorted by host, one per host. */
   records: HostRecord[];
@@ -67,12 +69,10 @@ export interface FleetStart {
 
 /** Start a fleet from some of its sources (see {@link FleetStart}); `from`: a start to add these sources to. */
 export function startFleet(sources: readonly ParsedSource<unknown>[], from?: FleetStart): FleetStart {
-  const sets = from?.sets ?? new Map<string, HostSet>(RAW_SET_NAMES.map((name) => [name, EMPTY]));
   let blocks = from?.blocks;
   const inOrder: { source: ParsedSource<unknown>; rows: readonly { host: string }[]; fill: Fill }[] = [];
   const byLookup = [...(from?.byLookup ?? [])];
   for (const src of sources) {
-    for (const [name, set] of Object.entries(src.sets)) sets.set(name, union(sets.get(name) ?? EMPTY, set));
     const role = SOURCE_ROLE[src.kind];
     if (role === 'hdfs') blocks = src.blocks ?? blocks;
     const list = role === 'health' ? src.health : (src.rows as { host: string }[]);
@@ -82,7 +82,7 @@ export function startFleet(sources: readonly ParsedSource<unknown>[], from?: Fle
   const m = mergeInOrder(from?.records ?? [], inOrder);
   const merged = (from?.merged ?? []).map((s) => ({ source: s.source, recordOf: mapIndexes(s.recordOf, m.baseTo) }));
   inOrder.forEach((l, k) => merged.push({ source: l.source, recordOf: m.listTo[k] }));
-  return { sets, blocks, records: m.records, merged, byLookup };
+  return { blocks, records: m.records, merged, byLookup };
 }
 
 /**
@@ -102,7 +102,7 @@ export function startFleet(sources: readonly ParsedSource<unknown>[], from?: Fle
  * (a parser's bug: its sets must name its own rows).
  */
 export function buildFleet(sources: readonly ParsedSource<unknown>[], definitions: readonly DerivedSetDef[], start?: FleetStart): Fleet {
-  const { sets, blocks, records, merged, byLookup } = startFleet(sources, start);
+  const { blocks, records, merged, byLookup } = startFleet(sources, start);
   // Only sources in another order need a map; sorted ones were merged into `records` already.
   const hosts = byLookup.length > 0 ? new Map(records.map((r) => [r.host, r])) : undefined;
   let added = false;
@@ -156,12 +156,10 @@ export function buildFleet(sources: readonly ParsedSource<unknown>[], definition
   }
   const derived: string[] = [];
   for (const def of definitions) {
-    const idx = evalSetExpr(def.expr, (n) => indexes.get(n) ?? NO_INDEXES, INDEX_SET_ALGEBRA);
-    indexes.set(def.name, idx);
-    sets.set(def.name, hostsAt(records, idx));
+    indexes.set(def.name, evalSetExpr(def.expr, (n) => indexes.get(n) ?? NO_INDEXES, INDEX_SET_ALGEBRA));
     derived.push(def.name);
   }
-  return { hosts: index, records, sets, indexes, derived, blocks };
+  return { hosts: index, records, sets: new NamedSets(records, indexes), indexes, derived, blocks };
 }
 
 /**
@@ -180,6 +178,54 @@ function indexesOf(index: HostIndex, records: readonly HostRecord[], set: HostSe
     out[k] = at++;
   }
   return out;
+}
+
+/**
+ * The fleet's sets by name, each a {@link HostSet} named from its record indexes when first read
+ * and kept: a pass reads a few (unknown, in-flight); `revalidate` and the tests read them all.
+ */
+class NamedSets implements ReadonlyMap<string, HostSet> {
+  private readonly named = new Map<string, HostSet>();
+
+  constructor(private readonly records: readonly HostRecord[], private readonly indexes: ReadonlyMap<string, IndexSet>) {}
+
+  get size(): number {
+    return this.indexes.size;
+  }
+
+  get(name: string): HostSet | undefined {
+    let set = this.named.get(name);
+    if (set === undefined) {
+      const idx = this.indexes.get(name);
+      if (idx === undefined) return undefined;
+      this.named.set(name, (set = hostsAt(this.records, idx)));
+    }
+    return set;
+  }
+
+  has(name: string): boolean {
+    return this.indexes.has(name);
+  }
+
+  *entries(): MapIterator<[string, HostSet]> {
+    for (const name of this.indexes.keys()) yield [name, this.get(name)!];
+  }
+
+  keys(): MapIterator<string> {
+    return this.indexes.keys();
+  }
+
+  *values(): MapIterator<HostSet> {
+    for (const name of this.indexes.keys()) yield this.get(name)!;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, HostSet]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: HostSet, key: string, map: ReadonlyMap<string, HostSet>) => void, thisArg?: unknown): void {
+    for (const [name, set] of this.entries()) fn.call(thisArg, set, name, this);
+  }
 }
 
 /**

@@ -101,44 +101,47 @@ export function hostsAt(list: readonly { readonly host: string }[], set: IndexSe
 
 /**
  * Collects the raw sets of a source whose rows are sorted by unique host, filled row by row in
- * that order: each set as its names and as its row indexes, both sorted with no sort of their own.
- * `set(name)` declares a set (present, possibly empty) and returns the list to `add` to; adding
- * the same row twice in a row is ignored (two values with one set name).
+ * that order: `set(name)` declares a set (present, possibly empty) and returns the list to push
+ * row indexes to; the lists need no sort. A row pushed twice in a row (two values with one set
+ * name) counts once.
  */
 export class RowSets {
-  private readonly lists = new Map<string, RowSetList>();
+  private readonly lists = new Map<string, number[]>();
 
   /** The list of set `name`, created empty on first use. */
-  set(name: string): RowSetList {
+  set(name: string): number[] {
     let l = this.lists.get(name);
-    if (!l) this.lists.set(name, (l = new RowSetList()));
+    if (!l) this.lists.set(name, (l = []));
     return l;
   }
 
-  /** Every set by name, as names (`sets`) and as row indexes (`indexes`). */
-  result(): { sets: Record<string, HostSet>; indexes: Record<string, IndexSet> } {
-    const sets: Record<string, HostSet> = {};
-    const indexes: Record<string, IndexSet> = {};
+  /** Every set by name, as row indexes. */
+  result(): Record<string, IndexSet> {
+    const out: Record<string, IndexSet> = {};
     for (const [name, l] of this.lists) {
-      sets[name] = l.hosts;
-      indexes[name] = new Int32Array(l.rows);
+      let n = 0;
+      for (let k = 0; k < l.length; k++) if (n === 0 || l[k] !== l[n - 1]) l[n++] = l[k];
+      l.length = n;
+      out[name] = new Int32Array(l);
     }
-    return { sets, indexes };
+    return out;
   }
 }
 
-/** One set of a {@link RowSets}. */
-export class RowSetList {
-  readonly hosts: string[] = [];
-  readonly rows: number[] = [];
-
-  /** Add row `row` (its host `host`); rows must come in ascending order. */
-  add(host: string, row: number): void {
-    const n = this.rows.length;
-    if (n > 0 && this.rows[n - 1] === row) return;
-    this.hosts.push(host);
-    this.rows.push(row);
-  }
+/**
+ * Give `parsed` its `sets` (names) from its `setIndexes` and its host list, computed when first
+ * read and kept: a pass reads a source's sets as indexes only and never names them; `source
+ * inspect`, the tests and a fleet built from sources without indexes do.
+ */
+export function nameSetsOnRead<P extends { sets: Record<string, HostSet>; setIndexes?: Record<string, IndexSet> }>(
+  parsed: Omit<P, 'sets'> & { setIndexes: Record<string, IndexSet> }, list: readonly { readonly host: string }[],
+): P {
+  let named: Record<string, HostSet> | undefined;
+  return Object.defineProperty(parsed, 'sets', {
+    enumerable: true,
+    configurable: true,
+    get: () => (named ??= Object.fromEntries(Object.entries(parsed.setIndexes).map(([name, idx]) => [name, hostsAt(list, idx)]))),
+  }) as unknown as P;
 }
 
 /** Runs of lines at least this long are copied by `Buffer.copy` (a native copy, with a call's cost); shorter ones byte by byte. */

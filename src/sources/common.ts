@@ -3,7 +3,6 @@
  * HDFS sources mean the same thing by each name) and the host samples of transcript notes.
  * Kept free of zod so a worker thread parsing a report loads only what it uses.
  */
-import type { HostSet } from '../sets/hostset.js';
 import { RowSets, type IndexSet } from '../sets/indexset.js';
 import type { HdfsNodeRow } from './types.js';
 
@@ -19,15 +18,14 @@ export type HdfsSetName =
 
 /**
  * Derive the seven HDFS raw sets from DataNode rows sorted by unique host (shared by the JMX and
- * `dfsadmin -report` parsers so both sources mean the same thing by each name):
- * `hdfs-all` every DataNode listed; `hdfs-live` / `hdfs-dead` by heartbeat;
- * `hdfs-in-service` live AND `In Service` (a dead node is not serving, whatever its admin state);
- * `hdfs-decommissioning` `Decommission In Progress`; `hdfs-decommissioned` `Decommissioned`;
- * `hdfs-maintenance` `Entering Maintenance` or `In Maintenance`.
- * Returns each set as names (`sets`, sorted unique in byte order, every key present, `[]` when
- * empty) and as row indexes (`setIndexes`).
+ * `dfsadmin -report` parsers so both sources mean the same thing by each name), as row indexes
+ * (every key present, empty when no row): `hdfs-all` every DataNode listed; `hdfs-live` /
+ * `hdfs-dead` by heartbeat; `hdfs-in-service` live AND `In Service` (a dead node is not serving,
+ * whatever its admin state); `hdfs-decommissioning` `Decommission In Progress`;
+ * `hdfs-decommissioned` `Decommissioned`; `hdfs-maintenance` `Entering Maintenance` or
+ * `In Maintenance`. The parsers name them with `nameSetsOnRead` (src/sets/indexset.ts).
  */
-export function hdfsSets(rows: readonly HdfsNodeRow[]): { sets: Record<HdfsSetName, HostSet>; setIndexes: Record<HdfsSetName, IndexSet> } {
+export function hdfsSets(rows: readonly HdfsNodeRow[]): Record<HdfsSetName, IndexSet> {
   const s = new RowSets();
   const all = s.set('hdfs-all');
   const live = s.set('hdfs-live');
@@ -38,19 +36,17 @@ export function hdfsSets(rows: readonly HdfsNodeRow[]): { sets: Record<HdfsSetNa
   const maintenance = s.set('hdfs-maintenance');
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    const h = r.host;
-    all.add(h, i);
-    (r.live ? live : dead).add(h, i);
+    all.push(i);
+    (r.live ? live : dead).push(i);
     switch (r.adminState) {
-      case 'In Service': if (r.live) inService.add(h, i); break;
-      case 'Decommission In Progress': decommissioning.add(h, i); break;
-      case 'Decommissioned': decommissioned.add(h, i); break;
+      case 'In Service': if (r.live) inService.push(i); break;
+      case 'Decommission In Progress': decommissioning.push(i); break;
+      case 'Decommissioned': decommissioned.push(i); break;
       case 'Entering Maintenance':
-      case 'In Maintenance': maintenance.add(h, i); break;
+      case 'In Maintenance': maintenance.push(i); break;
     }
   }
-  const { sets, indexes } = s.result();
-  return { sets: sets as Record<HdfsSetName, HostSet>, setIndexes: indexes as Record<HdfsSetName, IndexSet> };
+  return s.result() as Record<HdfsSetName, IndexSet>;
 }
 
 /**

@@ -19,6 +19,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { hdfsSets, sample } from './common.js';
+import { nameSetsOnRead } from '../sets/indexset.js';
 import { normalizeHost } from '../hosts.js';
 import { parseJsonDocument, readJmxBeans, zodInputError, type JmxBean } from './json.js';
 import { HDFS_ADMIN_STATES, type HdfsAdminState, type HdfsBlockCounts, type HdfsNodeRow, type ParsedSource } from './types.js';
@@ -73,7 +74,7 @@ export function parseHdfsJmx(text: string, origin: string): ParsedSource<HdfsNod
     rows = readNameNodeInfo(beans[infoIndex], `beans[${infoIndex}]`, origin, notes);
   }
 
-  const out: ParsedSource<HdfsNodeRow> = { kind: 'hdfs-jmx', origin, rows, ...hdfsSets(rows), notes };
+  const out = nameSetsOnRead<ParsedSource<HdfsNodeRow>>({ kind: 'hdfs-jmx', origin, rows, setIndexes: hdfsSets(rows), notes }, rows);
   if (blocks) out.blocks = blocks;
   return out;
 }

@@ -27,6 +27,7 @@ import { InputError } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
 import { byteOrder } from '../sets/hostset.js';
 import { hdfsSets, sample } from './common.js';
+import { nameSetsOnRead } from '../sets/indexset.js';
 import type { HdfsAdminState, HdfsBlockCounts, HdfsNodeRow, ParsedSource } from './types.js';
 
 /**
@@ -566,7 +567,7 @@ class ReportParser {
     }
     if (rows.length === 0) notes.push('the report lists no DataNodes');
 
-    const out: ParsedSource<HdfsNodeRow> = { kind: 'hdfs-report', origin: this.origin, rows, hosts: rows.length, ...hdfsSets(rows), notes };
+    const out = nameSetsOnRead<ParsedSource<HdfsNodeRow>>({ kind: 'hdfs-report', origin: this.origin, rows, hosts: rows.length, setIndexes: hdfsSets(rows), notes }, rows);
     const blocks = this.blocks();
     if (blocks) out.blocks = blocks;
     return out;

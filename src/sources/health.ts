@@ -20,7 +20,7 @@
 import { InputError } from '../errors.js';
 import { normalizeHost, type HostKey } from '../hosts.js';
 import { sortedByHost } from '../sets/hostset.js';
-import { RowSets, type RowSetList } from '../sets/indexset.js';
+import { hostsAt, nameSetsOnRead, RowSets } from '../sets/indexset.js';
 import { setNameSuffix } from '../sets/names.js';
 import { sample } from './common.js';
 import { csvRecordInBytes, isSkipped } from './delimited.js';
@@ -311,7 +311,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
   const unresponsive = rowSets.set('unresponsive');
   const failing = rowSets.set('failing');
   // Every check but reachability has its failing-<check> set; two names with one suffix share it.
-  const failingOf = new Map<string, RowSetList>();
+  const failingOf = new Map<string, number[]>();
   const namesBySet = new Map<string, string[]>();
   for (const ch of checks.values()) {
     if (ch.name === REACHABILITY_CHECK) continue;
@@ -323,28 +323,28 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
   }
   for (let i = 0; i < perHost.length; i++) {
     const e = perHost[i];
-    const host = e.host;
-    if (e.reachable === false) unresponsive.add(host, i);
-    else responsive.add(host, i);
+    if (e.reachable === false) unresponsive.push(i);
+    else responsive.push(i);
     if (e.failed !== null && e.failed !== NONE_FAILED) {
-      failing.add(host, i);
-      for (const c of e.failed) failingOf.get(c)!.add(host, i);
+      failing.push(i);
+      for (const c of e.failed) failingOf.get(c)!.push(i);
     }
   }
   const shared = [...namesBySet].filter(([, names]) => names.length > 1);
   if (shared.length) {
     notes.push(`check names that share a set: ${sample(shared.map(([name, names]) => `${names.map((n) => JSON.stringify(n)).join(' and ')} → ${name}`))}`);
   }
-  const { sets, indexes } = rowSets.result();
-  const out: ParsedSource<HealthRow> = { kind: 'health', origin, rows, hosts: perHost.length, sets, notes };
-  if (!keepRows) {
-    out.setIndexes = indexes;
-    out.health = perHost.map((h): HostHealth => {
-      const failedChecks = h.failed === null ? null : h.failed === NONE_FAILED ? [] : h.failed.length > 1 ? h.failed.sort() : h.failed;
-      return { host: h.host, reachable: h.reachable, failedChecks };
-    });
+  const setIndexes = rowSets.result();
+  if (keepRows) {
+    // Rows are one per result, not per host: the sets are named from the hosts, now.
+    const sets = Object.fromEntries(Object.entries(setIndexes).map(([name, idx]) => [name, hostsAt(perHost, idx)]));
+    return { kind: 'health', origin, rows, hosts: perHost.length, sets, notes };
   }
-  return out;
+  const health = perHost.map((h): HostHealth => {
+    const failedChecks = h.failed === null ? null : h.failed === NONE_FAILED ? [] : h.failed.length > 1 ? h.failed.sort() : h.failed;
+    return { host: h.host, reachable: h.reachable, failedChecks };
+  });
+  return nameSetsOnRead<ParsedSource<HealthRow>>({ kind: 'health', origin, rows, hosts: perHost.length, health, setIndexes, notes }, health);
 }
 
 /**

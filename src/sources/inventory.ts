@@ -24,7 +24,7 @@ import { InputError, formatPath, type InputLocation } from '../errors.js';
 import { detachValue, normalizeHost } from '../hosts.js';
 import { byteOrder, sortedByHost, type HostSet } from '../sets/hostset.js';
 import { setNameSuffix } from '../sets/names.js';
-import { RowSets, type IndexSet, type RowSetList } from '../sets/indexset.js';
+import { nameSetsOnRead, RowSets, type IndexSet } from '../sets/indexset.js';
 import { csvRecordAt, isSkipped, lineEnd, splitFields } from './delimited.js';
 import { parseJsonDocument } from './json.js';
 import { LIFECYCLES, type InventoryRow, type Lifecycle, type ParsedSource } from './types.js';
@@ -321,7 +321,7 @@ class RowCollector {
 
   private result(rows: InventoryRow[], dropped: number): ParsedSource<InventoryRow> {
     const notes = dropped ? [`${dropped} older rows of the same hosts dropped (latest by ${this.mapping.latestBy})`] : [];
-    return { kind: 'inventory', origin: this.origin, rows, hosts: rows.length, ...setsOfSortedRows(rows), notes };
+    return nameSetsOnRead<ParsedSource<InventoryRow>>({ kind: 'inventory', origin: this.origin, rows, hosts: rows.length, setIndexes: setsOfSortedRows(rows), notes }, rows);
   }
 
   /** {@link intern} of column `k`'s cell, checked first against the same column's previous cell. */
@@ -408,29 +408,30 @@ function sameRow(a: InventoryRow, b: InventoryRow): boolean {
 }
 
 /**
- * The inventory raw sets of rows sorted by host and unique, as names and as row indexes
- * ({@link RowSets}). Each list is filled in row order, so it is already sorted and unique — even
- * when two values share a set name (`R1` and `r1`) — and needs no sort. The set of a value is
- * found once per distinct value (and reused while consecutive rows repeat it).
+ * The inventory raw sets of rows sorted by host and unique, as row indexes ({@link RowSets}). Each
+ * list is filled in row order, so it is already sorted and unique — even when two values share a
+ * set name (`R1` and `r1`) — and needs no sort. The set of a value is found once per distinct
+ * value (and reused while consecutive rows repeat it).
  */
-function setsOfSortedRows(rows: readonly InventoryRow[]): { sets: Record<string, HostSet>; setIndexes: Record<string, IndexSet> } {
+function setsOfSortedRows(rows: readonly InventoryRow[]): Record<string, IndexSet> {
   const s = new RowSets();
   const all = s.set('all');
-  const byLifecycle: Record<Lifecycle, RowSetList> = { managed: s.set('managed'), allocated: s.set('allocated'), repair: s.set('repair'), decommissioned: s.set('decommissioned') };
+  const byLifecycle: Record<Lifecycle, number[]> = { managed: s.set('managed'), allocated: s.set('allocated'), repair: s.set('repair'), decommissioned: s.set('decommissioned') };
   const ticketed = s.set('ticketed');
   const excluded = s.set('excluded');
   const perValue = (prefix: string) => {
-    const byValue = new Map<string, RowSetList>();
+    const byValue = new Map<string, number[]>();
     let lastValue: string | null = null;
-    let lastList: RowSetList | undefined;
-    return (value: string | null, host: string, i: number) => {
+    let lastList: number[] = [];
+    return (value: string | null, i: number) => {
       if (value === null) return;
       if (value !== lastValue) {
-        lastList = byValue.get(value);
-        if (!lastList) byValue.set(value, (lastList = s.set(prefix + setNameSuffix(value))));
+        let list = byValue.get(value);
+        if (!list) byValue.set(value, (list = s.set(prefix + setNameSuffix(value))));
+        lastList = list;
         lastValue = value;
       }
-      lastList!.add(host, i);
+      lastList.push(i);
     };
   };
   const cluster = perValue('cluster-');
@@ -439,18 +440,16 @@ function setsOfSortedRows(rows: readonly InventoryRow[]): { sets: Record<string,
   const dc = perValue('dc-');
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    const h = r.host;
-    all.add(h, i);
-    byLifecycle[r.lifecycle].add(h, i);
-    if (r.ticket !== null) ticketed.add(h, i);
-    if (r.exclude !== null) excluded.add(h, i);
-    cluster(r.cluster, h, i);
-    rack(r.rack, h, i);
-    group(r.dataGroup, h, i);
-    dc(r.dc, h, i);
+    all.push(i);
+    byLifecycle[r.lifecycle].push(i);
+    if (r.ticket !== null) ticketed.push(i);
+    if (r.exclude !== null) excluded.push(i);
+    cluster(r.cluster, i);
+    rack(r.rack, i);
+    group(r.dataGroup, i);
+    dc(r.dc, i);
   }
-  const { sets, indexes } = s.result();
-  return { sets, setIndexes: indexes };
+  return s.result();
 }
 
 /** `format: auto`: the origin's extension, else the content (`[` JSON, a TAB in the first line that is not blank or `#` TSV, else CSV). */

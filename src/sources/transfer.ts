@@ -11,7 +11,7 @@
  * any other row shape is sent as is.
  */
 import { isSortedByHost, type HostSet } from '../sets/hostset.js';
-import { hostsAt } from '../sets/indexset.js';
+import { nameSetsOnRead } from '../sets/indexset.js';
 import type { HostHealth, ParsedSource } from './types.js';
 
 /** Codes below 0: values that are not an index into `strings`. */
@@ -130,12 +130,9 @@ export function unpackParsed(packed: PackedSource): ParsedSource<unknown> {
   if (packed.hosts !== undefined) out.hosts = packed.hosts;
   if (packed.blocks !== undefined) out.blocks = packed.blocks;
   if (packed.health) out.health = unpackHealth(packed.health, strings);
-  if (packed.setIndexes) {
-    const list = (out.health ?? rows) as { host: string }[];
-    out.setIndexes = Object.fromEntries(packed.setIndexes);
-    for (const [name, idx] of packed.setIndexes) sets[name] = hostsAt(list, idx);
-  }
-  return out;
+  if (!packed.setIndexes) return out;
+  const { sets: _, ...rest } = out;
+  return nameSetsOnRead<ParsedSource<unknown>>({ ...rest, setIndexes: Object.fromEntries(packed.setIndexes) }, (out.health ?? rows) as { host: string }[]);
 }
 
 function packHealth(records: readonly HostHealth[], code: (s: string) => number): PackedHealth {

@@ -22,8 +22,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { normalizeHost, type HostKey } from '../hosts.js';
-import type { HostSet } from '../sets/hostset.js';
-import { RowSets, type IndexSet } from '../sets/indexset.js';
+import { nameSetsOnRead, RowSets, type IndexSet } from '../sets/indexset.js';
 import { sample } from './common.js';
 import { parseJsonDocument, zodInputError } from './json.js';
 import { YARN_NODE_STATES, type ParsedSource, type YarnNodeRow, type YarnNodeState } from './types.js';
@@ -41,23 +40,20 @@ export type YarnSetName = (typeof YARN_SET_NAMES)[number];
 
 /**
  * Derive the nine YARN raw sets from NodeManager rows sorted by unique host (shared by the REST,
- * JMX and CLI parsers so every YARN source means the same thing by each name): `yarn-all` every
- * NodeManager listed, and `yarn-<state>` (lower case) the NodeManagers in that `NodeState`.
- * Returns each set as names (`sets`, sorted unique in byte order, every key present, `[]` when
- * empty) and as row indexes (`setIndexes`).
+ * JMX and CLI parsers so every YARN source means the same thing by each name), as row indexes
+ * (every key present, empty when no row): `yarn-all` every NodeManager listed, and `yarn-<state>`
+ * (lower case) the NodeManagers in that `NodeState`. The parsers name them with `nameSetsOnRead`.
  */
-export function yarnSets(rows: readonly YarnNodeRow[]): { sets: Record<YarnSetName, HostSet>; setIndexes: Record<YarnSetName, IndexSet> } {
+export function yarnSets(rows: readonly YarnNodeRow[]): Record<YarnSetName, IndexSet> {
   const s = new RowSets();
   for (const name of YARN_SET_NAMES) s.set(name);
   const all = s.set('yarn-all');
   const byState = new Map(YARN_NODE_STATES.map((state) => [state, s.set(`yarn-${state.toLowerCase()}`)]));
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    all.add(r.host, i);
-    byState.get(r.state)!.add(r.host, i);
+    all.push(i);
+    byState.get(rows[i].state)!.push(i);
   }
-  const { sets, indexes } = s.result();
-  return { sets: sets as Record<YarnSetName, HostSet>, setIndexes: indexes as Record<YarnSetName, IndexSet> };
+  return s.result() as Record<YarnSetName, IndexSet>;
 }
 
 const NODE_STATES: ReadonlySet<string> = new Set(YARN_NODE_STATES);
@@ -123,7 +119,7 @@ export function finishYarnRows(
     );
   }
   const rows = [...byHost.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-  return { kind, origin, rows, ...yarnSets(rows), notes };
+  return nameSetsOnRead<ParsedSource<YarnNodeRow>>({ kind, origin, rows, setIndexes: yarnSets(rows), notes }, rows);
 }
 
 

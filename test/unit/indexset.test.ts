@@ -13,7 +13,7 @@ import type { ParsedSource } from '../../src/sources/types.js';
 import { evalSetExpr, parseSetExpr } from '../../src/sets/expr.js';
 import { difference, intersect, toHostSet, union, type HostSet } from '../../src/sets/hostset.js';
 import {
-  differenceIndexes, hostsAt, INDEX_SET_ALGEBRA, intersectIndexes, mapIndexes, NameLines, RowSets, unionIndexes,
+  differenceIndexes, hostsAt, INDEX_SET_ALGEBRA, intersectIndexes, mapIndexes, NameLines, nameSetsOnRead, RowSets, unionIndexes,
 } from '../../src/sets/indexset.js';
 
 /** A sorted host list and random subsets of it, as names and as indexes. */
@@ -84,14 +84,24 @@ describe('set files copied from one buffer of names', () => {
 });
 
 describe('the raw sets of rows sorted by host', () => {
-  it('are filled in row order as names and row indexes; a row added twice in a row counts once', () => {
+  it('are filled in row order as row indexes; a row added twice in a row counts once', () => {
     const s = new RowSets();
     const a = s.set('a');
     s.set('empty');
-    a.add('h1', 0);
-    a.add('h3', 2);
-    s.set('a').add('h3', 2); // a second value with the same set name
-    expect(s.result()).toEqual({ sets: { a: ['h1', 'h3'], empty: [] }, indexes: { a: Int32Array.from([0, 2]), empty: new Int32Array(0) } });
+    a.push(0, 2);
+    s.set('a').push(2, 5); // a second value with the same set name
+    expect(s.result()).toEqual({ a: Int32Array.from([0, 2, 5]), empty: new Int32Array(0) });
+  });
+
+  it('are named from their rows when first read, and only then', () => {
+    const rows = [{ host: 'a.x' }, { host: 'b.x' }, { host: 'c.x' }];
+    let reads = 0;
+    const list = new Proxy(rows, { get: (t, k) => (typeof k === 'string' && /^\d+$/.test(k) && reads++, Reflect.get(t, k)) });
+    const p = nameSetsOnRead<{ sets: Record<string, string[]>; setIndexes: Record<string, Int32Array> }>({ setIndexes: { x: Int32Array.from([0, 2]) } }, list);
+    expect(reads).toBe(0);
+    expect(p.sets).toEqual({ x: ['a.x', 'c.x'] });
+    expect(p.sets.x).toBe(p.sets.x); // named once, kept
+    expect(reads).toBe(2);
   });
 });
 
