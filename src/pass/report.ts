@@ -56,13 +56,22 @@ const CELLS = ALL_DATA_COLUMNS.length - 1;
 export function allDataCells(fleet: Fleet): AllDataCells {
   const values: string[] = [];
   const codeOf = new Map<string, number>();
-  const code = (v: string | null | undefined): number => {
-    if (v === null || v === undefined || v === '' || v === '-') return -1;
-    let c = codeOf.get(v);
-    if (c === undefined) {
-      codeOf.set(v, (c = values.length));
-      values.push(v);
+  // Per column, the last text met and its code: hosts in name order often share a rack, a
+  // cluster, a lifecycle with the one before, and the same text is the same string.
+  const lastText: (string | null | undefined)[] = new Array(CELLS).fill(null);
+  const lastCode = new Int32Array(CELLS).fill(-1);
+  const code = (column: number, v: string | null | undefined): number => {
+    if (v === lastText[column]) return lastCode[column];
+    let c = -1;
+    if (v !== null && v !== undefined && v !== '' && v !== '-') {
+      c = codeOf.get(v) ?? -1;
+      if (c < 0) {
+        codeOf.set(v, (c = values.length));
+        values.push(v);
+      }
     }
+    lastText[column] = v;
+    lastCode[column] = c;
     return c;
   };
   const records = fleet.records;
@@ -70,17 +79,17 @@ export function allDataCells(fleet: Fleet): AllDataCells {
   let at = 0;
   for (const r of records) {
     const i = r.inventory;
-    codes[at++] = code(i?.dc);
-    codes[at++] = code(i?.cluster);
-    codes[at++] = code(i?.role);
-    codes[at++] = code(i?.rack ?? r.hdfs?.rack);
-    codes[at++] = code(i?.dataGroup ?? r.hdfs?.upgradeDomain);
-    codes[at++] = code(i?.lifecycle);
-    codes[at++] = code(i?.ticket);
-    codes[at++] = code(i?.exclude);
-    codes[at++] = code(hdfsState(r));
-    codes[at++] = code(r.yarn?.state);
-    codes[at++] = code(healthState(r));
+    codes[at++] = code(0, i?.dc);
+    codes[at++] = code(1, i?.cluster);
+    codes[at++] = code(2, i?.role);
+    codes[at++] = code(3, i?.rack ?? r.hdfs?.rack);
+    codes[at++] = code(4, i?.dataGroup ?? r.hdfs?.upgradeDomain);
+    codes[at++] = code(5, i?.lifecycle);
+    codes[at++] = code(6, i?.ticket);
+    codes[at++] = code(7, i?.exclude);
+    codes[at++] = code(8, hdfsState(r));
+    codes[at++] = code(9, r.yarn?.state);
+    codes[at++] = code(10, healthState(r));
   }
   return { values, codes };
 }
