@@ -15,6 +15,23 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
+/**
+ * zod re-exports every one of its ~60 message locales through its \`z\` namespace (\`z.locales\`), so a
+ * bundle holds all of them (340 KB of source, most of it outside ASCII, which every start-up
+ * scans) though breakfix only ever uses the English one zod configures itself with. Its locales
+ * index is bundled as that one locale.
+ */
+const onlyEnglishZodMessages = {
+  name: 'only-english-zod-messages',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      loader: 'js',
+      resolveDir: 'node_modules/zod/v4/locales',
+    }));
+  },
+};
+
 const external = ['@slack/bolt', '@slack/*', 'ws', 'pino', 'piscina', 'ssh2', 'prom-client', 'tar', 'croner', 'p-limit'];
 rmSync('dist/src/cli-chunks', { recursive: true, force: true });
 await build({
@@ -31,4 +48,5 @@ await build({
   // Bundled CommonJS (commander) calls require(); give the ES module one.
   banner: { js: "import { createRequire as __breakfixRequire } from 'node:module'; const require = __breakfixRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [onlyEnglishZodMessages],
 });

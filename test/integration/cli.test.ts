@@ -125,6 +125,14 @@ describe('an operator at the terminal', () => {
     expect(j.sets['hdfs-dead']).toEqual(['hrt18n14.cc1.ygridcore.net']);
   });
 
+  it('a config file of the wrong shape is refused in English, naming the file, line and field (the bundle keeps zod\'s English messages)', () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'bf-cli-config-')), 'breakfix.yml');
+    writeFileSync(config, 'dc: 12\n');
+    const r = bf('pass', '--config', config);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`breakfix: ${config}:1:1: datacenters: Invalid input: expected record, received undefined\n`);
+  });
+
   it('a usage error exits 2 with the usage hint', () => {
     const r = bf('source', 'inspect', '--kind', 'nope', 'x');
     expect(r.code).toBe(2);
