@@ -128,14 +128,14 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
   /** Line of each row, for the duplicate message. */
   const rowLines: number[] = [];
   /** With rows: hosts by raw field and by host name, and an entry per host in order of appearance. */
-  const hosts = new Map<string, HostEntry>();
+  const hosts = new Map<string, HostRun>();
   /** Checks by raw field (the first few also in `recentChecks`, compared as bytes) and by name. */
   const checkOf = new Map<string, CheckEntry>();
   const recentChecks: { raw: Buffer; entry: CheckEntry }[] = [];
   const checks = new Map<string, CheckEntry>();
   const details = new Map<string, string>();
   /** An entry per run of lines naming one host (without rows), or per host (with rows), in file order. */
-  const runs: HostEntry[] = [];
+  const runs: HostRun[] = [];
 
   // Field i of a line spans bytes [starts[i], ends[i]) of `b`. A CSV line with quotes is decoded
   // and split whole: its fields are then in `quoted`.
@@ -147,7 +147,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
   // lines, compared in place before anything is decoded.
   let prevStart = 0;
   let prevEnd = -1;
-  let prevHost: HostEntry | undefined;
+  let prevHost: HostRun | undefined;
 
   while (pos < len) {
     // One walk over the line: its separators, its end, and whether it has a quote (CSV).
@@ -199,7 +199,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
       );
     }
 
-    let h: HostEntry | undefined;
+    let h: HostRun | undefined;
     const hostStart = starts[hostCol];
     const hostEnd = ends[hostCol];
     if (quoted === null && prevHost && spanIs(b, hostStart, hostEnd, prevStart, prevEnd)) h = prevHost;
@@ -208,7 +208,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
       // (the file's hosts were interleaved, or written two ways) are merged once sorted, below.
       const key = hostKeyOf(quoted ? quoted[hostCol] : null, b, hostStart, hostEnd);
       if (!key.ok) throw new InputError({ origin, line: lineNo, field: 'host' }, key.problem);
-      runs.push((h = { host: key.host, checks: 0, more: null, reachable: null, failed: null }));
+      runs.push((h = new HostRun(key.host)));
     } else {
       const rawHost = field(hostCol);
       h = hosts.get(rawHost);
@@ -217,7 +217,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
         if (!key.ok) throw new InputError({ origin, line: lineNo, field: 'host' }, key.problem);
         if (key.host !== rawHost) h = hosts.get(key.host);
         if (h === undefined) {
-          hosts.set(key.host, (h = { host: key.host, checks: 0, more: null, reachable: null, failed: null }));
+          hosts.set(key.host, (h = new HostRun(key.host)));
           runs.push(h);
         }
         if (key.host !== rawHost) hosts.set(rawHost, h);
@@ -264,7 +264,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
     if (status === null) {
       throw new InputError({ origin, line: lineNo, field: 'status' }, `expected ok or fail, got ${JSON.stringify(field(statusCol).trim())}`);
     }
-    if (seenBefore(h, ch.index)) {
+    if (h.seen(ch.index)) {
       // The message names the first result's line, which only the rows keep: read the file again with them.
       if (!keepRows) return parseHealth(data, origin);
       const name = ch.name;
@@ -277,9 +277,9 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
     }
     if (ch.name === REACHABILITY_CHECK) h.reachable = status === 'ok';
     else if (status === 'fail') {
-      if (h.failed === null || h.failed === NONE_FAILED) h.failed = [ch.name];
-      else h.failed.push(ch.name);
-    } else h.failed ??= NONE_FAILED;
+      if (h.failedChecks === null || h.failedChecks === NONE_FAILED) h.failedChecks = [ch.name];
+      else h.failedChecks.push(ch.name);
+    } else h.failedChecks ??= NONE_FAILED;
     if (keepRows) {
       let detail = field(detailCol).trim();
       if (detail === '-') detail = '';
@@ -297,7 +297,7 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
   }
 
   // Each host once, in host order: the runs merged (without rows), or the hosts sorted.
-  let perHost: HostEntry[];
+  let perHost: HostRun[];
   if (!keepRows) {
     const merged = mergeRuns(runs);
     // Two runs of one host that both report a check: the rows say which lines (see above).
@@ -325,9 +325,10 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
     const e = perHost[i];
     if (e.reachable === false) unresponsive.push(i);
     else responsive.push(i);
-    if (e.failed !== null && e.failed !== NONE_FAILED) {
+    if (e.failedChecks !== null && e.failedChecks !== NONE_FAILED) {
       failing.push(i);
-      for (const c of e.failed) failingOf.get(c)!.push(i);
+      for (const c of e.failedChecks) failingOf.get(c)!.push(i);
+      if (e.failedChecks.length > 1) e.failedChecks.sort();
     }
   }
   const shared = [...namesBySet].filter(([, names]) => names.length > 1);
@@ -340,10 +341,8 @@ export function parseHealth(data: string | Buffer, origin: string, opts: ParseOp
     const sets = Object.fromEntries(Object.entries(setIndexes).map(([name, idx]) => [name, hostsAt(perHost, idx)]));
     return { kind: 'health', origin, rows, hosts: perHost.length, sets, notes };
   }
-  const health = perHost.map((h): HostHealth => {
-    const failedChecks = h.failed === null ? null : h.failed === NONE_FAILED ? [] : h.failed.length > 1 ? h.failed.sort() : h.failed;
-    return { host: h.host, reachable: h.reachable, failedChecks };
-  });
+  // Each host's run is its result: what HostHealth asks, with the parse's bookkeeping kept private.
+  const health: HostHealth[] = perHost;
   return nameSetsOnRead<ParsedSource<HealthRow>>({ kind: 'health', origin, rows, hosts: perHost.length, health, setIndexes, notes }, health);
 }
 
@@ -380,46 +379,71 @@ function spanIs(b: Buffer, s1: number, e1: number, s2: number, e2: number): bool
 }
 
 /**
- * The per-host runs of a parse without rows, sorted by host, each host's runs merged into one
- * entry; null when two runs of a host report the same check (a duplicate result).
+ * The per-host runs of a parse without rows, sorted by host, each host's runs merged into one;
+ * null when two runs of a host report the same check (a duplicate result).
  */
-function mergeRuns(runs: HostEntry[]): HostEntry[] | null {
+function mergeRuns(runs: HostRun[]): HostRun[] | null {
   const sorted = sortedByHost(runs);
-  const out: HostEntry[] = [];
+  const out: HostRun[] = [];
   for (const r of sorted) {
     const last = out.length > 0 ? out[out.length - 1] : undefined;
-    if (!last || last.host !== r.host) {
-      out.push(r);
-      continue;
-    }
-    if (last.checks & r.checks) return null;
-    last.checks |= r.checks;
-    if (r.more) {
-      for (const i of r.more) {
-        if (last.more?.has(i)) return null;
-        (last.more ??= new Set()).add(i);
-      }
-    }
-    if (r.reachable !== null) last.reachable = r.reachable;
-    if (r.failed !== null && r.failed !== NONE_FAILED) last.failed = last.failed === null || last.failed === NONE_FAILED ? [...r.failed] : [...last.failed, ...r.failed];
-    else if (r.failed === NONE_FAILED) last.failed ??= NONE_FAILED;
+    if (!last || last.host !== r.host) out.push(r);
+    else if (!last.absorb(r)) return null;
   }
   return out;
 }
 
-/** `failed` of a host whose checks other than reachability all passed so far: shared, never written to. */
+/**
+ * `failedChecks` of a host whose checks other than reachability all passed so far: shared, never
+ * written to (frozen), and what such a host's {@link HostHealth} says: no failed check.
+ */
 const NONE_FAILED: string[] = Object.freeze([]) as unknown as string[];
 
 /**
- * A host seen in the file, and which checks it has reported (bit i = check index i < 31; the rest
- * in `more`); without rows, also its results (see {@link HostHealth}).
+ * A run of lines naming one host (with rows: every line of a host) and what they say: the host's
+ * {@link HostHealth} (`failedChecks` in file order until the parse sorts them), and which checks
+ * it reported (bit i = check index i < 31; the rest in a set), kept private so that the run is the
+ * result as it is.
  */
-interface HostEntry {
-  host: string;
-  checks: number;
-  more: Set<number> | null;
-  reachable: boolean | null;
-  failed: string[] | null;
+class HostRun implements HostHealth {
+  readonly host: string;
+  reachable: boolean | null = null;
+  failedChecks: string[] | null = null;
+  #checks = 0;
+  #more: Set<number> | null = null;
+
+  constructor(host: string) {
+    this.host = host;
+  }
+
+  /** True when this host already reported check `index`; records it otherwise. */
+  seen(index: number): boolean {
+    if (index < 31) {
+      const bit = 1 << index;
+      if (this.#checks & bit) return true;
+      this.#checks |= bit;
+      return false;
+    }
+    this.#more ??= new Set();
+    if (this.#more.has(index)) return true;
+    this.#more.add(index);
+    return false;
+  }
+
+  /** Take in another run of this host; false when both report a check (a duplicate result). */
+  absorb(r: HostRun): boolean {
+    if (this.#checks & r.#checks) return false;
+    this.#checks |= r.#checks;
+    for (const i of r.#more ?? []) {
+      if (this.#more?.has(i)) return false;
+      (this.#more ??= new Set()).add(i);
+    }
+    if (r.reachable !== null) this.reachable = r.reachable;
+    const f = r.failedChecks;
+    if (f !== null && f !== NONE_FAILED) this.failedChecks = this.failedChecks === null || this.failedChecks === NONE_FAILED ? [...f] : [...this.failedChecks, ...f];
+    else if (f === NONE_FAILED) this.failedChecks ??= NONE_FAILED;
+    return true;
+  }
 }
 
 /** A check seen in the file: its lower-case name and its index. */
@@ -427,21 +451,6 @@ interface CheckEntry {
   name: string;
   index: number;
 }
-
-/** True when `h` already reported check `index`; records it otherwise. */
-function seenBefore(h: HostEntry, index: number): boolean {
-  if (index < 31) {
-    const bit = 1 << index;
-    if (h.checks & bit) return true;
-    h.checks |= bit;
-    return false;
-  }
-  h.more ??= new Set();
-  if (h.more.has(index)) return true;
-  h.more.add(index);
-  return false;
-}
-
 
 function columnIndexes(names: readonly string[], origin: string, line: number): Record<Column, number> {
   const found = new Map<string, number>();
