@@ -76,7 +76,8 @@ export function startFleet(sources: readonly ParsedSource<unknown>[], from?: Fle
     const role = SOURCE_ROLE[src.kind];
     if (role === 'hdfs') blocks = src.blocks ?? blocks;
     const list = role === 'health' ? src.health : (src.rows as { host: string }[]);
-    if (list && isSortedByHost(list)) inOrder.push({ source: src, rows: list, fill: fillOf(role) });
+    // A parse with row indexes has its host list sorted by unique host (ParsedSource.setIndexes).
+    if (list && (src.setIndexes !== undefined || isSortedByHost(list))) inOrder.push({ source: src, rows: list, fill: fillOf(role) });
     else byLookup.push(src);
   }
   const m = mergeInOrder(from?.records ?? [], inOrder);

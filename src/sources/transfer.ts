@@ -71,7 +71,8 @@ interface PackedHealth {
  */
 export function packParsed(p: ParsedSource<unknown>): { packed: PackedSource; transfer: ArrayBuffer[] } {
   const rows = p.rows as Record<string, unknown>[];
-  const strings: string[] = rows.length > 0 && isSortedByHost(rows) ? rows.map((r) => r.host as string) : [];
+  // Rows of a parse with row indexes are sorted by unique host (ParsedSource.setIndexes): no need to check.
+  const strings: string[] = rows.length > 0 && (p.setIndexes !== undefined || isSortedByHost(rows)) ? rows.map((r) => r.host as string) : [];
   const hostCount = strings.length;
   const index = new Map<string, number>();
   const code = (s: string): number => {

@@ -121,7 +121,8 @@ export interface ParsedSource<Row> {
   /**
    * The same sets as ascending indexes into this source's host list — `health` when present,
    * else `rows` — when that list is sorted by unique host (every parser's, but for a health parse
-   * with rows). What a pass builds its fleet's sets from (src/sets/indexset.ts).
+   * with rows). What a pass builds its fleet's sets from (src/sets/indexset.ts). A parse that has
+   * them promises that order: the fleet merges its host list without checking it.
    */
   setIndexes?: Record<string, IndexSet>;
   /** Block counters, for HDFS sources that carry them. */

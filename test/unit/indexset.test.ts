@@ -11,7 +11,7 @@ import { buildDemoFleet } from '../../src/demo/fleet.js';
 import { parseSource } from '../../src/sources/index.js';
 import type { ParsedSource } from '../../src/sources/types.js';
 import { evalSetExpr, parseSetExpr } from '../../src/sets/expr.js';
-import { difference, intersect, toHostSet, union, type HostSet } from '../../src/sets/hostset.js';
+import { difference, intersect, isSortedByHost, toHostSet, union, type HostSet } from '../../src/sets/hostset.js';
 import {
   differenceIndexes, hostsAt, INDEX_SET_ALGEBRA, intersectIndexes, mapIndexes, NameLines, nameSetsOnRead, RowSets, unionIndexes,
 } from '../../src/sets/indexset.js';
@@ -118,6 +118,7 @@ describe('every parser gives its raw sets as row indexes too', () => {
   ];
   it.each(parses)('%s', (_name, p) => {
     const list = (p.health ?? p.rows) as { host: string }[];
+    expect(isSortedByHost(list)).toBe(true); // what row indexes promise: the fleet merges such a list without checking
     expect(Object.keys(p.setIndexes!).sort()).toEqual(Object.keys(p.sets).sort());
     for (const [name, idx] of Object.entries(p.setIndexes!)) expect(hostsAt(list, idx), name).toEqual(p.sets[name]);
     if (list.length > 0) expect(Object.values(p.sets).some((s) => s.length > 0)).toBe(true);
