@@ -8,6 +8,7 @@
  * leaves only whole files; `summary.json` is written last and marks a finished pass.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InputError, formatPath } from '../errors.js';
 import type { IndexSet, NameLines } from '../sets/indexset.js';
@@ -56,10 +57,10 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
  * of one per file: a pass has thousands of per-rack sets). When the directory exists (a re-run),
  * only missing set files are written, each atomically.
  *
- * With `thread`, a new directory's files are written by that worker thread while the caller goes
- * on (`lines` is then given away); `done` settles once the directory is in place. Returns how
- * many files are written. `done` rejects (with the temporary directory removed) when a file
- * could not be written; without a thread the same errors are thrown.
+ * A new directory's files are written {@link SET_FILE_WRITES} at a time ({@link writeFilesConcurrently}),
+ * by `thread` when given (`lines` is then given away) or by this thread while the caller goes on;
+ * `done` settles once the directory is in place. Returns how many files are written. `done`
+ * rejects (with the temporary directory removed) when a file could not be written.
  */
 export function writeSetFiles(
   setsDir: string, lines: NameLines, indexes: ReadonlyMap<string, IndexSet>, onlyMissing: boolean, thread?: WriteThread | null,
@@ -72,20 +73,53 @@ export function writeSetFiles(
   const tmp = `${setsDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const inPlace = () => {
-    rmSync(setsDir, { recursive: true, force: true });
-    renameSync(tmp, setsDir);
-  };
-  if (!thread) {
-    for (const [name, set] of indexes) writeFileSync(join(tmp, name), lines.fileOf(set));
-    inPlace();
-    return { written: indexes.size, done: Promise.resolve() };
-  }
-  const done = thread.writeSets(tmp, lines, [...indexes]).then(inPlace, (e: unknown) => {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  });
+  const sets = [...indexes];
+  const written = thread
+    ? thread.writeSets(tmp, lines, sets)
+    : writeFilesConcurrently(tmp, sets.map(([name]) => name), (k) => lines.fileOf(sets[k][1]));
+  const done = written.then(
+    () => {
+      rmSync(setsDir, { recursive: true, force: true });
+      renameSync(tmp, setsDir);
+    },
+    (e: unknown) => {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    },
+  );
   return { written: indexes.size, done };
+}
+
+/**
+ * How many set files are written at once. A file create waits on the disk far more than it uses
+ * a core: on this project's benchmark machine (ext4 on a virtual disk), 2,700 files of 10 KB took
+ * 1.2–3.5 s written one after the other and 0.25–0.4 s written 4 to 8 at a time through Node's
+ * thread pool (4 threads); on a tmpfs it makes little difference either way.
+ */
+export const SET_FILE_WRITES = 8;
+
+/**
+ * Write `names[k]` in `dir` with the bytes `bytesOf(k)` (made when the file's turn comes), for
+ * every k, {@link SET_FILE_WRITES} files at a time. Resolves with the number of files written.
+ * @throws Error (rejects) with the first write that failed, once the writes under way have
+ *   finished; no write starts after a failure.
+ */
+export async function writeFilesConcurrently(dir: string, names: readonly string[], bytesOf: (k: number) => Uint8Array): Promise<number> {
+  let next = 0;
+  let failed: { error: unknown } | undefined;
+  const writer = async () => {
+    while (failed === undefined && next < names.length) {
+      const k = next++;
+      try {
+        await writeFile(join(dir, names[k]), bytesOf(k));
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SET_FILE_WRITES, names.length) }, writer));
+  if (failed) throw failed.error;
+  return names.length;
 }
 
 /**

@@ -5,11 +5,9 @@
  * Messages in: {@link WriteRequest}s, the sets first (they bring the names). Messages out: one
  * {@link WriteAnswer} per request, in order. The pass's thread stops the worker when it is done.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { NameLines } from '../sets/indexset.js';
-import { writeAtomic } from './passdir.js';
+import { writeAtomic, writeFilesConcurrently } from './passdir.js';
 import { renderAllDataFile } from './report.js';
 import type { WriteAnswer, WriteRequest } from './write-thread.js';
 
@@ -19,25 +17,25 @@ const port = parentPort;
 /** The names the sets came with, for all-data. */
 let lines: NameLines | undefined;
 
+// Jobs are done one after the other, in the order they came (the sets bring the names all-data needs).
+let queue = Promise.resolve();
 port.on('message', (m: WriteRequest) => {
-  let answer: WriteAnswer;
-  try {
-    if (m.type === 'sets') {
-      lines = new NameLines(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.ends);
-      let from = 0;
-      m.names.forEach((name, k) => {
-        const to = m.setEnds[k];
-        writeFileSync(join(m.dir, name), lines!.fileOf(m.members.subarray(from, to)));
-        from = to;
-      });
-      answer = { type: 'written', files: m.names.length };
-    } else {
-      if (!lines) throw new Error('all-data before the sets: no names to render it with');
-      writeAtomic(m.path, renderAllDataFile(lines, m.cells));
-      answer = { type: 'written', files: 1 };
+  queue = queue.then(async () => {
+    let answer: WriteAnswer;
+    try {
+      if (m.type === 'sets') {
+        const names = new NameLines(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.ends);
+        lines = names;
+        const set = (k: number) => m.members.subarray(k === 0 ? 0 : m.setEnds[k - 1], m.setEnds[k]);
+        answer = { type: 'written', files: await writeFilesConcurrently(m.dir, m.names, (k) => names.fileOf(set(k))) };
+      } else {
+        if (!lines) throw new Error('all-data before the sets: no names to render it with');
+        writeAtomic(m.path, renderAllDataFile(lines, m.cells));
+        answer = { type: 'written', files: 1 };
+      }
+    } catch (e) {
+      answer = { type: 'error', message: e instanceof Error ? e.message : String(e) };
     }
-  } catch (e) {
-    answer = { type: 'error', message: e instanceof Error ? e.message : String(e) };
-  }
-  port.postMessage(answer);
+    port.postMessage(answer);
+  });
 });
