@@ -51,43 +51,85 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
 }
 
 /**
- * Write every set of a pass as a file of `setsDir`: each index set's lines copied from `lines`
- * (the names of the fleet's records, {@link NameLines}). A new directory is written whole under a
- * temporary name and renamed into place, so it appears complete or not at all (one rename instead
- * of one per file: a pass has thousands of per-rack sets). When the directory exists (a re-run),
- * only missing set files are written, each atomically.
+ * The `sets/` directory of a pass: every set a file of its names (DESIGN.md §2), each index set's
+ * lines copied from the names of the fleet's records ({@link NameLines}).
  *
- * A new directory's files are written {@link SET_FILE_WRITES} at a time ({@link writeFilesConcurrently}),
- * by `thread` when given (`lines` is then given away) or by this thread while the caller goes on;
- * `done` settles once the directory is in place. Returns how many files are written. `done`
- * rejects (with the temporary directory removed) when a file could not be written.
+ * A new directory is written whole under a temporary name and renamed into place by
+ * {@link SetFiles.write}'s `done`, so it appears complete or not at all (one rename instead of
+ * one per file: a pass has thousands of per-rack sets); files are written
+ * {@link SET_FILE_WRITES} at a time ({@link writeFilesConcurrently}), by a writer thread when the
+ * pass has one. With a writer thread, {@link SetFiles.prepare} creates the files empty as soon as
+ * their names are known, while the pass still builds its fleet: on a disk, creating a file is
+ * most of what writing one costs. When the directory exists (a re-run), only missing set files
+ * are written, each atomically, on the pass's thread.
  */
-export function writeSetFiles(
-  setsDir: string, lines: NameLines, indexes: ReadonlyMap<string, IndexSet>, onlyMissing: boolean, thread?: WriteThread | null,
-): { written: number; done: Promise<void> } {
-  if (onlyMissing && existsSync(setsDir)) {
-    let n = 0;
-    for (const [name, set] of indexes) if (writeIfMissing(join(setsDir, name), lines.fileOf(set), true)) n++;
-    return { written: n, done: Promise.resolve() };
+export class SetFiles {
+  private readonly tmp: string;
+  private readonly rerun: boolean;
+  /** The files created ahead, once created. */
+  private prepared: Promise<unknown> | undefined;
+  private preparedNames: string[] = [];
+
+  /** `setsDir`: `<pass>/sets`; `onlyMissing`: a re-run, which keeps every file that exists; `thread`: the pass's writer thread. */
+  constructor(private readonly setsDir: string, onlyMissing: boolean, private readonly thread?: WriteThread | null) {
+    this.tmp = `${setsDir}.tmp-${process.pid}`;
+    this.rerun = onlyMissing && existsSync(setsDir);
   }
-  const tmp = `${setsDir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const sets = [...indexes];
-  const written = thread
-    ? thread.writeSets(tmp, lines, sets)
-    : writeFilesConcurrently(tmp, sets.map(([name]) => name), (k) => lines.fileOf(sets[k][1]));
-  const done = written.then(
-    () => {
-      rmSync(setsDir, { recursive: true, force: true });
-      renameSync(tmp, setsDir);
-    },
-    (e: unknown) => {
-      rmSync(tmp, { recursive: true, force: true });
-      throw e;
-    },
-  );
-  return { written: indexes.size, done };
+
+  /** Create the files of `names` empty, ahead, on the writer thread (nothing without one, or on a re-run). */
+  prepare(names: readonly string[]): void {
+    if (this.rerun || !this.thread || this.prepared) return;
+    this.start();
+    this.preparedNames = [...names];
+    this.prepared = this.thread.createFiles(this.tmp, this.preparedNames);
+    this.prepared.catch(() => {}); // a file that could not be created fails write() below
+  }
+
+  /**
+   * Write every set of `indexes` (`lines`: the names their indexes point to; given away to the
+   * writer thread when there is one) and drop any file created ahead for a name that is not a
+   * set; `done` settles once the directory is in place. Returns how many set files the directory
+   * gains: every set on a first run, the missing ones on a re-run. `done` rejects (with the
+   * temporary directory removed) when a file could not be created or written.
+   */
+  write(lines: NameLines, indexes: ReadonlyMap<string, IndexSet>): { written: number; done: Promise<void> } {
+    if (this.rerun) {
+      let n = 0;
+      for (const [name, set] of indexes) if (writeIfMissing(join(this.setsDir, name), lines.fileOf(set), true)) n++;
+      return { written: n, done: Promise.resolve() };
+    }
+    if (!this.prepared) this.start();
+    const sets = [...indexes];
+    // The writer thread does its jobs in order: the sets after the files created ahead.
+    const written = this.thread
+      ? this.thread.writeSets(this.tmp, lines, sets)
+      : writeFilesConcurrently(this.tmp, sets.map(([name]) => name), (k) => lines.fileOf(sets[k][1]));
+    const done = written.then(
+      () => {
+        for (const name of this.preparedNames) if (!indexes.has(name)) rmSync(join(this.tmp, name), { force: true });
+        rmSync(this.setsDir, { recursive: true, force: true });
+        renameSync(this.tmp, this.setsDir);
+      },
+      (e: unknown) => {
+        rmSync(this.tmp, { recursive: true, force: true });
+        throw e;
+      },
+    );
+    return { written: indexes.size, done };
+  }
+
+  /** The pass stopped before its sets: remove what {@link prepare} created, once its creates are done. */
+  async discard(): Promise<void> {
+    if (!this.prepared) return;
+    await this.prepared.catch(() => {});
+    rmSync(this.tmp, { recursive: true, force: true });
+    this.prepared = undefined;
+  }
+
+  private start(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
+  }
 }
 
 /**

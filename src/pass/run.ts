@@ -14,7 +14,7 @@ import { SOURCE_KINDS, SOURCE_ROLE, type ParsedSource } from '../sources/types.j
 import { InventoryMappingSchema } from '../sources/inventory.js';
 import { z } from 'zod';
 import { readPassSummary, type PassSummary } from './summary.js';
-import { listPasses, newPassDir, readJsonFile, writeAtomic, writeIfMissing, writeSetFiles } from './passdir.js';
+import { listPasses, newPassDir, readJsonFile, SetFiles, writeAtomic, writeIfMissing } from './passdir.js';
 import { NameLines } from '../sets/indexset.js';
 import { reconcile, type ClusterBudget, type Plan } from './reconcile.js';
 import { allDataCells, renderAllDataFile, renderBudgetTsv } from './report.js';
@@ -25,6 +25,7 @@ import { captureSource, isUrl, snapshotFileName, type SourceSnapshot, type Sourc
 import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
 import { WriteThread } from './write-thread.js';
 import { parseSnapshot, readSnapshot, type ParseOutcome } from './parse-snapshot.js';
+import { RAW_SET_NAMES } from '../sets/names.js';
 
 /** Options of {@link runPass}. */
 export interface PassOptions {
@@ -232,8 +233,10 @@ async function computePass(
   // Set files and all-data being written by a worker thread: a pass that stops meanwhile lets
   // them finish, so it ends with its sets directory in place or none at all, never half written.
   let bulkFiles: Promise<unknown> | undefined;
+  let setFiles: SetFiles | undefined;
   const stop = async (result: 'refused' | 'error', reasons: string[]): Promise<PassResult> => {
     await bulkFiles?.catch(() => {});
+    if (!bulkFiles) await setFiles?.discard();
     const digestError = await digestDue?.();
     if (digestError) reasons = [...reasons, digestError];
     summary.result = result;
@@ -289,10 +292,17 @@ async function computePass(
       const o = outcomes.get(s);
       if (o && 'parsed' in o) started.add(o.parsed);
     }
+    if (!onlyMissing) {
+      // Every set's name is known now: this thread's sources' sets, the worker's source's (fixed
+      // names), the derived ones. A writer thread creates the set files while the fleet is built.
+      threads.writer = WriteThread.start();
+      setFiles = new SetFiles(join(dir, 'sets'), onlyMissing, threads.writer);
+      const names = new Set<string>([...RAW_SET_NAMES, ...policy.sets.map((d) => d.name)]);
+      for (const p of started) for (const name of Object.keys(p.setIndexes ?? p.sets)) names.add(name);
+      setFiles.prepare([...names]);
+    }
     start = startFleet([...started]);
     const o = await inThread;
-    // The second core is free again: a thread to write the set files loads while the fleet is built.
-    if (!onlyMissing) threads.writer = WriteThread.start();
     record(threaded, o);
     if (!onlyMissing) {
       const s = threaded;
@@ -349,14 +359,15 @@ async function computePass(
   // one meanwhile (the names go to that thread with the sets).
   const writer = threads.writer;
   const lines = new NameLines(fleet.records);
-  const setFiles = writeSetFiles(join(dir, 'sets'), lines, fleet.indexes, onlyMissing, writer);
-  t(`sets: ${fleet.sets.size} (${setFiles.written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
+  setFiles ??= new SetFiles(join(dir, 'sets'), onlyMissing, writer);
+  const sets = setFiles.write(lines, fleet.indexes);
+  t(`sets: ${fleet.sets.size} (${sets.written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
   for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
   const allDataPath = join(dir, 'all-data.tsv');
   let allData = Promise.resolve();
   if (writer) allData = writer.writeAllData(allDataPath, allDataCells(fleet));
   else writeIfMissing(allDataPath, renderAllDataFile(lines, allDataCells(fleet)), onlyMissing);
-  bulkFiles = Promise.all([setFiles.done, allData]);
+  bulkFiles = Promise.all([sets.done, allData]);
   bulkFiles.catch(() => {}); // awaited below, before the plan; until then a failure must not count as unhandled
   const digestError = await digestDue?.();
   if (digestError) return stop('error', [digestError]);

@@ -20,11 +20,13 @@ import type { IndexSet, NameLines } from '../sets/indexset.js';
 import type { AllDataCells } from './report.js';
 
 /**
- * A job for the worker. `sets`: every set to write into `dir`, set k being
+ * A job for the worker. `create`: create the files `names` in `dir`, empty (the set files, ahead of
+ * their contents). `sets`: every set to write into `dir`, set k being
  * `members[setEnds[k - 1] .. setEnds[k])` (indexes into the lines `bytes`/`ends`), which the worker
  * keeps for later jobs. `all-data`: `all-data.tsv` of those lines and `cells`, written to `path`.
  */
 export type WriteRequest =
+  | { type: 'create'; dir: string; names: string[] }
   | { type: 'sets'; dir: string; bytes: Uint8Array; ends: Int32Array; names: string[]; setEnds: Int32Array; members: Int32Array }
   | { type: 'all-data'; path: string; cells: AllDataCells };
 
@@ -37,8 +39,9 @@ function workerFile(): string {
 }
 
 /**
- * A worker thread that writes the bulk files of one pass: its sets first ({@link writeSets}, which
- * hands over the names), then `all-data.tsv` ({@link writeAllData}). {@link WriteThread.start}
+ * A worker thread that writes the bulk files of one pass: its set files created ahead
+ * ({@link createFiles}), its sets ({@link writeSets}, which hands over the names), then
+ * `all-data.tsv` ({@link writeAllData}). {@link WriteThread.start}
  * returns null when a second thread would not help (one core) or the compiled worker is missing:
  * the pass then writes them itself. The worker keeps the process alive only while a job is
  * pending; {@link close} stops it.
@@ -64,6 +67,14 @@ export class WriteThread {
     const file = workerFile();
     if (!existsSync(file)) return null;
     return new WriteThread(new Worker(file));
+  }
+
+  /**
+   * Create the files `names` in `dir`, empty, several at a time. Resolves with how many.
+   * @throws Error as {@link writeSets}.
+   */
+  createFiles(dir: string, names: string[]): Promise<number> {
+    return this.ask({ type: 'create', dir, names }, []);
   }
 
   /**

@@ -23,7 +23,10 @@ port.on('message', (m: WriteRequest) => {
   queue = queue.then(async () => {
     let answer: WriteAnswer;
     try {
-      if (m.type === 'sets') {
+      if (m.type === 'create') {
+        const none = new Uint8Array(0);
+        answer = { type: 'written', files: await writeFilesConcurrently(m.dir, m.names, () => none) };
+      } else if (m.type === 'sets') {
         const names = new NameLines(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.ends);
         lines = names;
         const set = (k: number) => m.members.subarray(k === 0 ? 0 : m.setEnds[k - 1], m.setEnds[k]);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSetFiles } from '../../src/pass/passdir.js';
+import { SetFiles } from '../../src/pass/passdir.js';
 import { WriteThread } from '../../src/pass/write-thread.js';
 import { allDataCells, allDataFile } from '../../src/pass/report.js';
 import { buildFleet } from '../../src/pass/sets.js';
@@ -33,11 +33,11 @@ const filesOf = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map(
 describe('set files written by a worker thread', () => {
   it('are the files the pass writes itself, in place once done, with nothing else left', async () => {
     const inline = join(root, 'inline', 'sets');
-    expect(writeSetFiles(inline, new NameLines(records), indexes, false).written).toBe(3);
+    expect(new SetFiles(inline, false).write(new NameLines(records), indexes).written).toBe(3);
     const thread = WriteThread.start();
     expect(thread).not.toBeNull(); // two cores and a build: CI has both
     const threaded = join(root, 'threaded', 'sets');
-    const out = writeSetFiles(threaded, new NameLines(records), indexes, false, thread);
+    const out = new SetFiles(threaded, false, thread).write(new NameLines(records), indexes);
     expect(out.written).toBe(3);
     await out.done;
     thread!.close();
@@ -54,12 +54,33 @@ describe('set files written by a worker thread', () => {
     ], []);
     const thread = WriteThread.start()!;
     await expect(thread.writeAllData(join(root, 'x.tsv'), allDataCells(fleet))).rejects.toThrow(/call that first/);
-    await writeSetFiles(join(root, 'demo', 'sets'), new NameLines(fleet.records), fleet.indexes, false, thread).done;
+    await new SetFiles(join(root, 'demo', 'sets'), false, thread).write(new NameLines(fleet.records), fleet.indexes).done;
     const path = join(root, 'demo', 'all-data.tsv');
     await thread.writeAllData(path, allDataCells(fleet));
     thread.close();
     expect(readFileSync(path)).toEqual(allDataFile(fleet));
     expect(readdirSync(join(root, 'demo')).sort()).toEqual(['all-data.tsv', 'sets']);
+  });
+
+  it('files created ahead, while the fleet is built, end up as the sets say; one created for a name that is no set is dropped', async () => {
+    const thread = WriteThread.start()!;
+    const sets = join(root, 'ahead', 'sets');
+    const files = new SetFiles(sets, false, thread);
+    files.prepare(['all', 'rack-r1', 'rack-gone', 'unknown']);
+    const out = files.write(new NameLines(records), indexes);
+    await out.done;
+    thread.close();
+    expect(filesOf(sets)).toEqual(filesOf(join(root, 'inline', 'sets')));
+    expect(readdirSync(join(root, 'ahead'))).toEqual(['sets']);
+  });
+
+  it('a pass that stops after its files were created ahead leaves no directory', async () => {
+    const thread = WriteThread.start()!;
+    const files = new SetFiles(join(root, 'stopped', 'sets'), false, thread);
+    files.prepare(['all', 'rack-r1']);
+    await files.discard();
+    thread.close();
+    expect(readdirSync(join(root, 'stopped'))).toEqual([]);
   });
 
   it('a file the worker cannot write fails the pass with its reason and leaves no directory', async () => {
@@ -71,7 +92,7 @@ describe('set files written by a worker thread', () => {
     const parent = join(root, 'failing');
     const sets = join(parent, 'sets');
     const bad = new Map(indexes).set('no-such-dir/x', new Int32Array([0])); // a name no set has: its directory does not exist
-    const out = writeSetFiles(sets, new NameLines(records), bad, false, thread);
+    const out = new SetFiles(sets, false, thread).write(new NameLines(records), bad);
     await expect(out.done).rejects.toThrow(/ENOENT/);
     thread.close();
     expect(existsSync(parent) ? readdirSync(parent) : []).toEqual([]);

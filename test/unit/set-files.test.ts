@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SET_FILE_WRITES, writeFilesConcurrently, writeSetFiles } from '../../src/pass/passdir.js';
+import { SET_FILE_WRITES, SetFiles, writeFilesConcurrently } from '../../src/pass/passdir.js';
 import { NameLines } from '../../src/sets/indexset.js';
 
 let dir: string;
@@ -46,7 +46,7 @@ describe('the sets directory of a pass written on its own thread', () => {
   const indexes = new Map([['all', Int32Array.from([0, 1, 2])], ['rack-r1', Int32Array.from([1])], ['unknown', new Int32Array(0)]]);
 
   it('is in place once done, every set a file of its names, nothing else left', async () => {
-    const out = writeSetFiles(join(dir, 'sets'), new NameLines(records), indexes, false);
+    const out = new SetFiles(join(dir, 'sets'), false).write(new NameLines(records), indexes);
     expect(out.written).toBe(3);
     await out.done;
     expect(readdirSync(dir)).toEqual(['sets']);
@@ -57,13 +57,13 @@ describe('the sets directory of a pass written on its own thread', () => {
 
   it('a set that cannot be written leaves no directory, finished or temporary', async () => {
     const bad = new Map(indexes).set('no-such-dir/x', Int32Array.from([0]));
-    await expect(writeSetFiles(join(dir, 'sets'), new NameLines(records), bad, false).done).rejects.toThrow(/ENOENT/);
+    await expect(new SetFiles(join(dir, 'sets'), false).write(new NameLines(records), bad).done).rejects.toThrow(/ENOENT/);
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a re-run writes only the missing files and keeps the others as they are', async () => {
-    await writeSetFiles(join(dir, 'sets'), new NameLines(records), new Map([['all', Int32Array.from([0])]]), false).done;
-    const out = writeSetFiles(join(dir, 'sets'), new NameLines(records), indexes, true);
+    await new SetFiles(join(dir, 'sets'), false).write(new NameLines(records), new Map([['all', Int32Array.from([0])]])).done;
+    const out = new SetFiles(join(dir, 'sets'), true).write(new NameLines(records), indexes);
     expect(out.written).toBe(2);
     await out.done;
     expect(readFileSync(join(dir, 'sets', 'all'), 'utf8')).toBe('a.x\n');
