@@ -19,12 +19,6 @@ export interface ParseJob {
   expectSha256?: string;
   /** `parseSource`'s `rows` option: false for a pass (health results per host). */
   rows?: boolean;
-  /**
-   * false: skip the sha256 (`sha256` is then '') and `expectSha256`: a worker thread answers with
-   * the parse first and digests the file after ({@link sha256OfFile}), while the pass's thread
-   * builds the sets.
-   */
-  hash?: boolean;
 }
 
 /**
@@ -62,9 +56,9 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  */
 export function parseSnapshot(job: ParseJob, parse: typeof parseSource): ParseOutcome {
   if (job.kind === 'hdfs-report') return parseReportInChunks(job);
-  const snap = job.hash === false ? unhashed(readFileSync(job.path)) : readSnapshot(job.path);
+  const snap = readSnapshot(job.path);
   const out: ParseOutcome = { sha256: snap.sha256, bytes: snap.bytes };
-  if (job.hash !== false && job.expectSha256 && job.expectSha256 !== snap.sha256) out.changed = true;
+  if (job.expectSha256 && job.expectSha256 !== snap.sha256) out.changed = true;
   else {
     try {
       out.parsed = parse(job.kind, snap.data, job.origin, job.mapping, { rows: job.rows });
@@ -77,16 +71,16 @@ export function parseSnapshot(job: ParseJob, parse: typeof parseSource): ParseOu
 }
 
 function parseReportInChunks(job: ParseJob): ParseOutcome {
-  const hash = job.hash === false ? null : createHash('sha256');
+  const hash = createHash('sha256');
   const parser = new HdfsReportParser(job.origin);
   let inputError: string | undefined;
   const bytes = readChunks(job.path, (piece) => {
-    hash?.update(piece);
+    hash.update(piece);
     // After bad input, the rest is still read: the digest is of the whole snapshot.
     if (inputError === undefined) inputError = inputErrorOf(() => parser.feed(piece));
   });
-  const out: ParseOutcome = { sha256: hash ? hash.digest('hex') : '', bytes };
-  if (hash && job.expectSha256 && job.expectSha256 !== out.sha256) out.changed = true;
+  const out: ParseOutcome = { sha256: hash.digest('hex'), bytes };
+  if (job.expectSha256 && job.expectSha256 !== out.sha256) out.changed = true;
   else if (inputError === undefined) {
     let parsed: ParsedSource<unknown> | undefined;
     inputError = inputErrorOf(() => { parsed = parser.end(); });
@@ -94,17 +88,6 @@ function parseReportInChunks(job: ParseJob): ParseOutcome {
   }
   if (inputError !== undefined && !out.changed) out.inputError = inputError;
   return out;
-}
-
-function unhashed(data: Buffer): { data: Buffer; sha256: string; bytes: number } {
-  return { data, sha256: '', bytes: data.length };
-}
-
-/** sha256 hex and size of a file, read in 4 MiB chunks. @throws Error when it cannot be read. */
-export function sha256OfFile(path: string): { sha256: string; bytes: number } {
-  const hash = createHash('sha256');
-  const bytes = readChunks(path, (piece) => hash.update(piece));
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 /**

@@ -228,8 +228,6 @@ async function computePass(
     passId: manifest.passId, dc: manifest.dc, result: 'ok', startedAt: manifest.startedAt, seed: manifest.seed,
     reasons: [], sources: [], counts: {}, plan: null,
   };
-  // With a worker thread: the digest of its snapshot, taken after its parse (see below).
-  let digestDue: (() => Promise<string | undefined>) | undefined;
   // Set files and all-data being written by a worker thread: a pass that stops meanwhile lets
   // them finish, so it ends with its sets directory in place or none at all, never half written.
   let bulkFiles: Promise<unknown> | undefined;
@@ -237,8 +235,6 @@ async function computePass(
   const stop = async (result: 'refused' | 'error', reasons: string[]): Promise<PassResult> => {
     await bulkFiles?.catch(() => {});
     if (!bulkFiles) await setFiles?.discard();
-    const digestError = await digestDue?.();
-    if (digestError) reasons = [...reasons, digestError];
     summary.result = result;
     summary.reasons = reasons;
     for (const r of reasons) t(`${result === 'refused' ? 'REFUSED' : 'ERROR'}: ${r}`);
@@ -278,9 +274,7 @@ async function computePass(
   if (thread) {
     const { s } = bySize.shift()!;
     threaded = s;
-    // The worker answers with the parse and digests the file after it, while this thread builds
-    // the sets; a re-run digests first, as it must check the snapshot before trusting a parse.
-    inThread = thread.parse(onlyMissing ? jobOf(s) : { ...jobOf(s), hash: false });
+    inThread = thread.parse(jobOf(s));
     inThread.catch(() => {}); // awaited below; until then a failure must not count as unhandled
   }
   for (const { s } of bySize) record(s, parseSnapshot(jobOf(s), parseSource));
@@ -302,25 +296,7 @@ async function computePass(
       setFiles.prepare([...names]);
     }
     start = startFleet([...started]);
-    const o = await inThread;
-    record(threaded, o);
-    if (!onlyMissing) {
-      const s = threaded;
-      const pending = thread!.digest();
-      let taken = false;
-      digestDue = async () => {
-        if (taken) return undefined;
-        taken = true;
-        const d = await pending;
-        if ('error' in d) return d.error;
-        s.sha256 = d.sha256;
-        s.bytes = d.bytes;
-        const entry = summary.sources.find((x) => x.role === s.role);
-        if (entry) entry.sha256 = d.sha256;
-        t(`digest of ${s.role} (in the worker thread, after its parse): ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}`);
-        return undefined;
-      };
-    }
+    record(threaded, await inThread);
   }
   const parsed: ParsedSource<unknown>[] = [];
   const errors: string[] = [];
@@ -340,7 +316,7 @@ async function computePass(
     s.hosts = hosts;
     observations.push({ role: s.role, origin: s.origin, hosts, ageMs: s.ageMs, previousHosts: s.previousHosts });
     summary.sources.push({ role: s.role, kind: s.kind, origin: s.origin, hosts, sha256: s.sha256, ageMs: s.ageMs });
-    t(`parsed ${s.role}${s === threaded ? ' (in a worker thread)' : ''}: ${s.bytes} bytes, ${s.sha256 ? `sha256 ${s.sha256.slice(0, 12)}` : 'sha256 to follow'}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
+    t(`parsed ${s.role}${s === threaded ? ' (in a worker thread)' : ''}: ${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)}, ${hosts} hosts${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
   }
   outcomes.clear();
   if (errors.length > 0) return stop('error', errors);
@@ -369,8 +345,6 @@ async function computePass(
   else writeIfMissing(allDataPath, renderAllDataFile(lines, allDataCells(fleet)), onlyMissing);
   bulkFiles = Promise.all([sets.done, allData]);
   bulkFiles.catch(() => {}); // awaited below, before the plan; until then a failure must not count as unhandled
-  const digestError = await digestDue?.();
-  if (digestError) return stop('error', [digestError]);
   writeIfMissing(join(dir, 'sources', 'manifest.json'), json(manifest), onlyMissing);
 
   // Budget, pick, plan.
