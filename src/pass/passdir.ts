@@ -7,7 +7,7 @@
  * Every file is written atomically (temporary name, then rename), so a pass that dies half way
  * leaves only whole files; `summary.json` is written last and marks a finished pass.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InputError, formatPath } from '../errors.js';
@@ -60,8 +60,8 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
  * {@link SET_FILE_WRITES} at a time ({@link writeFilesConcurrently}), by a writer thread when the
  * pass has one. With a writer thread, {@link SetFiles.prepare} creates the files empty as soon as
  * their names are known, while the pass still builds its fleet: on a disk, creating a file is
- * most of what writing one costs. When the directory exists (a re-run), only missing set files
- * are written, each atomically, on the pass's thread.
+ * most of what writing one costs (not so on a tmpfs, where it is skipped). When the directory
+ * exists (a re-run), only missing set files are written, each atomically, on the pass's thread.
  */
 export class SetFiles {
   private readonly tmp: string;
@@ -69,16 +69,26 @@ export class SetFiles {
   /** The files created ahead, once created. */
   private prepared: Promise<unknown> | undefined;
   private preparedNames: string[] = [];
+  private readonly ahead: boolean;
 
-  /** `setsDir`: `<pass>/sets`; `onlyMissing`: a re-run, which keeps every file that exists; `thread`: the pass's writer thread. */
-  constructor(private readonly setsDir: string, onlyMissing: boolean, private readonly thread?: WriteThread | null) {
+  /**
+   * `setsDir`: `<pass>/sets`; `onlyMissing`: a re-run, which keeps every file that exists;
+   * `thread`: the pass's writer thread; `ahead`: whether {@link prepare} creates the files (by
+   * default, unless the pass directory is in memory).
+   */
+  constructor(private readonly setsDir: string, onlyMissing: boolean, private readonly thread?: WriteThread | null, ahead?: boolean) {
     this.tmp = `${setsDir}.tmp-${process.pid}`;
     this.rerun = onlyMissing && existsSync(setsDir);
+    this.ahead = ahead ?? !inMemory(dirname(setsDir));
   }
 
-  /** Create the files of `names` empty, ahead, on the writer thread (nothing without one, or on a re-run). */
+  /**
+   * Create the files of `names` empty, ahead, on the writer thread: nothing without one, on a
+   * re-run, or when the pass directory is in memory (tmpfs), where a create costs no wait and
+   * making every file twice only costs work.
+   */
   prepare(names: readonly string[]): void {
-    if (this.rerun || !this.thread || this.prepared) return;
+    if (this.rerun || !this.thread || this.prepared || !this.ahead) return;
     this.start();
     this.preparedNames = [...names];
     this.prepared = this.thread.createFiles(this.tmp, this.preparedNames);
@@ -129,6 +139,18 @@ export class SetFiles {
   private start(): void {
     rmSync(this.tmp, { recursive: true, force: true });
     mkdirSync(this.tmp, { recursive: true });
+  }
+}
+
+/** `statfs` type of tmpfs (linux/magic.h TMPFS_MAGIC). */
+const TMPFS_MAGIC = 0x01021994;
+
+/** True when `dir` is on a file system in memory (tmpfs); false elsewhere, or when that cannot be told. */
+function inMemory(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === TMPFS_MAGIC;
+  } catch {
+    return false;
   }
 }
 

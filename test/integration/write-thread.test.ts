@@ -4,7 +4,7 @@
  * first) while the pass goes on. The files must be what the pass's own thread writes, and a failed
  * write must leave nothing.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ describe('set files written by a worker thread', () => {
   it('files created ahead, while the fleet is built, end up as the sets say; one created for a name that is no set is dropped', async () => {
     const thread = WriteThread.start()!;
     const sets = join(root, 'ahead', 'sets');
-    const files = new SetFiles(sets, false, thread);
+    const files = new SetFiles(sets, false, thread, true);
     files.prepare(['all', 'rack-r1', 'rack-gone', 'unknown']);
     const out = files.write(new NameLines(records), indexes);
     await out.done;
@@ -76,11 +76,24 @@ describe('set files written by a worker thread', () => {
 
   it('a pass that stops after its files were created ahead leaves no directory', async () => {
     const thread = WriteThread.start()!;
-    const files = new SetFiles(join(root, 'stopped', 'sets'), false, thread);
+    const files = new SetFiles(join(root, 'stopped', 'sets'), false, thread, true);
     files.prepare(['all', 'rack-r1']);
+    expect(readdirSync(join(root, 'stopped'))).toHaveLength(1); // the temporary directory, being filled
     await files.discard();
     thread.close();
     expect(readdirSync(join(root, 'stopped'))).toEqual([]);
+  });
+
+  it('a pass that does not create ahead (its directory is in memory) creates nothing before its sets, and writes the same files', async () => {
+    const thread = WriteThread.start()!;
+    const sets = join(root, 'not-ahead', 'sets');
+    mkdirSync(join(root, 'not-ahead'));
+    const files = new SetFiles(sets, false, thread, false);
+    files.prepare(['all', 'rack-r1']);
+    expect(readdirSync(join(root, 'not-ahead'))).toEqual([]);
+    await files.write(new NameLines(records), indexes).done;
+    thread.close();
+    expect(filesOf(sets)).toEqual(filesOf(join(root, 'inline', 'sets')));
   });
 
   it('a file the worker cannot write fails the pass with its reason and leaves no directory', async () => {
