@@ -56,12 +56,13 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
  *
  * A new directory is written whole under a temporary name and renamed into place by
  * {@link SetFiles.write}'s `done`, so it appears complete or not at all (one rename instead of
- * one per file: a pass has thousands of per-rack sets); files are written
- * {@link SET_FILE_WRITES} at a time ({@link writeFilesConcurrently}), by a writer thread when the
- * pass has one. With a writer thread, {@link SetFiles.prepare} creates the files empty as soon as
- * their names are known, while the pass still builds its fleet: on a disk, creating a file is
- * most of what writing one costs (not so on a tmpfs, where it is skipped). When the directory
- * exists (a re-run), only missing set files are written, each atomically, on the pass's thread.
+ * one per file: a pass has thousands of per-rack sets), by a writer thread when the pass has
+ * one ({@link writeFiles}). On a disk, creating a file is most of what writing one costs: files
+ * are written {@link SET_FILE_WRITES} at a time, and with a writer thread
+ * {@link SetFiles.prepare} creates them empty as soon as their names are known, while the pass
+ * still builds its fleet. In memory (tmpfs) a file costs only work: they are written one after
+ * the other and not created ahead. When the directory exists (a re-run), only missing set files
+ * are written, each atomically, on the pass's thread.
  */
 export class SetFiles {
   private readonly tmp: string;
@@ -69,26 +70,26 @@ export class SetFiles {
   /** The files created ahead, once created. */
   private prepared: Promise<unknown> | undefined;
   private preparedNames: string[] = [];
-  private readonly ahead: boolean;
+  private readonly onDisk: boolean;
 
   /**
    * `setsDir`: `<pass>/sets`; `onlyMissing`: a re-run, which keeps every file that exists;
-   * `thread`: the pass's writer thread; `ahead`: whether {@link prepare} creates the files (by
-   * default, unless the pass directory is in memory).
+   * `thread`: the pass's writer thread; `onDisk`: whether the files go to a disk, where a create
+   * waits (by default: unless the pass directory is on a tmpfs).
    */
-  constructor(private readonly setsDir: string, onlyMissing: boolean, private readonly thread?: WriteThread | null, ahead?: boolean) {
+  constructor(private readonly setsDir: string, onlyMissing: boolean, private readonly thread?: WriteThread | null, onDisk?: boolean) {
     this.tmp = `${setsDir}.tmp-${process.pid}`;
     this.rerun = onlyMissing && existsSync(setsDir);
-    this.ahead = ahead ?? !inMemory(dirname(setsDir));
+    this.onDisk = onDisk ?? !inMemory(dirname(setsDir));
   }
 
   /**
    * Create the files of `names` empty, ahead, on the writer thread: nothing without one, on a
-   * re-run, or when the pass directory is in memory (tmpfs), where a create costs no wait and
-   * making every file twice only costs work.
+   * re-run, or in memory (tmpfs), where a create costs no wait and making every file twice
+   * only costs work.
    */
   prepare(names: readonly string[]): void {
-    if (this.rerun || !this.thread || this.prepared || !this.ahead) return;
+    if (this.rerun || !this.thread || this.prepared || !this.onDisk) return;
     this.start();
     this.preparedNames = [...names];
     this.prepared = this.thread.createFiles(this.tmp, this.preparedNames);
@@ -112,8 +113,8 @@ export class SetFiles {
     const sets = [...indexes];
     // The writer thread does its jobs in order: the sets after the files created ahead.
     const written = this.thread
-      ? this.thread.writeSets(this.tmp, lines, sets)
-      : writeFilesConcurrently(this.tmp, sets.map(([name]) => name), (k) => lines.fileOf(sets[k][1]));
+      ? this.thread.writeSets(this.tmp, lines, sets, this.onDisk)
+      : writeFiles(this.tmp, sets.map(([name]) => name), (k) => lines.fileOf(sets[k][1]), this.onDisk);
     const done = written.then(
       () => {
         for (const name of this.preparedNames) if (!indexes.has(name)) rmSync(join(this.tmp, name), { force: true });
@@ -155,20 +156,28 @@ function inMemory(dir: string): boolean {
 }
 
 /**
- * How many set files are written at once. A file create waits on the disk far more than it uses
- * a core: on this project's benchmark machine (ext4 on a virtual disk), 2,700 files of 10 KB took
- * 1.2–3.5 s written one after the other and 0.25–0.4 s written 4 to 8 at a time through Node's
- * thread pool (4 threads); on a tmpfs it makes little difference either way.
+ * How many set files are written at once on a disk. A file create waits on the disk far more
+ * than it uses a core: on this project's benchmark machine (ext4 on a virtual disk), 2,700 files
+ * of 10 KB took 1.2–3.5 s written one after the other and 0.25–0.4 s written 4 to 8 at a time
+ * through Node's thread pool (4 threads). On a tmpfs the same files took 60–80 ms written one
+ * after the other with `writeFileSync` and 180–300 ms 8 at a time through `fs/promises` (each
+ * file is an open, a write and a close, each a round trip to the pool).
  */
 export const SET_FILE_WRITES = 8;
 
 /**
  * Write `names[k]` in `dir` with the bytes `bytesOf(k)` (made when the file's turn comes), for
- * every k, {@link SET_FILE_WRITES} files at a time. Resolves with the number of files written.
+ * every k: `concurrent`, {@link SET_FILE_WRITES} files at a time through Node's thread pool (for
+ * a disk); otherwise one after the other, synchronously (for a file system in memory: it blocks
+ * the calling thread). Resolves with the number of files written.
  * @throws Error (rejects) with the first write that failed, once the writes under way have
  *   finished; no write starts after a failure.
  */
-export async function writeFilesConcurrently(dir: string, names: readonly string[], bytesOf: (k: number) => Uint8Array): Promise<number> {
+export async function writeFiles(dir: string, names: readonly string[], bytesOf: (k: number) => Uint8Array, concurrent: boolean): Promise<number> {
+  if (!concurrent) {
+    for (let k = 0; k < names.length; k++) writeFileSync(join(dir, names[k]), bytesOf(k));
+    return names.length;
+  }
   let next = 0;
   let failed: { error: unknown } | undefined;
   const writer = async () => {

@@ -27,7 +27,7 @@ import type { AllDataCells } from './report.js';
  */
 export type WriteRequest =
   | { type: 'create'; dir: string; names: string[] }
-  | { type: 'sets'; dir: string; bytes: Uint8Array; ends: Int32Array; names: string[]; setEnds: Int32Array; members: Int32Array }
+  | { type: 'sets'; dir: string; bytes: Uint8Array; ends: Int32Array; names: string[]; setEnds: Int32Array; members: Int32Array; concurrent: boolean }
   | { type: 'all-data'; path: string; cells: AllDataCells };
 
 /** The worker's answer to each job, in order: how many files it wrote, or why it stopped. */
@@ -70,7 +70,7 @@ export class WriteThread {
   }
 
   /**
-   * Create the files `names` in `dir`, empty, several at a time. Resolves with how many.
+   * Create the files `names` in `dir`, empty, several at a time (this is for a disk). Resolves with how many.
    * @throws Error as {@link writeSets}.
    */
   createFiles(dir: string, names: string[]): Promise<number> {
@@ -78,12 +78,13 @@ export class WriteThread {
   }
 
   /**
-   * Write every set (`sets`: name and record indexes into `lines`) as `dir/<name>`; `lines`'
-   * buffers are given away (the caller must not use them after). Resolves with the number of
-   * files written. @throws Error when a file could not be written (the worker's message) or the
-   * worker failed. Once per thread, before {@link writeAllData}.
+   * Write every set (`sets`: name and record indexes into `lines`) as `dir/<name>`, several at a
+   * time when `concurrent` (a disk) or one after the other (a tmpfs; see `writeFiles` in
+   * src/pass/passdir.ts); `lines`' buffers are given away (the caller must not use them after).
+   * Resolves with the number of files written. @throws Error when a file could not be written
+   * (the worker's message) or the worker failed. Once per thread, before {@link writeAllData}.
    */
-  writeSets(dir: string, lines: NameLines, sets: readonly (readonly [string, IndexSet])[]): Promise<number> {
+  writeSets(dir: string, lines: NameLines, sets: readonly (readonly [string, IndexSet])[], concurrent: boolean): Promise<number> {
     if (this.sentSets) throw new Error('a WriteThread writes the sets of one pass');
     this.sentSets = true;
     let total = 0;
@@ -99,7 +100,7 @@ export class WriteThread {
     const own = lines.bytes.byteOffset === 0 && lines.bytes.buffer.byteLength === lines.bytes.length;
     const bytes = own ? new Uint8Array(lines.bytes.buffer, 0, lines.bytes.length) : new Uint8Array(lines.bytes);
     const ends = lines.ends;
-    return this.ask({ type: 'sets', dir, bytes, ends, names: sets.map(([name]) => name), setEnds, members }, [bytes.buffer, ends.buffer, setEnds.buffer, members.buffer]);
+    return this.ask({ type: 'sets', dir, bytes, ends, names: sets.map(([name]) => name), setEnds, members, concurrent }, [bytes.buffer, ends.buffer, setEnds.buffer, members.buffer]);
   }
 
   /**

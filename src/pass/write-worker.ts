@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { NameLines } from '../sets/indexset.js';
-import { writeAtomic, writeFilesConcurrently } from './passdir.js';
+import { writeAtomic, writeFiles } from './passdir.js';
 import { renderAllDataFile } from './report.js';
 import type { WriteAnswer, WriteRequest } from './write-thread.js';
 
@@ -25,12 +25,12 @@ port.on('message', (m: WriteRequest) => {
     try {
       if (m.type === 'create') {
         const none = new Uint8Array(0);
-        answer = { type: 'written', files: await writeFilesConcurrently(m.dir, m.names, () => none) };
+        answer = { type: 'written', files: await writeFiles(m.dir, m.names, () => none, true) };
       } else if (m.type === 'sets') {
         const names = new NameLines(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.ends);
         lines = names;
         const set = (k: number) => m.members.subarray(k === 0 ? 0 : m.setEnds[k - 1], m.setEnds[k]);
-        answer = { type: 'written', files: await writeFilesConcurrently(m.dir, m.names, (k) => names.fileOf(set(k))) };
+        answer = { type: 'written', files: await writeFiles(m.dir, m.names, (k) => names.fileOf(set(k)), m.concurrent) };
       } else {
         if (!lines) throw new Error('all-data before the sets: no names to render it with');
         writeAtomic(m.path, renderAllDataFile(lines, m.cells));

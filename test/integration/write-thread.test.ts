@@ -96,16 +96,19 @@ describe('set files written by a worker thread', () => {
     expect(filesOf(sets)).toEqual(filesOf(join(root, 'inline', 'sets')));
   });
 
-  it('a file the worker cannot write fails the pass with its reason and leaves no directory', async () => {
+  it.each([
+    ['on a disk', true],
+    ['in memory', false],
+  ])('a file the worker cannot write fails the pass with its reason and leaves no directory (%s)', async (where, onDisk) => {
     // Refused at once: the directory the worker is given does not exist.
     const once = WriteThread.start()!;
-    await expect(once.writeSets(join(root, 'no', 'such', 'dir'), new NameLines(records), [...indexes])).rejects.toThrow(/ENOENT/);
+    await expect(once.writeSets(join(root, 'no', 'such', 'dir'), new NameLines(records), [...indexes], onDisk)).rejects.toThrow(/ENOENT/);
     once.close();
     const thread = WriteThread.start()!;
-    const parent = join(root, 'failing');
+    const parent = join(root, `failing ${where}`);
     const sets = join(parent, 'sets');
     const bad = new Map(indexes).set('no-such-dir/x', new Int32Array([0])); // a name no set has: its directory does not exist
-    const out = new SetFiles(sets, false, thread).write(new NameLines(records), bad);
+    const out = new SetFiles(sets, false, thread, onDisk).write(new NameLines(records), bad);
     await expect(out.done).rejects.toThrow(/ENOENT/);
     thread.close();
     expect(existsSync(parent) ? readdirSync(parent) : []).toEqual([]);

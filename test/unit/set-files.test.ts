@@ -1,13 +1,13 @@
 /**
- * The set files of a pass (src/pass/passdir.ts): written several at a time (a file create waits on
- * the disk far more than it uses a core), into a temporary directory put in place whole, or not at
- * all when a write fails.
+ * The set files of a pass (src/pass/passdir.ts): written several at a time on a disk (a file
+ * create waits on the disk far more than it uses a core) or one after the other in memory, into a
+ * temporary directory put in place whole, or not at all when a write fails.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SET_FILE_WRITES, SetFiles, writeFilesConcurrently } from '../../src/pass/passdir.js';
+import { SET_FILE_WRITES, SetFiles, writeFiles } from '../../src/pass/passdir.js';
 import { NameLines } from '../../src/sets/indexset.js';
 
 let dir: string;
@@ -18,10 +18,13 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const bytes = (s: string) => Buffer.from(s);
 
-describe('files written several at a time', () => {
+describe.each([
+  ['several at a time', true],
+  ['one after the other', false],
+])('files written %s', (_, concurrent) => {
   it('writes every file with its bytes', async () => {
     const names = Array.from({ length: 50 }, (_, k) => `f${k}`);
-    expect(await writeFilesConcurrently(dir, names, (k) => bytes(`file ${k}\n`))).toBe(50);
+    expect(await writeFiles(dir, names, (k) => bytes(`file ${k}\n`), concurrent)).toBe(50);
     expect(readdirSync(dir).sort()).toEqual([...names].sort());
     expect(readFileSync(join(dir, 'f37'), 'utf8')).toBe('file 37\n');
   });
@@ -29,14 +32,20 @@ describe('files written several at a time', () => {
   it('a write that fails rejects with its error once the writes under way are done, and no write starts after it', async () => {
     const names = Array.from({ length: 200 }, (_, k) => (k === 3 ? 'missing-dir/f3' : `f${k}`));
     const started: number[] = [];
-    const error = await writeFilesConcurrently(dir, names, (k) => {
-      started.push(k);
-      return bytes('x');
-    }).catch((e: NodeJS.ErrnoException) => e);
+    const error = await writeFiles(
+      dir,
+      names,
+      (k) => {
+        started.push(k);
+        return bytes('x');
+      },
+      concurrent,
+    ).catch((e: NodeJS.ErrnoException) => e);
     expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
     expect((error as Error).message).toContain('missing-dir/f3');
     // At most the writes already under way when f3 failed, none after.
-    expect(started.length).toBeLessThanOrEqual(3 + SET_FILE_WRITES + 1);
+    if (concurrent) expect(started.length).toBeLessThanOrEqual(3 + SET_FILE_WRITES + 1);
+    else expect(started).toEqual([0, 1, 2, 3]);
     expect(readdirSync(dir).length).toBe(started.length - 1);
   });
 });
