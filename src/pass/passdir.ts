@@ -111,10 +111,12 @@ export class SetFiles {
     }
     if (!this.prepared) this.start();
     const sets = [...indexes];
+    // Written one after the other, every file is made in one buffer in turn.
+    const scratch = this.thread || this.onDisk ? undefined : Buffer.allocUnsafe(lines.bytes.length);
     // The writer thread does its jobs in order: the sets after the files created ahead.
     const written = this.thread
       ? this.thread.writeSets(this.tmp, lines, sets, this.onDisk)
-      : writeFiles(this.tmp, sets.map(([name]) => name), (k) => lines.fileOf(sets[k][1]), this.onDisk);
+      : writeFiles(this.tmp, sets.map(([name]) => name), (k) => lines.fileOf(sets[k][1], scratch), this.onDisk);
     const done = written.then(
       () => {
         for (const name of this.preparedNames) if (!indexes.has(name)) rmSync(join(this.tmp, name), { force: true });
@@ -169,7 +171,8 @@ export const SET_FILE_WRITES = 8;
  * Write `names[k]` in `dir` with the bytes `bytesOf(k)` (made when the file's turn comes), for
  * every k: `concurrent`, {@link SET_FILE_WRITES} files at a time through Node's thread pool (for
  * a disk); otherwise one after the other, synchronously (for a file system in memory: it blocks
- * the calling thread). Resolves with the number of files written.
+ * the calling thread), and then `bytesOf(k)` may return a view of a buffer it reuses for the next
+ * file. Resolves with the number of files written.
  * @throws Error (rejects) with the first write that failed, once the writes under way have
  *   finished; no write starts after a failure.
  */

@@ -30,7 +30,9 @@ port.on('message', (m: WriteRequest) => {
         const names = new NameLines(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.ends);
         lines = names;
         const set = (k: number) => m.members.subarray(k === 0 ? 0 : m.setEnds[k - 1], m.setEnds[k]);
-        answer = { type: 'written', files: await writeFiles(m.dir, m.names, (k) => names.fileOf(set(k)), m.concurrent) };
+        // Written one after the other, every file is made in one buffer in turn.
+        const scratch = m.concurrent ? undefined : Buffer.allocUnsafe(names.bytes.length);
+        answer = { type: 'written', files: await writeFiles(m.dir, m.names, (k) => names.fileOf(set(k), scratch), m.concurrent) };
       } else {
         if (!lines) throw new Error('all-data before the sets: no names to render it with');
         writeAtomic(m.path, renderAllDataFile(lines, m.cells));

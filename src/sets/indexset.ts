@@ -188,15 +188,19 @@ export class NameLines {
    * The file of `set`: its members' lines, in order (empty set: no bytes). Members with
    * consecutive indexes have their lines back to back in {@link NameLines.bytes}: each such run is
    * copied at once (a set of a whole cluster or rack of consecutively named hosts is a few copies).
+   * `scratch`: a buffer to write it into when large enough (every file fits one of
+   * `bytes.length`); the file is then a view of it, valid until `scratch` is written again.
+   * Files written one after the other reuse one buffer instead of allocating ~26 MB at 100,000
+   * hosts.
    */
-  fileOf(set: IndexSet): Buffer {
+  fileOf(set: IndexSet, scratch?: Buffer): Buffer {
     const { bytes, ends } = this;
     let size = 0;
     for (let k = 0; k < set.length; k++) {
       const i = set[k];
       size += ends[i] - (i === 0 ? 0 : ends[i - 1]);
     }
-    const out = Buffer.allocUnsafe(size);
+    const out = scratch && scratch.length >= size ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
     let o = 0;
     for (let k = 0; k < set.length; ) {
       const first = set[k];

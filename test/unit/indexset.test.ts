@@ -81,6 +81,24 @@ describe('set files copied from one buffer of names', () => {
     const set = Int32Array.from([3, ...Array.from({ length: 1000 }, (_, i) => 10 + i), 2000, 2002, 2999]);
     expect(lines.fileOf(set).toString('utf8')).toBe(setFile(hostsAt(list, set)));
   });
+
+  it('made in a scratch buffer when it fits (a view of it), in a new one when it does not', () => {
+    fc.assert(
+      fc.property(fleetAndSubsets, fc.nat(64), ([list, a], room) => {
+        const lines = new NameLines(list);
+        const scratch = Buffer.alloc(room, 0x7e);
+        const file = lines.fileOf(a, scratch);
+        expect(file.toString('utf8')).toBe(setFile(hostsAt(list, a)));
+        expect(file.buffer === scratch.buffer).toBe(file.length <= room);
+      }),
+    );
+    // One buffer for every file of a list, each read before the next is made.
+    const list = ['a.x', 'b.x', 'c.x'].map((host) => ({ host }));
+    const lines = new NameLines(list);
+    const scratch = Buffer.allocUnsafe(lines.bytes.length);
+    expect(lines.fileOf(Int32Array.from([0, 1, 2]), scratch).toString()).toBe('a.x\nb.x\nc.x\n');
+    expect(lines.fileOf(Int32Array.from([2]), scratch).toString()).toBe('c.x\n');
+  });
 });
 
 describe('the raw sets of rows sorted by host', () => {
