@@ -54,6 +54,22 @@ describe('buildFleet', () => {
     expect(whole.records.some((r) => r.hdfs && !r.inventory)).toBe(true); // hosts only the control plane names
   });
 
+  it('gives every record the same fields in the same order (one hidden class), whichever sources name its host', () => {
+    const policy = loadPolicy(shippedPolicyDir());
+    const files = fleetFiles(randomFleet({ seed: 7, clusters: 2, maxHosts: 200, racks: 4, groups: 2, failRate: 0.2, outRate: 0.1, noGroupRate: 0.1 }));
+    // Some hosts only in health, some only in the NameNode's list, some in the inventory only.
+    const inventoryText = files['inventory.tsv'].split('\n').filter((_, i) => i === 0 || i % 7 !== 3).join('\n');
+    const inventory = parseSource('inventory', inventoryText, 'inventory.tsv');
+    const health = parseSource('health', files['health.tsv'] + 'zz-health-only.example.com\treachable\tfail\t-\n', 'health.tsv', undefined, { rows: false });
+    const hdfs = parseSource('hdfs-jmx', files['nn-jmx.json'], 'nn-jmx.json');
+    for (const fleet of [buildFleet([inventory, health, hdfs], policy.sets), buildFleet([hdfs], policy.sets, startFleet([health, inventory]))]) {
+      const shapes = new Set(fleet.records.map((r) => Object.keys(r).join()));
+      expect([...shapes]).toEqual(['host,inventory,hdfs,yarn,failedChecks,reachable']);
+      expect(fleet.records.some((r) => r.inventory === undefined)).toBe(true);
+      expect(fleet.records.some((r) => r.hdfs === undefined)).toBe(true);
+    }
+  });
+
   it('has every set also as record indexes naming the same hosts, however its sources were read and merged', () => {
     const policy = loadPolicy(shippedPolicyDir());
     const demo = buildDemoFleet('proposals');
