@@ -4,7 +4,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { buildDemoFleet } from '../../src/demo/fleet.js';
 import { parseSource } from '../../src/sources/index.js';
-import { packParsed, unpackParsed } from '../../src/sources/transfer.js';
+import { isKnownRowShape, packParsed, unpackParsed } from '../../src/sources/transfer.js';
 import type { ParsedSource, SourceKind } from '../../src/sources/types.js';
 
 const real = join(import.meta.dirname, '../fixtures/real');
@@ -42,6 +42,17 @@ describe('a parse packed for another thread and unpacked', () => {
   it.each(samples)('%s (%s) arrives equal', (_name, kind, data) => {
     const p = parseSource(kind, data, 'sample');
     expectSame(p, roundTrip(p));
+  });
+
+  it('every parser gives rows of a shape that is rebuilt by an object literal', () => {
+    const shapes = new Set<string>();
+    for (const [, kind, data] of samples) {
+      for (const row of parseSource(kind, data, 'sample').rows as object[]) shapes.add(Object.keys(row).join());
+    }
+    // inventory, health rows, HDFS nodes (report and JMX), YARN nodes (REST and node -list)
+    expect(shapes.size).toBe(4);
+    for (const keys of shapes) expect(isKnownRowShape(keys.split(',')), keys).toBe(true);
+    expect(isKnownRowShape(['host', 'live'])).toBe(false);
   });
 
   it('the demo health results per host (rows: false, as a pass reads them) arrive equal', () => {
