@@ -57,25 +57,19 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
  * A new directory is written whole under a temporary name and renamed into place by
  * {@link SetFiles.write}'s `done`, so it appears complete or not at all (one rename instead of
  * one per file: a pass has thousands of per-rack sets), by a writer thread when the pass has
- * one ({@link writeFiles}). On a disk, creating a file is most of what writing one costs: files
- * are written {@link SET_FILE_WRITES} at a time, and with a writer thread
- * {@link SetFiles.prepare} creates them empty as soon as their names are known, while the pass
- * still builds its fleet. In memory (tmpfs) a file costs only work: they are written one after
- * the other and not created ahead. When the directory exists (a re-run), only missing set files
- * are written, each atomically, on the pass's thread.
+ * one, through {@link writeFiles}: one after the other, and on a disk several at a time should
+ * they turn out to wait on it. When the directory exists (a re-run), only missing set files are
+ * written, each atomically, on the pass's thread.
  */
 export class SetFiles {
   private readonly tmp: string;
   private readonly rerun: boolean;
-  /** The files created ahead, once created. */
-  private prepared: Promise<unknown> | undefined;
-  private preparedNames: string[] = [];
   private readonly onDisk: boolean;
 
   /**
    * `setsDir`: `<pass>/sets`; `onlyMissing`: a re-run, which keeps every file that exists;
    * `thread`: the pass's writer thread; `onDisk`: whether the files go to a disk, where a create
-   * waits (by default: unless the pass directory is on a tmpfs).
+   * may wait (by default: unless the pass directory is on a tmpfs).
    */
   constructor(private readonly setsDir: string, onlyMissing: boolean, private readonly thread?: WriteThread | null, onDisk?: boolean) {
     this.tmp = `${setsDir}.tmp-${process.pid}`;
@@ -84,24 +78,10 @@ export class SetFiles {
   }
 
   /**
-   * Create the files of `names` empty, ahead, on the writer thread: nothing without one, on a
-   * re-run, or in memory (tmpfs), where a create costs no wait and making every file twice
-   * only costs work.
-   */
-  prepare(names: readonly string[]): void {
-    if (this.rerun || !this.thread || this.prepared || !this.onDisk) return;
-    this.start();
-    this.preparedNames = [...names];
-    this.prepared = this.thread.createFiles(this.tmp, this.preparedNames);
-    this.prepared.catch(() => {}); // a file that could not be created fails write() below
-  }
-
-  /**
    * Write every set of `indexes` (`lines`: the names their indexes point to; given away to the
-   * writer thread when there is one) and drop any file created ahead for a name that is not a
-   * set; `done` settles once the directory is in place. Returns how many set files the directory
-   * gains: every set on a first run, the missing ones on a re-run. `done` rejects (with the
-   * temporary directory removed) when a file could not be created or written.
+   * writer thread when there is one); `done` settles once the directory is in place. Returns how
+   * many set files the directory gains: every set on a first run, the missing ones on a re-run.
+   * `done` rejects (with the temporary directory removed) when a file could not be written.
    */
   write(lines: NameLines, indexes: ReadonlyMap<string, IndexSet>): { written: number; done: Promise<void> } {
     if (this.rerun) {
@@ -109,17 +89,18 @@ export class SetFiles {
       for (const [name, set] of indexes) if (writeIfMissing(join(this.setsDir, name), lines.fileOf(set), true)) n++;
       return { written: n, done: Promise.resolve() };
     }
-    if (!this.prepared) this.start();
+    rmSync(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
     const sets = [...indexes];
-    // Written one after the other, every file is made in one buffer in turn.
-    const scratch = this.thread || this.onDisk ? undefined : Buffer.allocUnsafe(lines.bytes.length);
-    // The writer thread does its jobs in order: the sets after the files created ahead.
-    const written = this.thread
-      ? this.thread.writeSets(this.tmp, lines, sets, this.onDisk)
-      : writeFiles(this.tmp, sets.map(([name]) => name), (k) => lines.fileOf(sets[k][1], scratch), this.onDisk);
+    let written: Promise<unknown>;
+    if (this.thread) written = this.thread.writeSets(this.tmp, lines, sets, this.onDisk);
+    else {
+      // Files written one after the other are made in one buffer in turn.
+      const scratch = Buffer.allocUnsafe(lines.bytes.length);
+      written = writeFiles(this.tmp, sets.map(([name]) => name), (k, shared) => lines.fileOf(sets[k][1], shared ? scratch : undefined), this.onDisk);
+    }
     const done = written.then(
       () => {
-        for (const name of this.preparedNames) if (!indexes.has(name)) rmSync(join(this.tmp, name), { force: true });
         rmSync(this.setsDir, { recursive: true, force: true });
         renameSync(this.tmp, this.setsDir);
       },
@@ -129,19 +110,6 @@ export class SetFiles {
       },
     );
     return { written: indexes.size, done };
-  }
-
-  /** The pass stopped before its sets: remove what {@link prepare} created, once its creates are done. */
-  async discard(): Promise<void> {
-    if (!this.prepared) return;
-    await this.prepared.catch(() => {});
-    rmSync(this.tmp, { recursive: true, force: true });
-    this.prepared = undefined;
-  }
-
-  private start(): void {
-    rmSync(this.tmp, { recursive: true, force: true });
-    mkdirSync(this.tmp, { recursive: true });
   }
 }
 
@@ -157,45 +125,75 @@ function inMemory(dir: string): boolean {
   }
 }
 
-/**
- * How many set files are written at once on a disk. A file create waits on the disk far more
- * than it uses a core: on this project's benchmark machine (ext4 on a virtual disk), 2,700 files
- * of 10 KB took 1.2–3.5 s written one after the other and 0.25–0.4 s written 4 to 8 at a time
- * through Node's thread pool (4 threads). On a tmpfs the same files took 60–80 ms written one
- * after the other with `writeFileSync` and 180–300 ms 8 at a time through `fs/promises` (each
- * file is an open, a write and a close, each a round trip to the pool).
- */
-export const SET_FILE_WRITES = 8;
+/** Files written one after the other between two looks at how fast they go, on a disk. */
+export const PROBE_FILES = 128;
 
 /**
- * Write `names[k]` in `dir` with the bytes `bytesOf(k)` (made when the file's turn comes), for
- * every k: `concurrent`, {@link SET_FILE_WRITES} files at a time through Node's thread pool (for
- * a disk); otherwise one after the other, synchronously (for a file system in memory: it blocks
- * the calling thread), and then `bytesOf(k)` may return a view of a buffer it reuses for the next
- * file. Resolves with the number of files written.
+ * Milliseconds a file may take on average, written one after the other on a disk, before the
+ * rest are written {@link SET_FILE_WRITES} at a time. On this project's benchmark machine (ext4
+ * on a virtual disk, 2026-12-07), 2,700 files of 9 KB took 0.06–0.16 ms each one after the other
+ * and 0.11 ms 8 at a time, and a 100,000-host pass writing its set files one after the other
+ * ended 0.4 s sooner than one that created them empty ahead and wrote them 8 at a time (the
+ * creates ahead also took a core from the fleet build). While the disk was busy (after thousands
+ * of deletions, on a mount with `discard`) both took ~0.5 ms a file; on 2026-12-03, in such a
+ * state, 2,700 files took 1.2–3.5 s one after the other and 0.25–0.4 s 8 at a time.
+ */
+export const SLOW_FILE_MS = 0.3;
+
+/** How many set files are written at once on a disk whose creates wait (see {@link SLOW_FILE_MS}). */
+export const SET_FILE_WRITES = 8;
+
+/** What {@link writeFiles} did: how many files, and from which one on several at a time (-1: none). */
+export interface FilesWritten {
+  files: number;
+  concurrentFrom: number;
+}
+
+/**
+ * Write `names[k]` in `dir` with the bytes `bytesOf(k, shared)` (made when the file's turn
+ * comes), for every k, one after the other and synchronously (it blocks the calling thread, which
+ * is the writer thread in a pass): a file on a tmpfs, or a disk that keeps up, costs a few tens of
+ * microseconds, less than a round trip through Node's thread pool. `shared` is true when the bytes
+ * are written before the next call, so they may be a view of a buffer reused for every file.
+ * `onDisk`: after every {@link PROBE_FILES} files, if they took more than {@link SLOW_FILE_MS}
+ * each, the rest are written {@link SET_FILE_WRITES} at a time through the thread pool (`shared`
+ * false), as a create that waits on the disk uses no core. `now`: the clock, in ms.
  * @throws Error (rejects) with the first write that failed, once the writes under way have
  *   finished; no write starts after a failure.
  */
-export async function writeFiles(dir: string, names: readonly string[], bytesOf: (k: number) => Uint8Array, concurrent: boolean): Promise<number> {
-  if (!concurrent) {
-    for (let k = 0; k < names.length; k++) writeFileSync(join(dir, names[k]), bytesOf(k));
-    return names.length;
+export async function writeFiles(
+  dir: string, names: readonly string[], bytesOf: (k: number, shared: boolean) => Uint8Array, onDisk: boolean, now: () => number = () => performance.now(),
+): Promise<FilesWritten> {
+  let k = 0;
+  let probeStart = now();
+  for (; k < names.length; k++) {
+    writeFileSync(join(dir, names[k]), bytesOf(k, true));
+    if (onDisk && (k + 1) % PROBE_FILES === 0) {
+      const t = now();
+      if (t - probeStart > SLOW_FILE_MS * PROBE_FILES) {
+        k++;
+        break;
+      }
+      probeStart = t;
+    }
   }
-  let next = 0;
+  if (k >= names.length) return { files: names.length, concurrentFrom: -1 };
+  const concurrentFrom = k;
+  let next = k;
   let failed: { error: unknown } | undefined;
   const writer = async () => {
     while (failed === undefined && next < names.length) {
-      const k = next++;
+      const i = next++;
       try {
-        await writeFile(join(dir, names[k]), bytesOf(k));
+        await writeFile(join(dir, names[i]), bytesOf(i, false));
       } catch (error) {
         failed ??= { error };
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SET_FILE_WRITES, names.length) }, writer));
+  await Promise.all(Array.from({ length: Math.min(SET_FILE_WRITES, names.length - k) }, writer));
   if (failed) throw failed.error;
-  return names.length;
+  return { files: names.length, concurrentFrom };
 }
 
 /**

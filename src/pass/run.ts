@@ -25,7 +25,6 @@ import { captureSource, isUrl, snapshotFileName, type SourceSnapshot, type Sourc
 import { PARSE_THREAD_MIN_BYTES, ParseThread } from './parse-thread.js';
 import { WriteThread } from './write-thread.js';
 import { parseSnapshot, readSnapshot, type ParseOutcome } from './parse-snapshot.js';
-import { RAW_SET_NAMES } from '../sets/names.js';
 
 /** Options of {@link runPass}. */
 export interface PassOptions {
@@ -231,10 +230,8 @@ async function computePass(
   // Set files and all-data being written by a worker thread: a pass that stops meanwhile lets
   // them finish, so it ends with its sets directory in place or none at all, never half written.
   let bulkFiles: Promise<unknown> | undefined;
-  let setFiles: SetFiles | undefined;
   const stop = async (result: 'refused' | 'error', reasons: string[]): Promise<PassResult> => {
     await bulkFiles?.catch(() => {});
-    if (!bulkFiles) await setFiles?.discard();
     summary.result = result;
     summary.reasons = reasons;
     for (const r of reasons) t(`${result === 'refused' ? 'REFUSED' : 'ERROR'}: ${r}`);
@@ -286,15 +283,8 @@ async function computePass(
       const o = outcomes.get(s);
       if (o && 'parsed' in o) started.add(o.parsed);
     }
-    if (!onlyMissing) {
-      // Every set's name is known now: this thread's sources' sets, the worker's source's (fixed
-      // names), the derived ones. A writer thread creates the set files while the fleet is built.
-      threads.writer = WriteThread.start();
-      setFiles = new SetFiles(join(dir, 'sets'), onlyMissing, threads.writer);
-      const names = new Set<string>([...RAW_SET_NAMES, ...policy.sets.map((d) => d.name)]);
-      for (const p of started) for (const name of Object.keys(p.setIndexes ?? p.sets)) names.add(name);
-      setFiles.prepare([...names]);
-    }
+    // A writer thread for the set files and all-data.tsv, loading its modules while the fleet is built.
+    if (!onlyMissing) threads.writer = WriteThread.start();
     start = startFleet([...started]);
     record(threaded, await inThread);
   }
@@ -335,8 +325,7 @@ async function computePass(
   // one meanwhile (the names go to that thread with the sets).
   const writer = threads.writer;
   const lines = new NameLines(fleet.records);
-  setFiles ??= new SetFiles(join(dir, 'sets'), onlyMissing, writer);
-  const sets = setFiles.write(lines, fleet.indexes);
+  const sets = new SetFiles(join(dir, 'sets'), onlyMissing, writer).write(lines, fleet.indexes);
   t(`sets: ${fleet.sets.size} (${sets.written} written); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
   for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
   const allDataPath = join(dir, 'all-data.tsv');

@@ -20,14 +20,13 @@ import type { IndexSet, NameLines } from '../sets/indexset.js';
 import type { AllDataCells } from './report.js';
 
 /**
- * A job for the worker. `create`: create the files `names` in `dir`, empty (the set files, ahead of
- * their contents). `sets`: every set to write into `dir`, set k being
+ * A job for the worker. `sets`: every set to write into `dir`, set k being
  * `members[setEnds[k - 1] .. setEnds[k])` (indexes into the lines `bytes`/`ends`), which the worker
- * keeps for later jobs. `all-data`: `all-data.tsv` of those lines and `cells`, written to `path`.
+ * keeps for later jobs; `onDisk` as `writeFiles` takes it (src/pass/passdir.ts). `all-data`:
+ * `all-data.tsv` of those lines and `cells`, written to `path`.
  */
 export type WriteRequest =
-  | { type: 'create'; dir: string; names: string[] }
-  | { type: 'sets'; dir: string; bytes: Uint8Array; ends: Int32Array; names: string[]; setEnds: Int32Array; members: Int32Array; concurrent: boolean }
+  | { type: 'sets'; dir: string; bytes: Uint8Array; ends: Int32Array; names: string[]; setEnds: Int32Array; members: Int32Array; onDisk: boolean }
   | { type: 'all-data'; path: string; cells: AllDataCells };
 
 /** The worker's answer to each job, in order: how many files it wrote, or why it stopped. */
@@ -39,9 +38,8 @@ function workerFile(): string {
 }
 
 /**
- * A worker thread that writes the bulk files of one pass: its set files created ahead
- * ({@link createFiles}), its sets ({@link writeSets}, which hands over the names), then
- * `all-data.tsv` ({@link writeAllData}). {@link WriteThread.start}
+ * A worker thread that writes the bulk files of one pass: its sets ({@link writeSets}, which
+ * hands over the names), then `all-data.tsv` ({@link writeAllData}). {@link WriteThread.start}
  * returns null when a second thread would not help (one core) or the compiled worker is missing:
  * the pass then writes them itself. The worker keeps the process alive only while a job is
  * pending; {@link close} stops it.
@@ -70,21 +68,13 @@ export class WriteThread {
   }
 
   /**
-   * Create the files `names` in `dir`, empty, several at a time (this is for a disk). Resolves with how many.
-   * @throws Error as {@link writeSets}.
-   */
-  createFiles(dir: string, names: string[]): Promise<number> {
-    return this.ask({ type: 'create', dir, names }, []);
-  }
-
-  /**
-   * Write every set (`sets`: name and record indexes into `lines`) as `dir/<name>`, several at a
-   * time when `concurrent` (a disk) or one after the other (a tmpfs; see `writeFiles` in
+   * Write every set (`sets`: name and record indexes into `lines`) as `dir/<name>`, one after the
+   * other, and on a disk (`onDisk`) several at a time should they wait on it (`writeFiles` in
    * src/pass/passdir.ts); `lines`' buffers are given away (the caller must not use them after).
    * Resolves with the number of files written. @throws Error when a file could not be written
    * (the worker's message) or the worker failed. Once per thread, before {@link writeAllData}.
    */
-  writeSets(dir: string, lines: NameLines, sets: readonly (readonly [string, IndexSet])[], concurrent: boolean): Promise<number> {
+  writeSets(dir: string, lines: NameLines, sets: readonly (readonly [string, IndexSet])[], onDisk: boolean): Promise<number> {
     if (this.sentSets) throw new Error('a WriteThread writes the sets of one pass');
     this.sentSets = true;
     let total = 0;
@@ -100,7 +90,7 @@ export class WriteThread {
     const own = lines.bytes.byteOffset === 0 && lines.bytes.buffer.byteLength === lines.bytes.length;
     const bytes = own ? new Uint8Array(lines.bytes.buffer, 0, lines.bytes.length) : new Uint8Array(lines.bytes);
     const ends = lines.ends;
-    return this.ask({ type: 'sets', dir, bytes, ends, names: sets.map(([name]) => name), setEnds, members, concurrent }, [bytes.buffer, ends.buffer, setEnds.buffer, members.buffer]);
+    return this.ask({ type: 'sets', dir, bytes, ends, names: sets.map(([name]) => name), setEnds, members, onDisk }, [bytes.buffer, ends.buffer, setEnds.buffer, members.buffer]);
   }
 
   /**

@@ -23,16 +23,14 @@ port.on('message', (m: WriteRequest) => {
   queue = queue.then(async () => {
     let answer: WriteAnswer;
     try {
-      if (m.type === 'create') {
-        const none = new Uint8Array(0);
-        answer = { type: 'written', files: await writeFiles(m.dir, m.names, () => none, true) };
-      } else if (m.type === 'sets') {
+      if (m.type === 'sets') {
         const names = new NameLines(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.ends);
         lines = names;
         const set = (k: number) => m.members.subarray(k === 0 ? 0 : m.setEnds[k - 1], m.setEnds[k]);
-        // Written one after the other, every file is made in one buffer in turn.
-        const scratch = m.concurrent ? undefined : Buffer.allocUnsafe(names.bytes.length);
-        answer = { type: 'written', files: await writeFiles(m.dir, m.names, (k) => names.fileOf(set(k), scratch), m.concurrent) };
+        // Files written one after the other are made in one buffer in turn.
+        const scratch = Buffer.allocUnsafe(names.bytes.length);
+        const out = await writeFiles(m.dir, m.names, (k, shared) => names.fileOf(set(k), shared ? scratch : undefined), m.onDisk);
+        answer = { type: 'written', files: out.files };
       } else {
         if (!lines) throw new Error('all-data before the sets: no names to render it with');
         writeAtomic(m.path, renderAllDataFile(lines, m.cells));

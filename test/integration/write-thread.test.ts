@@ -4,7 +4,7 @@
  * first) while the pass goes on. The files must be what the pass's own thread writes, and a failed
  * write must leave nothing.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,38 +62,15 @@ describe('set files written by a worker thread', () => {
     expect(readdirSync(join(root, 'demo')).sort()).toEqual(['all-data.tsv', 'sets']);
   });
 
-  it('files created ahead, while the fleet is built, end up as the sets say; one created for a name that is no set is dropped', async () => {
-    const thread = WriteThread.start()!;
-    const sets = join(root, 'ahead', 'sets');
-    const files = new SetFiles(sets, false, thread, true);
-    files.prepare(['all', 'rack-r1', 'rack-gone', 'unknown']);
-    const out = files.write(new NameLines(records), indexes);
-    await out.done;
-    thread.close();
-    expect(filesOf(sets)).toEqual(filesOf(join(root, 'inline', 'sets')));
-    expect(readdirSync(join(root, 'ahead'))).toEqual(['sets']);
-  });
-
-  it('a pass that stops after its files were created ahead leaves no directory', async () => {
-    const thread = WriteThread.start()!;
-    const files = new SetFiles(join(root, 'stopped', 'sets'), false, thread, true);
-    files.prepare(['all', 'rack-r1']);
-    expect(readdirSync(join(root, 'stopped'))).toHaveLength(1); // the temporary directory, being filled
-    await files.discard();
-    thread.close();
-    expect(readdirSync(join(root, 'stopped'))).toEqual([]);
-  });
-
-  it('a pass that does not create ahead (its directory is in memory) creates nothing before its sets, and writes the same files', async () => {
-    const thread = WriteThread.start()!;
-    const sets = join(root, 'not-ahead', 'sets');
-    mkdirSync(join(root, 'not-ahead'));
-    const files = new SetFiles(sets, false, thread, false);
-    files.prepare(['all', 'rack-r1']);
-    expect(readdirSync(join(root, 'not-ahead'))).toEqual([]);
-    await files.write(new NameLines(records), indexes).done;
-    thread.close();
-    expect(filesOf(sets)).toEqual(filesOf(join(root, 'inline', 'sets')));
+  it('written on a disk or in memory, are the same files', async () => {
+    for (const onDisk of [true, false]) {
+      const thread = WriteThread.start()!;
+      const sets = join(root, `where-${onDisk}`, 'sets');
+      await new SetFiles(sets, false, thread, onDisk).write(new NameLines(records), indexes).done;
+      thread.close();
+      expect(filesOf(sets)).toEqual(filesOf(join(root, 'inline', 'sets')));
+      expect(readdirSync(join(root, `where-${onDisk}`))).toEqual(['sets']);
+    }
   });
 
   it.each([

@@ -1,13 +1,13 @@
 /**
- * The set files of a pass (src/pass/passdir.ts): written several at a time on a disk (a file
- * create waits on the disk far more than it uses a core) or one after the other in memory, into a
- * temporary directory put in place whole, or not at all when a write fails.
+ * The set files of a pass (src/pass/passdir.ts): written one after the other, and on a disk
+ * several at a time once they turn out to wait on it, into a temporary directory put in place
+ * whole, or not at all when a write fails.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SET_FILE_WRITES, SetFiles, writeFiles } from '../../src/pass/passdir.js';
+import { PROBE_FILES, SET_FILE_WRITES, SetFiles, SLOW_FILE_MS, writeFiles } from '../../src/pass/passdir.js';
 import { NameLines } from '../../src/sets/indexset.js';
 
 let dir: string;
@@ -18,35 +18,92 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const bytes = (s: string) => Buffer.from(s);
 
+/**
+ * A clock for files that seem to take `ms` each: it reads `ms` times the files made so far, counted
+ * by wrapping the `bytesOf` given to writeFiles in `counted`.
+ */
+function fakeClock(ms: number) {
+  let files = 0;
+  return {
+    now: () => files * ms,
+    counted: <T>(bytesOf: (k: number, shared: boolean) => T) => (k: number, shared: boolean) => {
+      files++;
+      return bytesOf(k, shared);
+    },
+  };
+}
+const slow = () => fakeClock(SLOW_FILE_MS * 2);
+const fast = () => fakeClock(SLOW_FILE_MS / 10);
+
 describe.each([
-  ['several at a time', true],
-  ['one after the other', false],
-])('files written %s', (_, concurrent) => {
-  it('writes every file with its bytes', async () => {
-    const names = Array.from({ length: 50 }, (_, k) => `f${k}`);
-    expect(await writeFiles(dir, names, (k) => bytes(`file ${k}\n`), concurrent)).toBe(50);
+  ['in memory', false],
+  ['on a disk', true],
+])('files written %s', (_, onDisk) => {
+  it('writes every file with its bytes, one after the other in a buffer reused for each', async () => {
+    const names = Array.from({ length: PROBE_FILES * 3 }, (_, k) => `f${k}`);
+    const shared: boolean[] = [];
+    const scratch = Buffer.alloc(32);
+    const c = fast();
+    const out = await writeFiles(dir, names, c.counted((k, s) => {
+      shared.push(s);
+      const n = scratch.write(`file ${k}\n`);
+      return scratch.subarray(0, n);
+    }), onDisk, c.now);
+    expect(out).toEqual({ files: names.length, concurrentFrom: -1 });
+    expect(shared.every((s) => s)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual([...names].sort());
     expect(readFileSync(join(dir, 'f37'), 'utf8')).toBe('file 37\n');
+    expect(readFileSync(join(dir, `f${names.length - 1}`), 'utf8')).toBe(`file ${names.length - 1}\n`);
   });
 
-  it('a write that fails rejects with its error once the writes under way are done, and no write starts after it', async () => {
+  it('a write that fails rejects with its error, and no write starts after it', async () => {
     const names = Array.from({ length: 200 }, (_, k) => (k === 3 ? 'missing-dir/f3' : `f${k}`));
     const started: number[] = [];
-    const error = await writeFiles(
-      dir,
-      names,
-      (k) => {
-        started.push(k);
-        return bytes('x');
-      },
-      concurrent,
-    ).catch((e: NodeJS.ErrnoException) => e);
+    const error = await writeFiles(dir, names, (k) => {
+      started.push(k);
+      return bytes('x');
+    }, onDisk).catch((e: NodeJS.ErrnoException) => e);
     expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
     expect((error as Error).message).toContain('missing-dir/f3');
-    // At most the writes already under way when f3 failed, none after.
-    if (concurrent) expect(started.length).toBeLessThanOrEqual(3 + SET_FILE_WRITES + 1);
-    else expect(started).toEqual([0, 1, 2, 3]);
-    expect(readdirSync(dir).length).toBe(started.length - 1);
+    expect(started).toEqual([0, 1, 2, 3]);
+    expect(readdirSync(dir).length).toBe(3);
+  });
+});
+
+describe('files on a disk whose creates wait', () => {
+  it('are written several at a time from the first look at the clock on, each in a buffer of its own, all with their bytes', async () => {
+    const names = Array.from({ length: PROBE_FILES * 3 + 5 }, (_, k) => `f${k}`);
+    const shared: boolean[] = [];
+    const c = slow();
+    const out = await writeFiles(dir, names, c.counted((k, s) => {
+      shared.push(s);
+      return bytes(`file ${k}\n`);
+    }), true, c.now);
+    expect(out).toEqual({ files: names.length, concurrentFrom: PROBE_FILES });
+    expect(shared.slice(0, PROBE_FILES).every((s) => s)).toBe(true);
+    expect(shared.slice(PROBE_FILES).some((s) => s)).toBe(false);
+    expect(readdirSync(dir)).toHaveLength(names.length);
+    for (const k of [0, PROBE_FILES - 1, PROBE_FILES, names.length - 1]) expect(readFileSync(join(dir, `f${k}`), 'utf8')).toBe(`file ${k}\n`);
+  });
+
+  it('in memory, files that seem slow are still written one after the other', async () => {
+    const names = Array.from({ length: PROBE_FILES * 2 }, (_, k) => `f${k}`);
+    const c = slow();
+    expect(await writeFiles(dir, names, c.counted(() => bytes('x')), false, c.now)).toEqual({ files: names.length, concurrentFrom: -1 });
+  });
+
+  it('a write that fails once several go at a time rejects once those under way are done, and no write starts after it', async () => {
+    const bad = PROBE_FILES + 20;
+    const names = Array.from({ length: PROBE_FILES * 4 }, (_, k) => (k === bad ? 'missing-dir/x' : `f${k}`));
+    const started: number[] = [];
+    const c = slow();
+    const error = await writeFiles(dir, names, c.counted((k) => {
+      started.push(k);
+      return bytes('x');
+    }), true, c.now).catch((e: NodeJS.ErrnoException) => e);
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect(Math.max(...started)).toBeLessThanOrEqual(bad + SET_FILE_WRITES);
+    expect(started.length).toBeLessThan(names.length);
   });
 });
 
