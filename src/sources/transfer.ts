@@ -209,18 +209,21 @@ type Cell = (k: number, r: number) => unknown;
  * process) and left rows that every later walk reads more slowly. A shape not listed here is still
  * unpacked, key by key.
  */
-const ROW_SHAPES: ReadonlyMap<string, (cell: Cell, r: number) => Record<string, unknown>> = new Map<string, (cell: Cell, r: number) => Record<string, unknown>>([
-  // HdfsNodeRow: hdfs-jmx, hdfs-report.
-  ['host,live,adminState,rack,upgradeDomain', (c: Cell, r: number) => ({ host: c(0, r), live: c(1, r), adminState: c(2, r), rack: c(3, r), upgradeDomain: c(4, r) })],
-  // YarnNodeRow: yarn-nodes, yarn-jmx, yarn-list.
-  ['host,state,rack,healthReport', (c: Cell, r: number) => ({ host: c(0, r), state: c(1, r), rack: c(2, r), healthReport: c(3, r) })],
-  // HealthRow (a parse with rows; a pass sends health per host instead).
-  ['host,check,status,detail', (c: Cell, r: number) => ({ host: c(0, r), check: c(1, r), status: c(2, r), detail: c(3, r) })],
-  // InventoryRow.
-  ['host,dc,cluster,role,rack,dataGroup,lifecycle,ticket,exclude', (c: Cell, r: number) => ({
-    host: c(0, r), dc: c(1, r), cluster: c(2, r), role: c(3, r), rack: c(4, r), dataGroup: c(5, r), lifecycle: c(6, r), ticket: c(7, r), exclude: c(8, r),
-  })],
-]);
+type RowBuilder = (cell: Cell, r: number) => Record<string, unknown>;
+
+/** One builder per row shape, by the keys it builds, in order (read off the builder itself). */
+const ROW_SHAPES: ReadonlyMap<string, RowBuilder> = new Map(
+  ([
+    // HdfsNodeRow: hdfs-jmx, hdfs-report.
+    (c, r) => ({ host: c(0, r), live: c(1, r), adminState: c(2, r), rack: c(3, r), upgradeDomain: c(4, r) }),
+    // YarnNodeRow: yarn-nodes, yarn-jmx, yarn-list.
+    (c, r) => ({ host: c(0, r), state: c(1, r), rack: c(2, r), healthReport: c(3, r) }),
+    // HealthRow (a parse with rows; a pass sends health per host instead).
+    (c, r) => ({ host: c(0, r), check: c(1, r), status: c(2, r), detail: c(3, r) }),
+    // InventoryRow.
+    (c, r) => ({ host: c(0, r), dc: c(1, r), cluster: c(2, r), role: c(3, r), rack: c(4, r), dataGroup: c(5, r), lifecycle: c(6, r), ticket: c(7, r), exclude: c(8, r) }),
+  ] satisfies RowBuilder[]).map((build): [string, RowBuilder] => [Object.keys(build(() => null, 0)).join(','), build]),
+);
 
 /** True when rows of these keys, in this order, are rebuilt by an object literal ({@link ROW_SHAPES}). */
 export function isKnownRowShape(keys: readonly string[]): boolean {
