@@ -143,12 +143,6 @@ export const SLOW_FILE_MS = 0.3;
 /** How many set files are written at once on a disk whose creates wait (see {@link SLOW_FILE_MS}). */
 export const SET_FILE_WRITES = 8;
 
-/** What {@link writeFiles} did: how many files, and from which one on several at a time (-1: none). */
-export interface FilesWritten {
-  files: number;
-  concurrentFrom: number;
-}
-
 /**
  * Write `names[k]` in `dir` with the bytes `bytesOf(k, shared)` (made when the file's turn
  * comes), for every k, one after the other and synchronously (it blocks the calling thread, which
@@ -157,13 +151,15 @@ export interface FilesWritten {
  * are written before the next call, so they may be a view of a buffer reused for every file.
  * `onDisk`: after every {@link PROBE_FILES} files, if they took more than {@link SLOW_FILE_MS}
  * each, the rest are written {@link SET_FILE_WRITES} at a time through the thread pool (`shared`
- * false), as a create that waits on the disk uses no core. `now`: the clock, in ms.
+ * false), as a create that waits on the disk uses no core. `now`: the clock, in ms. Resolves,
+ * once every file is written, with the index of the first file written several at a time, or -1
+ * when all went one after the other.
  * @throws Error (rejects) with the first write that failed, once the writes under way have
  *   finished; no write starts after a failure.
  */
 export async function writeFiles(
   dir: string, names: readonly string[], bytesOf: (k: number, shared: boolean) => Uint8Array, onDisk: boolean, now: () => number = () => performance.now(),
-): Promise<FilesWritten> {
+): Promise<number> {
   let k = 0;
   let probeStart = now();
   for (; k < names.length; k++) {
@@ -177,7 +173,7 @@ export async function writeFiles(
       probeStart = t;
     }
   }
-  if (k >= names.length) return { files: names.length, concurrentFrom: -1 };
+  if (k >= names.length) return -1;
   const concurrentFrom = k;
   let next = k;
   let failed: { error: unknown } | undefined;
@@ -193,7 +189,7 @@ export async function writeFiles(
   };
   await Promise.all(Array.from({ length: Math.min(SET_FILE_WRITES, names.length - k) }, writer));
   if (failed) throw failed.error;
-  return { files: names.length, concurrentFrom };
+  return concurrentFrom;
 }
 
 /**

@@ -29,8 +29,8 @@ port.on('message', (m: WriteRequest) => {
         const set = (k: number) => m.members.subarray(k === 0 ? 0 : m.setEnds[k - 1], m.setEnds[k]);
         // Files written one after the other are made in one buffer in turn.
         const scratch = Buffer.allocUnsafe(names.bytes.length);
-        const out = await writeFiles(m.dir, m.names, (k, shared) => names.fileOf(set(k), shared ? scratch : undefined), m.onDisk);
-        answer = { type: 'written', files: out.files };
+        await writeFiles(m.dir, m.names, (k, shared) => names.fileOf(set(k), shared ? scratch : undefined), m.onDisk);
+        answer = { type: 'written', files: m.names.length };
       } else {
         if (!lines) throw new Error('all-data before the sets: no names to render it with');
         writeAtomic(m.path, renderAllDataFile(lines, m.cells));
