@@ -1,10 +1,16 @@
 /**
- * Bundle the compiled CLI (dist/src/cli.js, from `tsc`) into one module graph, in place: the
- * entry dist/src/cli.js plus shared chunks in dist/src/cli-chunks/. Run by `npm run build` after
- * `tsc`. Why: Node 20 has no compile cache for ES modules, and a pass used to load ~300 module
- * files (zod alone is 246) before doing anything: bundled, `breakfix pass` starts ~40-50 ms
- * sooner and `breakfix --help` too. Subcommands stay lazily loaded (code splitting keeps each
- * `await import()` a chunk of its own).
+ * Bundle the compiled command line (dist/src/cli-main.js, from `tsc`) into one CommonJS script,
+ * dist/src/cli-main.cjs, which the `breakfix` entry (dist/src/cli.js, src/cli.ts) runs with a V8
+ * code cache (src/code-cache.ts; the cache is made next by scripts/code-cache.mjs). Run by `npm
+ * run build` after `tsc`.
+ *
+ * Why one script: a pass used to load ~300 module files (zod alone is 246) before doing anything,
+ * and Node 20 caches no compiled code for ES modules; `node:vm` can for a script. Bundled as ES
+ * modules with code splitting (until 2026-12-07), `breakfix pass` started ~40-50 ms sooner than
+ * unbundled; as this script with its cache, it reaches the pass ~60-90 ms sooner again. Modules
+ * of subcommands are still run only when their subcommand runs (esbuild turns each `await
+ * import()` into a call of the module's init function); only their compiling is no longer lazy,
+ * and the cache makes that cheap.
  *
  * Not bundled (external, loaded from node_modules as before): packages that load files of their
  * own at run time or are large and rarely needed by a pass — @slack/bolt and its ws, pino (its
@@ -33,20 +39,21 @@ const onlyEnglishZodMessages = {
 };
 
 const external = ['@slack/bolt', '@slack/*', 'ws', 'pino', 'piscina', 'ssh2', 'prom-client', 'tar', 'croner', 'p-limit'];
+// The ES-module bundle of earlier builds, and a cache made for another bundle.
 rmSync('dist/src/cli-chunks', { recursive: true, force: true });
+rmSync('dist/src/cli-main.cjs.cache', { force: true });
 await build({
-  entryPoints: { cli: 'dist/src/cli.js' },
-  outdir: 'dist/src',
-  chunkNames: 'cli-chunks/[name]-[hash]',
+  entryPoints: ['dist/src/cli-main.js'],
+  outfile: 'dist/src/cli-main.cjs',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external,
-  allowOverwrite: true,
-  // Bundled CommonJS (commander) calls require(); give the ES module one.
-  banner: { js: "import { createRequire as __breakfixRequire } from 'node:module'; const require = __breakfixRequire(import.meta.url);" },
+  // A CommonJS script has no import.meta: its modules' own URL is the bundle's (src/paths.ts
+  // searches up from it for package.json; ssh2 is required from it).
+  define: { 'import.meta.url': '__breakfixBundleUrl' },
+  banner: { js: "const __breakfixBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   plugins: [onlyEnglishZodMessages],
 });

@@ -18,6 +18,7 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { importPackage } from '../import-package.js';
 import { listDatacenters, listPasses } from '../pass/passdir.js';
 import { PlanStore } from '../plan/store.js';
 
@@ -165,7 +166,7 @@ export async function compressPassDir(dir: string): Promise<number> {
   const name = dir.slice(parent.length + 1);
   const tmp = `${dir}.tar.gz.tmp-${process.pid}`;
   // tar is imported here, not at the top: retention.ts loads with the config schema in every command.
-  const { create: createTar } = await import('tar');
+  const { create: createTar } = await importPackage<typeof import('tar')>('tar');
   try {
     await createTar({ gzip: true, file: tmp, cwd: parent, portable: true }, [name]);
     renameSync(tmp, `${dir}.tar.gz`);

@@ -3,6 +3,7 @@
  * data, so they can run in a worker thread: a {@link ReadCommand} in, a {@link CommandOutput}
  * out (both structured-clonable). The same command modules as the CLI do the work.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { CommandOutput } from '../../commands/common.js';
 import type { DiffArgs } from '../../commands/diff.js';
@@ -10,6 +11,7 @@ import type { PolicyArgs } from '../../commands/policy.js';
 import type { ShowArgs } from '../../commands/show.js';
 import type { WhyArgs } from '../../commands/why.js';
 import type { CommonOptions } from '../../commands/common.js';
+import { importPackage } from '../import-package.js';
 import { packageRoot } from '../paths.js';
 
 /** One read-only command with its arguments (the CLI's argument shapes). */
@@ -74,8 +76,7 @@ export interface WorkerSlack {
  * `InputError` is still recognised).
  */
 export async function startCommandPool(threads?: number, slack?: WorkerSlack): Promise<CommandPool> {
-  const { Piscina } = await import('piscina');
-  const { availableParallelism } = await import('node:os');
+  const { Piscina } = await importPackage<typeof import('piscina')>('piscina');
   const n = threads ?? Math.max(1, Math.min(2, availableParallelism() - 1));
   const pool = new Piscina({ filename: join(packageRoot(), 'dist', 'src', 'slack', 'command-worker.js'), minThreads: n, maxThreads: n, idleTimeout: Infinity, workerData: slack ?? null });
   // Resolves once the threads have started and loaded the command modules.

@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import { normalizeHost } from '../hosts.js';
+import { importPackage } from '../import-package.js';
 import { RemoteError, type RemoteCommandResult, type RemoteShell } from './remote.js';
 
 /** How one host's command ended. `hostkey-unknown` is a host-key failure like `hostkey-mismatch`, told apart because the operator's fix differs. */
@@ -75,7 +76,7 @@ export async function fanOut(shell: RemoteShell, hosts: readonly string[], argvF
   const judge = opts.judge ?? exitZero;
   const now = opts.now ?? Date.now;
   // p-limit is imported here: this module loads with the config schema in every command, SSH or not.
-  const { default: pLimit } = await import('p-limit');
+  const { default: pLimit } = await importPackage<typeof import('p-limit')>('p-limit');
   const limit = pLimit(concurrency);
   let done = 0;
   return Promise.all(

@@ -30,6 +30,13 @@ beforeAll(() => {
 });
 
 describe('an operator at the terminal', () => {
+  it('the built command runs its bundle with the code cache the build made for it', () => {
+    const r = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8', env: { ...process.env, BREAKFIX_CODE_CACHE: 'report' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(r.stderr).toContain(`code cache: used (${join(root, 'dist/src/cli-main.cjs.cache')})`);
+  });
+
   it('every command answers --help', () => {
     for (const c of [[], ['pass'], ['show'], ['diff'], ['why'], ['policy'], ['status'], ['pause'], ['resume'], ['plan'], ['serve'], ['source', 'inspect'], ['demo'], ['fleet', 'run']]) {
       const r = bf(...c, '--help');
