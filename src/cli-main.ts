@@ -10,6 +10,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import type { CommandOutput } from '../commands/common.js';
 
+// `breakfix show all | head`: a reader that stops reading is no error of ours (it took what it
+// wanted); without this, the next write's EPIPE is an unhandled 'error' event and a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit();
+});
+
 const program = new Command();
 program
   .name('breakfix')

@@ -2,7 +2,7 @@
  * The operator's commands through the compiled CLI: pass, show, diff, why, policy, source
  * inspect, --help. Runs `dist/src/cli.js` as a user would (npm test builds first).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,17 @@ describe('an operator at the terminal', () => {
       expect(r.code, c.join(' ')).toBe(0);
       expect(r.out).toMatch(/Usage: breakfix/);
     }
+  });
+
+  it('stops quietly when its reader stops reading (`breakfix … | head`)', async () => {
+    const child = spawn(process.execPath, [cli, 'pass', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The read end is closed before the child writes: its first write meets EPIPE.
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
   });
 
   it('runs a pass and reads the ten-second summary: counts, budget table, proposal, files', () => {
