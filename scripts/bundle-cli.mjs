@@ -19,7 +19,7 @@
  * dist/src/slack/command-worker.js) keep running from tsc's output.
  */
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 /**
  * zod re-exports every one of its ~60 message locales through its \`z\` namespace (\`z.locales\`), so a
@@ -57,3 +57,11 @@ await build({
   logLevel: 'warning',
   plugins: [onlyEnglishZodMessages],
 });
+
+// esbuild writes code in ASCII (its default charset escapes every other character in strings,
+// templates, regular expressions and names) but copies some comments as they are, with their
+// arrows and dashes. A bundle that is all ASCII decodes ~2.5× faster (3 vs 7.5 ms at 1.4 MB) and
+// is a one-byte string to V8: the comments' other characters become `?`.
+const bundlePath = 'dist/src/cli-main.cjs';
+const text = readFileSync(bundlePath, 'utf8');
+if (/[^\x00-\x7f]/.test(text)) writeFileSync(bundlePath, text.replace(/[^\x00-\x7f]/g, '?'));
