@@ -17,7 +17,8 @@ import { dirname } from 'node:path';
 import { Script } from 'node:vm';
 
 /**
- * What became of a bundle's code cache: `used`; `absent` (no cache file); `stale` (made for other
+ * What became of a bundle's code cache: `used`; `absent` (no cache file, or one that cannot be
+ * read); `stale` (made for other
  * bytes of the bundle); `rejected` (V8 refused it: another Node version or other V8 flags); `off`
  * (not asked for). In every case but `used` the bundle is compiled from its source, as without a
  * cache.
@@ -81,11 +82,11 @@ function writeCodeCache(file: string, digest: Buffer, data: Buffer): void {
   renameSync(tmp, file);
 }
 
+/** The file's bytes, or undefined when it cannot be read (missing, a directory, no permission): a cache is only ever a saving. */
 function readIfPresent(file: string): Buffer | undefined {
   try {
     return readFileSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+  } catch {
+    return undefined;
   }
 }

@@ -4,7 +4,7 @@
  * process, as the CLI entry runs it: a cache is written when that process exits.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -93,5 +93,8 @@ describe('runBundle', () => {
     run(bundle, { writeCacheTo: `${bundle}.cache` });
     expect(run(bundle, { useCache: false }).use).toBe('off');
     expect(run(bundle, { cacheFile: join(work, 'none.cache') }).use).toBe('absent');
+    // A cache that cannot be read (here a directory) is no cache, not an error.
+    mkdirSync(join(work, 'dir.cache'));
+    expect(run(bundle, { cacheFile: join(work, 'dir.cache') })).toEqual({ use: 'absent', printed: expect.objectContaining({ marker: 'delta' }) });
   });
 });
