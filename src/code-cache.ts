@@ -18,10 +18,9 @@ import { Script } from 'node:vm';
 
 /**
  * What became of a bundle's code cache: `used`; `absent` (no cache file, or one that cannot be
- * read); `stale` (made for other
- * bytes of the bundle); `rejected` (V8 refused it: another Node version or other V8 flags); `off`
- * (not asked for). In every case but `used` the bundle is compiled from its source, as without a
- * cache.
+ * read); `stale` (made for other bytes of the bundle); `rejected` (V8 refused it: another Node
+ * version or other V8 flags); `off` (not asked for). In every case but `used` the bundle is
+ * compiled from its source, as without a cache.
  */
 export type CodeCacheUse = 'used' | 'absent' | 'stale' | 'rejected' | 'off';
 
