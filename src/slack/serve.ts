@@ -18,7 +18,7 @@ import { startCommandPool } from './commands.js';
 import { childProcessPassRunner } from './service.js';
 import { loadSettings, requireApprovers, SettingsError } from './settings.js';
 
-/** Options of {@link serve}. The numbers are checked where they come in (`ServeFlags` in src/cli.ts). */
+/** Options of {@link serve}. The numbers are checked where they come in (`ServeFlags` in src/cli-main.ts). */
 export interface ServeOptions extends CommonOptions {
   http?: boolean;
   port?: number;
