@@ -92,13 +92,9 @@ export class SetFiles {
     rmSync(this.tmp, { recursive: true, force: true });
     mkdirSync(this.tmp, { recursive: true });
     const sets = [...indexes];
-    let written: Promise<unknown>;
-    if (this.thread) written = this.thread.writeSets(this.tmp, lines, sets, this.onDisk);
-    else {
-      // Files written one after the other are made in one buffer in turn.
-      const scratch = Buffer.allocUnsafe(lines.bytes.length);
-      written = writeFiles(this.tmp, sets.map(([name]) => name), (k, shared) => lines.fileOf(sets[k][1], shared ? scratch : undefined), this.onDisk);
-    }
+    const written: Promise<unknown> = this.thread
+      ? this.thread.writeSets(this.tmp, lines, sets, this.onDisk)
+      : writeSetFiles(this.tmp, lines, sets.map(([name]) => name), (k) => sets[k][1], this.onDisk);
     const done = written.then(
       () => {
         rmSync(this.setsDir, { recursive: true, force: true });
@@ -142,6 +138,17 @@ export const SLOW_FILE_MS = 0.3;
 
 /** How many set files are written at once on a disk whose creates wait (see {@link SLOW_FILE_MS}). */
 export const SET_FILE_WRITES = 8;
+
+/**
+ * Write set k as `dir/<names[k]>`, its file copied from `lines` ({@link NameLines.fileOf}) by
+ * {@link writeFiles}: the files written one after the other are each made in one buffer, reused
+ * (as large as `lines`, which every file fits). On the pass's thread or the writer thread.
+ * @throws Error (rejects) as {@link writeFiles}.
+ */
+export function writeSetFiles(dir: string, lines: NameLines, names: readonly string[], setOf: (k: number) => IndexSet, onDisk: boolean): Promise<number> {
+  const scratch = Buffer.allocUnsafe(lines.bytes.length);
+  return writeFiles(dir, names, (k, shared) => lines.fileOf(setOf(k), shared ? scratch : undefined), onDisk);
+}
 
 /**
  * Write `names[k]` in `dir` with the bytes `bytesOf(k, shared)` (made when the file's turn

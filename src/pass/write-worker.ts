@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { NameLines } from '../sets/indexset.js';
-import { writeAtomic, writeFiles } from './passdir.js';
+import { writeAtomic, writeSetFiles } from './passdir.js';
 import { renderAllDataFile } from './report.js';
 import type { WriteAnswer, WriteRequest } from './write-thread.js';
 
@@ -27,9 +27,7 @@ port.on('message', (m: WriteRequest) => {
         const names = new NameLines(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.ends);
         lines = names;
         const set = (k: number) => m.members.subarray(k === 0 ? 0 : m.setEnds[k - 1], m.setEnds[k]);
-        // Files written one after the other are made in one buffer in turn.
-        const scratch = Buffer.allocUnsafe(names.bytes.length);
-        await writeFiles(m.dir, m.names, (k, shared) => names.fileOf(set(k), shared ? scratch : undefined), m.onDisk);
+        await writeSetFiles(m.dir, names, m.names, set, m.onDisk);
         answer = { type: 'written', files: m.names.length };
       } else {
         if (!lines) throw new Error('all-data before the sets: no names to render it with');
