@@ -39,9 +39,9 @@ const onlyEnglishZodMessages = {
 };
 
 const external = ['@slack/bolt', '@slack/*', 'ws', 'pino', 'piscina', 'ssh2', 'prom-client', 'tar', 'croner', 'p-limit'];
-// The ES-module bundle of earlier builds, and a cache made for another bundle.
+// The ES-module bundle of earlier builds. (The code cache of an earlier bundle may stay: it starts
+// with that bundle's digest, so it is never used for this one, and scripts/code-cache.mjs replaces it.)
 rmSync('dist/src/cli-chunks', { recursive: true, force: true });
-rmSync('dist/src/cli-main.cjs.cache', { force: true });
 await build({
   entryPoints: ['dist/src/cli-main.js'],
   outfile: 'dist/src/cli-main.cjs',
