@@ -50,64 +50,123 @@ const RADIX_MAX_CHARS = 64;
  * On 100,000 host names in shuffled order (`npm run bench:sort`, 2026-12-03): ~105 ms on its first
  * call in a process and ~45 ms once optimised, where the radix sort it replaces, which read the
  * names' characters at every depth and so chased 100,000 strings about the heap, took ~160 and
- * ~60 ms, and the built-in sort of the indexes ~145 and ~120 ms.
+ * ~60 ms, and the built-in sort of the indexes ~145 and ~120 ms. With each loop in a function of
+ * its own (2026-12-07; see the comment inside), the first call took 98 ms where the one-function
+ * sort took 155 in the same minutes (`npm run bench:sort`, bench shape; the index sort 213 and
+ * 271 ms: the machine moved too), and a 100,000-host pass's threads recompiled it 11 times
+ * instead of 18.
  */
 export function sortOrder(keys: readonly string[]): Int32Array | null {
   const n = keys.length;
   if (n < RADIX_MIN_KEYS) return keys.every(isAscii) ? comparisonOrder(keys) : null;
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  let maxLength = 0;
-  for (let i = 0; i < n; i++) if (keys[i].length > maxLength) maxLength = keys[i].length;
+  // Each loop is a function of its own: a loop this long is compiled while it runs (on-stack
+  // replacement), and compiled with the code after it, which has not run yet, that code would
+  // make the compiled loop bail out and be compiled again, once per later loop (seven times for
+  // 100,000 keys, in each thread that sorts).
+  const maxLength = longestKey(keys);
   const chars = Math.min(maxLength, RADIX_MAX_CHARS);
   const width = (chars + 1) >> 1;
   // Column k holds digit k of every key, in key order: the pair of characters 2k, 2k + 1.
   const digits = new Uint16Array(n * width);
+  if (!readDigits(keys, chars, digits)) return null;
+  let from = identityOrder(n);
+  let to = new Int32Array(n);
+  const count = new Int32Array((128 << 8) + 130);
+  for (let k = width - 1; k >= 0; k--) {
+    if (!radixPass(digits, k * n, from, to, count)) continue; // the same pair in every key: nothing moved
+    const moved = to;
+    to = from;
+    from = moved;
+  }
+  if (maxLength > chars) orderLongTies(keys, digits, width, from);
+  return from;
+}
+
+/** The length of the longest key. */
+function longestKey(keys: readonly string[]): number {
+  let max = 0;
+  for (let i = 0; i < keys.length; i++) if (keys[i].length > max) max = keys[i].length;
+  return max;
+}
+
+/** 0, 1, …, n − 1. */
+function identityOrder(n: number): Int32Array<ArrayBuffer> {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  return idx;
+}
+
+/**
+ * Fill `digits` (column-major, `keys.length` rows) with the first `chars` characters of every key,
+ * two per digit (code + 1, 0 past the end). False when a key has a character outside ASCII.
+ */
+function readDigits(keys: readonly string[], chars: number, digits: Uint16Array): boolean {
+  const n = keys.length;
   for (let i = 0; i < n; i++) {
     const key = keys[i];
     const end = Math.min(key.length, chars);
     for (let p = 0; p < end; p++) {
       const c = key.charCodeAt(p);
-      if (c > 127) return null;
+      if (c > 127) return false;
       const at = (p >> 1) * n + i;
       digits[at] = p & 1 ? digits[at] | (c + 1) : (c + 1) << 8;
     }
-    if (key.length > chars && !isAscii(key)) return null;
+    if (key.length > chars && !isAscii(key)) return false;
   }
-  let from = idx;
-  let to = new Int32Array(n);
-  const count = new Int32Array((128 << 8) + 130);
-  for (let k = width - 1; k >= 0; k--) {
-    const base = k * n;
-    const first = digits[base];
-    let i = 1;
-    while (i < n && digits[base + i] === first) i++;
-    if (i === n) continue; // the same pair in every key: nothing to move
-    count.fill(0);
-    for (i = 0; i < n; i++) count[digits[base + i] + 1]++;
-    for (let d = 1; d < count.length; d++) count[d] += count[d - 1];
-    for (i = 0; i < n; i++) {
-      const v = from[i];
-      to[count[digits[base + v]]++] = v;
-    }
-    const moved = to;
-    to = from;
-    from = moved;
+  return true;
+}
+
+/**
+ * One stable counting pass on the digit column at `base`: the indexes in `from` moved into `to`
+ * in that digit's order. False, moving nothing, when every key has the same digit there.
+ */
+function radixPass(digits: Uint16Array, base: number, from: Int32Array, to: Int32Array, count: Int32Array): boolean {
+  if (sameDigit(digits, base, from.length)) return false;
+  countDigits(digits, base, from.length, count);
+  moveByDigit(digits, base, from, to, count);
+  return true;
+}
+
+/** True when digits `base` to `base + n − 1` are all the same. */
+function sameDigit(digits: Uint16Array, base: number, n: number): boolean {
+  const first = digits[base];
+  for (let i = 1; i < n; i++) if (digits[base + i] !== first) return false;
+  return true;
+}
+
+/** `count[d]` = how many of digits `base` to `base + n − 1` are below d: where digit d's run starts. */
+function countDigits(digits: Uint16Array, base: number, n: number, count: Int32Array): void {
+  count.fill(0);
+  for (let i = 0; i < n; i++) count[digits[base + i] + 1]++;
+  prefixSums(count);
+}
+
+/** Each entry of `count` plus all before it. */
+function prefixSums(count: Int32Array): void {
+  for (let d = 1; d < count.length; d++) count[d] += count[d - 1];
+}
+
+/** Move each index of `from` to its digit's next place in `to` (stable). */
+function moveByDigit(digits: Uint16Array, base: number, from: Int32Array, to: Int32Array, count: Int32Array): void {
+  for (let i = 0; i < from.length; i++) {
+    const v = from[i];
+    to[count[digits[base + v]]++] = v;
   }
-  if (maxLength > chars) {
-    // Runs equal in their first `chars` characters: stable order by the whole key.
-    const equalPrefix = (a: number, b: number) => {
-      for (let k = 0; k < width; k++) if (digits[k * n + a] !== digits[k * n + b]) return false;
-      return true;
-    };
-    for (let lo = 0; lo < n; ) {
-      let hi = lo + 1;
-      while (hi < n && equalPrefix(from[lo], from[hi])) hi++;
-      if (hi - lo > 1) from.subarray(lo, hi).sort((a, b) => byteCompare(keys[a], keys[b]) || a - b);
-      lo = hi;
-    }
+}
+
+/** Runs of `order` whose keys are equal in every digit (longer than the digits read) put in stable order by the whole key. */
+function orderLongTies(keys: readonly string[], digits: Uint16Array, width: number, order: Int32Array): void {
+  const n = keys.length;
+  const equalPrefix = (a: number, b: number) => {
+    for (let k = 0; k < width; k++) if (digits[k * n + a] !== digits[k * n + b]) return false;
+    return true;
+  };
+  for (let lo = 0; lo < n; ) {
+    let hi = lo + 1;
+    while (hi < n && equalPrefix(order[lo], order[hi])) hi++;
+    if (hi - lo > 1) order.subarray(lo, hi).sort((a, b) => byteCompare(keys[a], keys[b]) || a - b);
+    lo = hi;
   }
-  return from;
 }
 
 /**
