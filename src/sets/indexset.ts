@@ -19,29 +19,46 @@ export type IndexSet = Int32Array;
 /** The empty index set. */
 export const NO_INDEXES: IndexSet = new Int32Array(0);
 
+// Each merge loop is a function of its own that returns how many indexes it wrote: a loop over
+// 100,000 indexes is compiled while it runs (on-stack replacement), and compiled with code after
+// it that had not run yet (a tail loop, the copy of the result), it bailed out there on every
+// large call until the whole function was compiled again.
+
 /** a ∪ b. */
 export function unionIndexes(a: IndexSet, b: IndexSet): IndexSet {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
   const out = new Int32Array(a.length + b.length);
+  return out.slice(0, unionInto(a, b, out));
+}
+
+/** a ∪ b written to `out`; returns its size. */
+function unionInto(a: IndexSet, b: IndexSet, out: Int32Array): number {
   let i = 0;
   let j = 0;
   let n = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i];
-    const y = b[j];
+  while (i < a.length || j < b.length) {
+    // Past the end of one set, the other's members are all smaller than this bound.
+    const x = i < a.length ? a[i] : END;
+    const y = j < b.length ? b[j] : END;
     if (x === y) { out[n++] = x; i++; j++; }
     else if (x < y) { out[n++] = x; i++; }
     else { out[n++] = y; j++; }
   }
-  while (i < a.length) out[n++] = a[i++];
-  while (j < b.length) out[n++] = b[j++];
-  return out.slice(0, n);
+  return n;
 }
+
+/** Greater than any index (an index set's members are below 2^31 − 1). */
+const END = 0x7fffffff;
 
 /** a ∩ b. */
 export function intersectIndexes(a: IndexSet, b: IndexSet): IndexSet {
   const out = new Int32Array(Math.min(a.length, b.length));
+  return out.slice(0, intersectInto(a, b, out));
+}
+
+/** a ∩ b written to `out`; returns its size. */
+function intersectInto(a: IndexSet, b: IndexSet, out: Int32Array): number {
   let i = 0;
   let j = 0;
   let n = 0;
@@ -52,25 +69,28 @@ export function intersectIndexes(a: IndexSet, b: IndexSet): IndexSet {
     else if (x < y) i++;
     else j++;
   }
-  return out.slice(0, n);
+  return n;
 }
 
 /** a − b (members of a not in b). */
 export function differenceIndexes(a: IndexSet, b: IndexSet): IndexSet {
   if (a.length === 0 || b.length === 0) return a;
   const out = new Int32Array(a.length);
-  let i = 0;
+  const n = differenceInto(a, b, out);
+  return n === a.length ? a : out.slice(0, n);
+}
+
+/** a − b written to `out`; returns its size. */
+function differenceInto(a: IndexSet, b: IndexSet, out: Int32Array): number {
   let j = 0;
   let n = 0;
-  while (i < a.length && j < b.length) {
+  for (let i = 0; i < a.length; i++) {
     const x = a[i];
-    const y = b[j];
-    if (x === y) { i++; j++; }
-    else if (x < y) { out[n++] = x; i++; }
-    else j++;
+    while (j < b.length && b[j] < x) j++;
+    if (j < b.length && b[j] === x) j++;
+    else out[n++] = x;
   }
-  while (i < a.length) out[n++] = a[i++];
-  return n === a.length ? a : out.slice(0, n);
+  return n;
 }
 
 /** The algebra of index sets (into one list), for `evalSetExpr`. */
@@ -194,23 +214,35 @@ export class NameLines {
    * hosts.
    */
   fileOf(set: IndexSet, scratch?: Buffer): Buffer {
-    const { bytes, ends } = this;
-    let size = 0;
-    for (let k = 0; k < set.length; k++) {
-      const i = set[k];
-      size += ends[i] - (i === 0 ? 0 : ends[i - 1]);
-    }
+    // Two loops in two functions: compiled while the first large set runs, a loop compiled with
+    // code after it that had not run yet bailed out at that code, again for every large set.
+    const size = linesSize(this.ends, set);
     const out = scratch && scratch.length >= size ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
-    let o = 0;
-    for (let k = 0; k < set.length; ) {
-      const first = set[k];
-      let last = first;
-      while (++k < set.length && set[k] === last + 1) last++;
-      const start = first === 0 ? 0 : ends[first - 1];
-      const end = ends[last];
-      if (end - start >= RUN_COPY_BYTES) o += bytes.copy(out, o, start, end);
-      else for (let p = start; p < end; p++) out[o++] = bytes[p];
-    }
+    copyLines(this.bytes, this.ends, set, out);
     return out;
+  }
+}
+
+/** Bytes of the lines of `set`'s members (`ends` as {@link NameLines.ends}). */
+function linesSize(ends: Int32Array, set: IndexSet): number {
+  let size = 0;
+  for (let k = 0; k < set.length; k++) {
+    const i = set[k];
+    size += ends[i] - (i === 0 ? 0 : ends[i - 1]);
+  }
+  return size;
+}
+
+/** Copy the lines of `set`'s members from `bytes` into `out`, in order; runs of consecutive members at once. */
+function copyLines(bytes: Buffer, ends: Int32Array, set: IndexSet, out: Buffer): void {
+  let o = 0;
+  for (let k = 0; k < set.length; ) {
+    const first = set[k];
+    let last = first;
+    while (++k < set.length && set[k] === last + 1) last++;
+    const start = first === 0 ? 0 : ends[first - 1];
+    const end = ends[last];
+    if (end - start >= RUN_COPY_BYTES) o += bytes.copy(out, o, start, end);
+    else for (let p = start; p < end; p++) out[o++] = bytes[p];
   }
 }
