@@ -244,6 +244,17 @@ class ReportParser {
     this.text = text;
     this.bytesRead += n - from;
     if (!this.nonBlank && !isBlank(text, from, n)) this.nonBlank = true;
+    this.readLines(text, from, n);
+    // The caller may overwrite `text` with the next chunk: an entry still open keeps copies.
+    if (this.entry) this.detach(this.entry);
+  }
+
+  /**
+   * The loop of {@link lines}, a function of its own: compiled while the first chunk is read, the
+   * loop compiled with the code after it, which had not run yet, bailed out there at the end of
+   * every chunk.
+   */
+  private readLines(text: Buffer, from: number, n: number): void {
     let pos = from;
     while (pos < n) {
       let end = text.indexOf(0x0a, pos);
@@ -261,8 +272,6 @@ class ReportParser {
       }
       pos = end + 1;
     }
-    // The caller may overwrite `text` with the next chunk: an entry still open keeps copies.
-    if (this.entry) this.detach(this.entry);
   }
 
   /** The parse of every line read. */
