@@ -7,7 +7,8 @@
  * bundle (a build by `tsc` alone) it imports src/cli-main.ts as compiled.
  *
  * Environment: `BREAKFIX_CODE_CACHE=off` compiles from the source (to rule the cache out),
- * `BREAKFIX_CODE_CACHE=report` says on stderr what became of the cache (`code cache: used`, …),
+ * `BREAKFIX_CODE_CACHE=report` says on stderr what became of the cache (`code cache: used`, …);
+ * any other value is ignored with a warning on stderr;
  * `BREAKFIX_WRITE_CODE_CACHE=<file>` writes a new cache there when the command exits.
  */
 import { existsSync } from 'node:fs';
@@ -16,6 +17,10 @@ import { runBundle } from './code-cache.js';
 
 const bundle = fileURLToPath(new URL('./cli-main.cjs', import.meta.url));
 const mode = process.env.BREAKFIX_CODE_CACHE;
+if (mode && mode !== 'off' && mode !== 'report') {
+  // Still runs (with the cache): a misspelt debugging switch must not stop a pass.
+  process.stderr.write(`breakfix: BREAKFIX_CODE_CACHE=${JSON.stringify(mode)} is ignored: expected off (compile from the source) or report (say what became of the cache)\n`);
+}
 if (existsSync(bundle)) {
   const use = runBundle(bundle, { useCache: mode !== 'off', writeCacheTo: process.env.BREAKFIX_WRITE_CODE_CACHE || undefined });
   if (mode === 'report') process.stderr.write(`code cache: ${use} (${bundle}.cache)\n`);

@@ -37,6 +37,13 @@ describe('an operator at the terminal', () => {
     expect(r.stderr).toContain(`code cache: used (${join(root, 'dist/src/cli-main.cjs.cache')})`);
   });
 
+  it('an unknown BREAKFIX_CODE_CACHE value is named on stderr and the command runs as usual', () => {
+    const r = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8', env: { ...process.env, BREAKFIX_CODE_CACHE: 'of' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(r.stderr).toBe('breakfix: BREAKFIX_CODE_CACHE="of" is ignored: expected off (compile from the source) or report (say what became of the cache)\n');
+  });
+
   it('every command answers --help', () => {
     for (const c of [[], ['pass'], ['show'], ['diff'], ['why'], ['policy'], ['status'], ['pause'], ['resume'], ['plan'], ['serve'], ['source', 'inspect'], ['demo'], ['fleet', 'run']]) {
       const r = bf(...c, '--help');
