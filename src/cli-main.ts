@@ -33,6 +33,7 @@ const common = (c: Command) =>
     .option('--dc <name>', 'datacenter (default: the only one configured or with passes)')
     .option('--json', 'print JSON instead of text');
 
+/** Whether the running command prints JSON (its `--json`): set by {@link emit}, read by {@link liveProgress}. */
 let json = false;
 
 /** A flag holding a whole number from `min` to `max`, given as text (`--seed 42`). */
@@ -70,7 +71,9 @@ function parseFlags<S extends z.ZodObject>(cmd: Command, schema: S, o: Record<st
   throw usage(cmd, `${flag}: ${issue.message}, got ${JSON.stringify(o[key])}`);
 }
 
-async function emit(run: () => Promise<CommandOutput> | CommandOutput): Promise<void> {
+/** Run a command (`o`: its parsed flags, `--json` among them) and print its output as text or JSON; its exit code becomes the process's. */
+async function emit(o: { json?: boolean }, run: () => Promise<CommandOutput> | CommandOutput): Promise<void> {
+  json = !!o.json;
   const out = await run();
   process.stdout.write((json ? JSON.stringify(out.json, null, 2) : out.text) + '\n');
   process.exitCode = out.exitCode;
@@ -95,11 +98,10 @@ common(program.command('pass'))
   .option('-q, --quiet', 'no progress on stderr')
   .addHelpText('after', '\nSources come from the config file (breakfix.yml) or, for one-off use, from the flags above.\nExit codes: 0 plan written (possibly empty), 1 bad input, 3 refused by safety (fail closed).')
   .action(async (o, cmd: Command) => {
-    json = !!o.json;
     const { runPassCommand, PassArgs } = await import('../commands/pass.js');
     const progress = o.quiet || o.json || !process.stderr.isTTY ? undefined : (l: string) => process.stderr.write(`· ${l}\n`);
     const args = parseFlags(cmd, PassArgs, o);
-    await emit(() => runPassCommand({ ...o, ...args }, progress));
+    await emit(o, () => runPassCommand({ ...o, ...args }, progress));
   });
 
 const show = common(program.command('show'))
@@ -109,22 +111,20 @@ const show = common(program.command('show'))
   .option('--list', 'list every set with its count')
   .option('--pass <dir>', 'a specific pass directory');
 show.action(async (set: string | undefined, o) => {
-  json = !!o.json;
   const { runShow, runShowList } = await import('../commands/show.js');
   if (o.list || !set) {
     if (!o.list) throw usage(show, 'a set name is required (or --list)');
-    return emit(() => runShowList(o));
+    return emit(o, () => runShowList(o));
   }
-  await emit(() => runShow({ ...o, set }));
+  await emit(o, () => runShow({ ...o, set }));
 });
 
 common(program.command('diff'))
   .description('what changed since the previous pass: every set count, or one set host by host')
   .argument('[set]', 'set name')
   .action(async (set: string | undefined, o) => {
-    json = !!o.json;
     const { runDiff } = await import('../commands/diff.js');
-    await emit(() => runDiff({ ...o, set }));
+    await emit(o, () => runDiff({ ...o, set }));
   });
 
 common(program.command('why'))
@@ -132,18 +132,16 @@ common(program.command('why'))
   .argument('<host>', 'host name')
   .option('--pass <dir>', 'a specific pass directory')
   .action(async (host: string, o) => {
-    json = !!o.json;
     const { runWhy } = await import('../commands/why.js');
-    await emit(() => runWhy({ ...o, host }));
+    await emit(o, () => runWhy({ ...o, host }));
   });
 
 common(program.command('policy'))
   .description('computed caps per cluster with the arithmetic and reasons')
   .argument('[cluster]', 'one cluster')
   .action(async (cluster: string | undefined, o) => {
-    json = !!o.json;
     const { runPolicy } = await import('../commands/policy.js');
-    await emit(() => runPolicy({ ...o, cluster }));
+    await emit(o, () => runPolicy({ ...o, cluster }));
   });
 
 /** Execution progress written to stderr as it happens, on a terminal only (stdout keeps the result). */
@@ -155,17 +153,15 @@ const plan = program.command('plan').description('proposed plans: list, show, ap
 common(plan.command('list'))
   .description('every stored plan with its state (the newest pass of each datacenter is registered first)')
   .action(async (o) => {
-    json = !!o.json;
     const { runPlanList } = await import('../commands/plan.js');
-    await emit(() => runPlanList(o));
+    await emit(o, () => runPlanList(o));
   });
 common(plan.command('show'))
   .description('one plan: actions, state, history, decisions, execution journal')
   .argument('<id>', 'plan id (breakfix plan list)')
   .action(async (id: string, o) => {
-    json = !!o.json;
     const { runPlanShow } = await import('../commands/plan.js');
-    await emit(() => runPlanShow({ ...o, id }));
+    await emit(o, () => runPlanShow({ ...o, id }));
   });
 common(plan.command('approve'))
   .description('approve a proposed plan after fresh re-validation (approvers: $BREAKFIX_APPROVERS, else the local user)')
@@ -174,52 +170,46 @@ common(plan.command('approve'))
   .option('--execute', 'run it now: the datacenter\'s drain executor (drain: executor: hadoop in breakfix.yml), or the simulated one for demo-* datacenters')
   .addHelpText('after', '\nProgress is printed to stderr on a terminal; every step is journaled (breakfix plan show <id>).\nExit codes: 0 approved (and executed, with --execute), 1 refused or failed (the reason is printed).')
   .action(async (id: string, o) => {
-    json = !!o.json;
     const { runPlanDecide } = await import('../commands/plan.js');
-    await emit(() => runPlanDecide({ ...o, id, action: 'approve', ...liveProgress() }));
+    await emit(o, () => runPlanDecide({ ...o, id, action: 'approve', ...liveProgress() }));
   });
 common(plan.command('resume'))
   .description('resume a plan left executing by a process that died (the bot killed mid-drain), from its journal')
   .argument('<id>', 'plan id (state executing)')
   .addHelpText('after', '\nHosts already excluded are not added again; the replication baseline is the one journaled before the drain.\nExit codes: 0 completed, 1 failed or not resumable (the reason is printed).')
   .action(async (id: string, o) => {
-    json = !!o.json;
     const { runPlanResume } = await import('../commands/plan.js');
-    await emit(() => runPlanResume({ ...o, id, ...liveProgress() }));
+    await emit(o, () => runPlanResume({ ...o, id, ...liveProgress() }));
   });
 common(plan.command('reject'))
   .description('reject a proposed plan')
   .argument('<id>', 'plan id')
   .option('--digest <sha256>', 'the digest you reviewed (default: the stored plan\'s)')
   .action(async (id: string, o) => {
-    json = !!o.json;
     const { runPlanDecide } = await import('../commands/plan.js');
-    await emit(() => runPlanDecide({ ...o, id, action: 'reject' }));
+    await emit(o, () => runPlanDecide({ ...o, id, action: 'reject' }));
   });
 
 common(program.command('status'))
   .description('per datacenter (--dc, else every one): the last pass, plans by state, executions running, pause, and the next scheduled pass while a bot schedules it')
   .action(async (o) => {
-    json = !!o.json;
     const { runStatus } = await import('../commands/status.js');
-    await emit(() => runStatus(o));
+    await emit(o, () => runStatus(o));
   });
 
 common(program.command('pause'))
   .description('the kill switch: no proposals, approvals or executions in a datacenter until resumed')
   .option('--reason <text>', 'why (kept with the pause and shown on every refusal)')
   .action(async (o) => {
-    json = !!o.json;
     const { runPause } = await import('../commands/pause.js');
-    await emit(() => runPause(o));
+    await emit(o, () => runPause(o));
   });
 
 common(program.command('resume'))
   .description('lift the pause of a datacenter')
   .action(async (o) => {
-    json = !!o.json;
     const { runResume } = await import('../commands/pause.js');
-    await emit(() => runResume(o));
+    await emit(o, () => runResume(o));
   });
 
 common(program.command('retention'))
@@ -227,9 +217,8 @@ common(program.command('retention'))
   .option('--dry-run', 'only print what would be compressed or removed, with the bytes')
   .addHelpText('after', '\nNever touches the two newest passes of a datacenter, nor the pass of a plan proposed, approved or executing.\nWith --dc, only that datacenter. The bot (breakfix serve) runs this every hour. See README, section Retention.')
   .action(async (o) => {
-    json = !!o.json;
     const { runRetention } = await import('../commands/retention.js');
-    await emit(() => runRetention(o));
+    await emit(o, () => runRetention(o));
   });
 
 program.command('replay')
@@ -238,9 +227,8 @@ program.command('replay')
   .option('--json', 'print JSON instead of text')
   .addHelpText('after', '\nThe pass is recomputed in a temporary directory; the recorded one is not touched.\nExit codes: 0 the replayed plan has the recorded digest, 1 it does not (or the snapshots changed).')
   .action(async (dir: string, o) => {
-    json = !!o.json;
     const { runReplay } = await import('../commands/replay.js');
-    await emit(() => runReplay({ dir }));
+    await emit(o, () => runReplay({ dir }));
   });
 
 const fleet = program.command('fleet').description('run declared health checks on hosts over SSH');
@@ -258,7 +246,6 @@ common(fleet.command('run'))
   .option('--out <dir>', 'where to write the result files (default <state>/fleet-runs/<time>-<check>/)')
   .addHelpText('after', '\nExamples: breakfix fleet run --hosts set:managed -- reachable\n          breakfix fleet run --hosts file:hosts.txt -- reachable\nSSH settings default to the datacenter\'s `health: { kind: ssh }` source in breakfix.yml.\nWrites results.tsv, one host list per outcome (ok, fail, timeout, unreachable, auth-failed, hostkey-mismatch, hostkey-unknown) and raw/<host>.stdout|stderr.\nExit codes: 0 every host ok, 1 some host not ok or bad input.')
   .action(async (check: string, o) => {
-    json = !!o.json;
     const { runFleetRun, FleetRunArgs } = await import('../commands/fleet.js');
     const tty = !o.json && process.stderr.isTTY;
     const counts = new Map<string, number>();
@@ -271,7 +258,7 @@ common(fleet.command('run'))
           process.stderr.write(`\r[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${done}/${total} ${tally}\x1b[K${done === total ? '\n' : ''}`);
         }
       : undefined;
-    await emit(() => runFleetRun({ ...o, ...FleetRunArgs.parse({ ...o, check }) }, progress));
+    await emit(o, () => runFleetRun({ ...o, ...FleetRunArgs.parse({ ...o, check }) }, progress));
   });
 
 const source = program.command('source').description('work with one source');
@@ -283,9 +270,8 @@ source
   .option('--json', 'print {"sets": {"<name>": [hosts]}}')
   .argument('<location>', 'file or http(s) URL')
   .action(async (location: string, o) => {
-    json = !!o.json;
     const { runSourceInspect } = await import('../commands/source-inspect.js');
-    await emit(() => runSourceInspect({ kind: o.kind, location, mapping: o.mapping }));
+    await emit(o, () => runSourceInspect({ kind: o.kind, location, mapping: o.mapping }));
   });
 
 const demo = program
@@ -304,13 +290,13 @@ const demo = program
     const { seed } = parseFlags(demo, DemoFlags, o);
     if (o.drain) {
       const { runDemoDrain } = await import('../commands/demo-drain.js');
-      await emit(() => runDemoDrain({ stateDir: o.state ?? '.breakfix/demo-drain', seed, ssh: !!o.ssh, crashAt: o.crashAt, resume: o.resume, requestedBy: o.requestedBy, print: (l) => process.stdout.write(l + '\n') }));
+      await emit(o, () => runDemoDrain({ stateDir: o.state ?? '.breakfix/demo-drain', seed, ssh: !!o.ssh, crashAt: o.crashAt, resume: o.resume, requestedBy: o.requestedBy, print: (l) => process.stdout.write(l + '\n') }));
       return;
     }
     for (const flag of ['ssh', 'crashAt', 'resume'] as const) if (o[flag] !== undefined) throw usage(program, `--${flag.replace('A', '-a')} goes with --drain`);
     o.state ??= '.breakfix/demo';
     const { runDemo } = await import('../commands/demo.js');
-    await emit(() => runDemo({ scenario: o.scenario, stateDir: o.state, seed, requestedBy: o.requestedBy }));
+    await emit(o, () => runDemo({ scenario: o.scenario, stateDir: o.state, seed, requestedBy: o.requestedBy }));
   });
 
 const serveCmd = common(program.command('serve'));
