@@ -12,10 +12,10 @@
 # bench/out/100000, generated with `npm run bench` or `node dist/bench/pass-bench.js --sizes
 # 100000`). --runs: runs of each build (default 11). Needs GNU time at /usr/bin/time.
 # Every run writes a pass directory of its own under a temporary directory, deleted at the end
-# (deleting thousands of files between runs slows the next run's creates on some disks). On a
-# disk, the runs kept (~150 MB each at 100k hosts) are written back while later runs are timed;
-# TMPDIR=/dev/shm keeps them in memory and compares the work (2026-12-07: ~5 s a pass on the disk
-# against ~2.3 s in memory, both builds alike).
+# (deleting thousands of files between runs slows the next run's creates on some disks). With
+# TMPDIR=/dev/shm they are kept in memory and the runs compare the work: on this machine's disk
+# (2026-12-07) every pass of both builds took ~5 s against ~2.3 s in memory, the disk's state
+# deciding more than the code (each run keeps ~150 MB at 100k hosts).
 set -euo pipefail
 
 runs=11

@@ -44,9 +44,9 @@ const DIGEST_BYTES = 32;
  * Run the CommonJS file `bundle` in this context as Node would `require` it (`exports`,
  * `require` resolving from the bundle's directory, `module`, `__filename`, `__dirname`), and
  * `__breakfixImport`: `import()` from here, which a function compiled from a code cache cannot do
- * itself (src/import-package.ts); compiled
- * with its code cache when one fits. The wrapper keeps the bundle's first line on line 1, so
- * stack traces name the bundle's own lines. Returns what became of the cache.
+ * itself (src/import-package.ts). It is compiled with its code cache when one fits. The wrapper
+ * keeps the bundle's first line on line 1, so stack traces name the bundle's own lines. Returns
+ * what became of the cache.
  * @throws what reading the bundle or its first synchronous run throws.
  */
 export function runBundle(bundle: string, opts: RunBundleOptions = {}): CodeCacheUse {
@@ -74,7 +74,11 @@ export function runBundle(bundle: string, opts: RunBundleOptions = {}): CodeCach
   return use;
 }
 
-/** Write a cache file (digest, then V8's data) whole: to `<file>.tmp-<pid>`, then renamed over `file`. */
+/**
+ * Write a cache file (digest, then V8's data) whole: to `<file>.tmp-<pid>`, then renamed over
+ * `file`. Not `writeAtomic` (src/pass/passdir.ts): this module is all the entry script loads
+ * besides the bundle, so it imports none of the engine's modules.
+ */
 function writeCodeCache(file: string, digest: Buffer, data: Buffer): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, Buffer.concat([digest, data]));
