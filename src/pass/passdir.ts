@@ -58,13 +58,17 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
  * {@link SetFiles.write}'s `done`, so it appears complete or not at all (one rename instead of
  * one per file: a pass has thousands of per-rack sets), by a writer thread when the pass has
  * one, through {@link writeFiles}: one after the other, and on a disk several at a time should
- * they turn out to wait on it. When the directory exists (a re-run), only missing set files are
- * written, each atomically, on the pass's thread.
+ * they turn out to wait on it. A pass on a disk gives the writer thread the inventory's sets
+ * first, while it parses the other sources ({@link SetFiles.writeAhead}). When the directory
+ * exists (a re-run), only missing set files are written, each atomically, on the pass's thread.
  */
 export class SetFiles {
   private readonly tmp: string;
   private readonly rerun: boolean;
-  private readonly onDisk: boolean;
+  /** Whether the files go to a disk, where a create may wait (see the constructor). */
+  readonly onDisk: boolean;
+  /** The sets {@link writeAhead} gave the writer thread: their sizes by name, and the job. */
+  private ahead: { sizes: Map<string, number>; job: Promise<unknown> } | undefined;
 
   /**
    * `setsDir`: `<pass>/sets`; `onlyMissing`: a re-run, which keeps every file that exists;
@@ -78,34 +82,69 @@ export class SetFiles {
   }
 
   /**
+   * Start writing sets known before the fleet is built — a source's own raw sets (`indexes`:
+   * indexes into the names `lines`, given away) — on the writer thread, while the pass goes on.
+   * A 100,000-host inventory's sets are ~2,660 of a pass's ~2,700 set files, and on a disk whose
+   * creates wait they take seconds (see {@link SLOW_FILE_MS}): started as soon as the inventory is
+   * parsed, they are written while the other sources are. {@link write} then writes only the other
+   * sets, and any of these that turn out larger in the fleet (another source named the same set).
+   * A pass that stops before {@link write} calls {@link abandon}. Once, before {@link write}; only
+   * with a writer thread, on a first run. @throws Error when called otherwise.
+   */
+  writeAhead(lines: NameLines, indexes: Readonly<Record<string, IndexSet>>): void {
+    if (!this.thread || this.rerun || this.ahead) throw new Error('SetFiles.writeAhead: once, before write, with a writer thread, on a first run');
+    rmSync(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
+    const sets = Object.entries(indexes);
+    const job = this.thread.writeSets(this.tmp, lines, sets, this.onDisk);
+    job.catch(() => {}); // awaited by write() or abandon(); until then a failure must not count as unhandled
+    this.ahead = { sizes: new Map(sets.map(([name, set]) => [name, set.length])), job };
+  }
+
+  /**
    * Write every set of `indexes` (`lines`: the names their indexes point to; given away to the
    * writer thread when there is one); `done` settles once the directory is in place. Returns how
    * many set files the directory gains: every set on a first run, the missing ones on a re-run.
+   * After {@link writeAhead}, a set written ahead is not written again when it has as many members
+   * here: the fleet's set of a name holds the source's set (each row became one record), so the
+   * same size is the same members; `ahead` says how many were (0 without {@link writeAhead}).
    * `done` rejects (with the temporary directory removed) when a file could not be written.
    */
-  write(lines: NameLines, indexes: ReadonlyMap<string, IndexSet>): { written: number; done: Promise<void> } {
+  write(lines: NameLines, indexes: ReadonlyMap<string, IndexSet>): { written: number; ahead: number; done: Promise<void> } {
     if (this.rerun) {
       let n = 0;
       for (const [name, set] of indexes) if (writeIfMissing(join(this.setsDir, name), lines.fileOf(set), true)) n++;
-      return { written: n, done: Promise.resolve() };
+      return { written: n, ahead: 0, done: Promise.resolve() };
     }
-    rmSync(this.tmp, { recursive: true, force: true });
-    mkdirSync(this.tmp, { recursive: true });
-    const sets = [...indexes];
+    const ahead = this.ahead;
+    if (!ahead) {
+      rmSync(this.tmp, { recursive: true, force: true });
+      mkdirSync(this.tmp, { recursive: true });
+    }
+    const sets = ahead ? [...indexes].filter(([name, set]) => ahead.sizes.get(name) !== set.length) : [...indexes];
     const written: Promise<unknown> = this.thread
       ? this.thread.writeSets(this.tmp, lines, sets, this.onDisk)
       : writeSetFiles(this.tmp, lines, sets.map(([name]) => name), (k) => sets[k][1], this.onDisk);
-    const done = written.then(
+    const done = Promise.all([ahead?.job, written]).then(
       () => {
         rmSync(this.setsDir, { recursive: true, force: true });
         renameSync(this.tmp, this.setsDir);
       },
-      (e: unknown) => {
+      async (e: unknown) => {
+        // Both jobs settle before the files go: the thread may still be writing into the directory.
+        await Promise.allSettled([ahead?.job, written]);
         rmSync(this.tmp, { recursive: true, force: true });
         throw e;
       },
     );
-    return { written: indexes.size, done };
+    return { written: indexes.size, ahead: indexes.size - sets.length, done };
+  }
+
+  /** A pass that stops after {@link writeAhead} and before {@link write}: once the writes under way end, remove their directory. */
+  async abandon(): Promise<void> {
+    if (!this.ahead) return;
+    await this.ahead.job.catch(() => {});
+    rmSync(this.tmp, { recursive: true, force: true });
   }
 }
 
@@ -113,7 +152,7 @@ export class SetFiles {
 const TMPFS_MAGIC = 0x01021994;
 
 /** True when `dir` is on a file system in memory (tmpfs); false elsewhere, or when that cannot be told. */
-function inMemory(dir: string): boolean {
+export function inMemory(dir: string): boolean {
   try {
     return statfsSync(dir).type === TMPFS_MAGIC;
   } catch {

@@ -39,7 +39,8 @@ function workerFile(): string {
 
 /**
  * A worker thread that writes the bulk files of one pass: its sets ({@link writeSets}, which
- * hands over the names), then `all-data.tsv` ({@link writeAllData}). {@link WriteThread.start}
+ * hands over the names; once, or in batches: see {@link SetFiles.writeAhead} in
+ * src/pass/passdir.ts), then `all-data.tsv` ({@link writeAllData}). {@link WriteThread.start}
  * returns null when a second thread would not help (one core) or the compiled worker is missing:
  * the pass then writes them itself. The worker keeps the process alive only while a job is
  * pending; {@link close} stops it.
@@ -72,10 +73,10 @@ export class WriteThread {
    * other, and on a disk (`onDisk`) several at a time should they wait on it (`writeFiles` in
    * src/pass/passdir.ts); `lines`' buffers are given away (the caller must not use them after).
    * Resolves with the number of files written. @throws Error when a file could not be written
-   * (the worker's message) or the worker failed. Once per thread, before {@link writeAllData}.
+   * (the worker's message) or the worker failed. Jobs are done in the order they are given; the
+   * names of the last call are those {@link writeAllData} renders.
    */
   writeSets(dir: string, lines: NameLines, sets: readonly (readonly [string, IndexSet])[], onDisk: boolean): Promise<number> {
-    if (this.sentSets) throw new Error('a WriteThread writes the sets of one pass');
     this.sentSets = true;
     let total = 0;
     for (const [, set] of sets) total += set.length;
@@ -94,7 +95,7 @@ export class WriteThread {
   }
 
   /**
-   * Write `all-data.tsv` of the lines given with the sets and `cells` to `path`, atomically;
+   * Write `all-data.tsv` of the lines given with the last sets and `cells` to `path`, atomically;
    * `cells.codes` is given away. @throws Error as {@link writeSets}, or when no sets came first.
    */
   async writeAllData(path: string, cells: AllDataCells): Promise<void> {

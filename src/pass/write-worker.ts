@@ -14,7 +14,7 @@ import type { WriteAnswer, WriteRequest } from './write-thread.js';
 if (!parentPort) throw new Error('write-worker.js runs as a worker thread (src/pass/write-thread.ts starts it)');
 const port = parentPort;
 
-/** The names the sets came with, for all-data. */
+/** The names the last sets came with, for all-data. */
 let lines: NameLines | undefined;
 
 // Jobs are done one after the other, in the order they came (the sets bring the names all-data needs).

@@ -31,9 +31,9 @@ const sources = (report = fleet.files.hdfsReport): SourceSpec[] => [
   { kind: 'hdfs-report', location: report },
 ];
 
-async function pass(parseThread: boolean, report?: string): Promise<PassResult> {
+async function pass(parseThread: boolean, report?: string, writeAhead?: boolean): Promise<PassResult> {
   const state = mkdtempSync(join(root, 'state-'));
-  return runPass({ dc: 'bench', sources: sources(report), policyDir, stateDir: state, seed: 7, parseThread, now: new Date() });
+  return runPass({ dc: 'bench', sources: sources(report), policyDir, stateDir: state, seed: 7, parseThread, writeAhead, now: new Date() });
 }
 
 /** Every file of a pass directory that does not carry the pass id or a clock time. */
@@ -66,6 +66,23 @@ describe('a pass whose report is parsed in a worker thread', () => {
     expect(threaded.transcript.some((l) => l.includes(`parsed hdfs (in a worker thread): ${report.bytes} bytes, sha256 ${report.sha256.slice(0, 12)}`))).toBe(true);
   });
 
+  it('writes the inventory\'s sets while the report is parsed, or once the fleet is built, into the same pass directory', async () => {
+    const ahead = await pass(true, undefined, true);
+    const after = await pass(true, undefined, false);
+    const line = (r: PassResult) => r.transcript.find((l) => / sets: \d+ \(/.test(l))!;
+    const m = / sets: (\d+) \((\d+) written, (\d+) of them while the sources were parsed\)/.exec(line(ahead));
+    expect(m).not.toBeNull();
+    // Every per-rack, per-cluster, per-group, per-dc and lifecycle set of the inventory: all but the
+    // other sources' and the derived ones.
+    const fromInventory = [...ahead.fleet!.indexes.keys()].filter((n) => /^(rack|cluster|group|dc)-|^(all|managed|allocated|repair|decommissioned|ticketed|excluded)$/.test(n));
+    expect(Number(m![3])).toBe(fromInventory.length);
+    expect(fromInventory.length).toBeGreaterThan(100);
+    expect(line(after)).toMatch(/ sets: \d+ \(\d+ written\);/);
+    expect(comparable(ahead.dir)).toEqual(comparable(after.dir));
+    expect(ahead.plan!.actions).toEqual(after.plan!.actions);
+    expect(readdirSync(ahead.dir).filter((n) => n.startsWith('sets'))).toEqual(['sets']);
+  });
+
   it('the worker answers once, with the parse and the report\'s digest, then exits on its own (its heap goes with it)', async () => {
     const worker = new Worker(join(import.meta.dirname, '../../dist/src/pass/parse-worker.js'));
     const answers: { type: string; sha256?: string; bytes?: number; parsed?: unknown }[] = [];
@@ -87,7 +104,8 @@ describe('a pass whose report is parsed in a worker thread', () => {
     const bad = join(root, 'bad-report.txt');
     writeFileSync(bad, text.slice(0, at) + '\nHostname: dn;rm -rf.bench.test' + text.slice(end));
     const line = text.slice(0, at + 1).split('\n').length;
-    const threaded = await pass(true, bad);
+    // With the inventory's sets written ahead, which the stopped pass must remove.
+    const threaded = await pass(true, bad, true);
     const inline = await pass(false, bad);
     expect(threaded.summary.result).toBe('error');
     expect(threaded.summary.reasons).toEqual([`${bad}:${line}:11: Hostname: expected a DNS host name (letters, digits, '-', '.'), got "dn;rm -rf.bench.test"`]);

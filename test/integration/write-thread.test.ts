@@ -73,6 +73,70 @@ describe('set files written by a worker thread', () => {
     }
   });
 
+  // The inventory's sets, written ahead from the inventory's own rows (every other one), then the
+  // fleet's from all of its records: rack-r1 has the same members in both, `all` gains hosts
+  // another source named, `unknown` comes with the fleet only.
+  const inventoryRows = records.filter((_, i) => i % 2 === 0);
+  const inventorySets = { all: Int32Array.from(inventoryRows.keys()), 'rack-r1': Int32Array.from([1, 350, 2499]) };
+  const fleetSets = new Map<string, Int32Array>([
+    ['all', Int32Array.from(records.keys())],
+    ['rack-r1', Int32Array.from([2, 700, 4998])],
+    ['unknown', Int32Array.from([3])],
+  ]);
+
+  it('written ahead from a source\'s rows and then from the fleet\'s records, are the files of one write, each written once', async () => {
+    const once = join(root, 'once', 'sets');
+    await new SetFiles(once, false).write(new NameLines(records), fleetSets).done;
+    const thread = WriteThread.start()!;
+    const parent = join(root, 'ahead');
+    const files = new SetFiles(join(parent, 'sets'), false, thread, true);
+    files.writeAhead(new NameLines(inventoryRows), inventorySets);
+    const out = files.write(new NameLines(records), fleetSets);
+    expect(out).toMatchObject({ written: 3, ahead: 1 }); // rack-r1: as many members in the fleet as ahead
+    await out.done;
+    thread.close();
+    expect(filesOf(join(parent, 'sets'))).toEqual(filesOf(once));
+    expect(readdirSync(parent)).toEqual(['sets']);
+  });
+
+  it('a set written ahead that the fleet has as many members of is not written again; one it has more of is', async () => {
+    // Members the fleet would name differently, at the same count: only a second write could change the file.
+    const thread = WriteThread.start()!;
+    const sets = join(root, 'not-twice', 'sets');
+    const files = new SetFiles(sets, false, thread, true);
+    files.writeAhead(new NameLines(inventoryRows), { ...inventorySets, 'rack-r1': Int32Array.from([0, 1, 2]) });
+    await files.write(new NameLines(records), fleetSets).done;
+    thread.close();
+    expect(readFileSync(join(sets, 'rack-r1'), 'utf8')).toBe('dn00000.c0.test\ndn00002.c2.test\ndn00004.c4.test\n');
+    expect(readFileSync(join(sets, 'all'), 'utf8').split('\n')).toHaveLength(records.length + 1);
+  });
+
+  it('all-data.tsv after sets in two batches is rendered from the names of the last', async () => {
+    const demo = buildDemoFleet('proposals');
+    const inventory = parseSource('inventory', demo.inventoryTsv, 'inventory.tsv');
+    const fleet = buildFleet([inventory, parseSource('health', demo.healthTsv, 'health.tsv', undefined, { rows: false })], []);
+    const thread = WriteThread.start()!;
+    const files = new SetFiles(join(root, 'demo-ahead', 'sets'), false, thread, true);
+    files.writeAhead(new NameLines(inventory.rows as { host: string }[]), inventory.setIndexes!);
+    await files.write(new NameLines(fleet.records), fleet.indexes).done;
+    const path = join(root, 'demo-ahead', 'all-data.tsv');
+    await thread.writeAllData(path, allDataCells(fleet));
+    thread.close();
+    expect(readFileSync(path)).toEqual(allDataFile(fleet));
+  });
+
+  it('a pass that stops after writing ahead leaves no directory once abandoned, and writeAhead is refused where it cannot be', async () => {
+    const thread = WriteThread.start()!;
+    const parent = join(root, 'abandoned');
+    const files = new SetFiles(join(parent, 'sets'), false, thread, true);
+    files.writeAhead(new NameLines(inventoryRows), inventorySets);
+    expect(() => files.writeAhead(new NameLines(inventoryRows), inventorySets)).toThrow(/once, before write/);
+    await files.abandon();
+    thread.close();
+    expect(readdirSync(parent)).toEqual([]);
+    expect(() => new SetFiles(join(root, 'no-thread', 'sets'), false).writeAhead(new NameLines(inventoryRows), inventorySets)).toThrow(/with a writer thread/);
+  });
+
   it.each([
     ['on a disk', true],
     ['in memory', false],
