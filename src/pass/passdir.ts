@@ -65,8 +65,7 @@ export function writeIfMissing(path: string, content: string | Buffer | Iterable
 export class SetFiles {
   private readonly tmp: string;
   private readonly rerun: boolean;
-  /** Whether the files go to a disk, where a create may wait (see the constructor). */
-  readonly onDisk: boolean;
+  private readonly onDisk: boolean;
   /** The sets {@link writeAhead} gave the writer thread: their sizes by name, and the job. */
   private ahead: { sizes: Map<string, number>; job: Promise<unknown> } | undefined;
 
