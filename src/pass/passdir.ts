@@ -164,7 +164,8 @@ export const PROBE_FILES = 128;
 
 /**
  * Milliseconds a file may take on average, written one after the other on a disk, before the
- * rest are written {@link SET_FILE_WRITES} at a time. On this project's benchmark machine (ext4
+ * rest are written {@link SET_FILE_WRITES} at a time, when the creates waited on the disk rather
+ * than kept the thread busy ({@link WAITED_SHARE}). On this project's benchmark machine (ext4
  * on a virtual disk, 2026-12-07), 2,700 files of 9 KB took 0.06–0.16 ms each one after the other
  * and 0.11 ms 8 at a time, and a 100,000-host pass writing its set files one after the other
  * ended 0.4 s sooner than one that created them empty ahead and wrote them 8 at a time (the
@@ -176,6 +177,33 @@ export const SLOW_FILE_MS = 0.3;
 
 /** How many set files are written at once on a disk whose creates wait (see {@link SLOW_FILE_MS}). */
 export const SET_FILE_WRITES = 8;
+
+/**
+ * Share of a slow look's wall time (see {@link SLOW_FILE_MS}) that the writing thread must have
+ * spent blocked — neither on a CPU nor waiting for one — for its creates to count as waits on the
+ * disk, which several at a time overlap. Slow creates are not always waits. On the benchmark
+ * machine on 2026-12-07 (evening), 2,700 files of 9 KB took 1.5–3.0 s one after the other, nearly
+ * all of it the kernel's CPU (`sys`), and as long with 4 threads, which used twice the CPU
+ * (2.8–6.4 s): creates in one directory take turns, and the waiting ones spun. A 100,000-host pass
+ * that kept writing one after the other took 2900 ms instead of 3207 and 4950 ms of CPU instead of
+ * 5600 (medians of 9 alternated runs): the parses beside the writer thread had their cores back.
+ * Time waiting for a CPU is not a wait on the disk: three busy threads on two cores wait so.
+ */
+export const WAITED_SHARE = 0.5;
+
+/**
+ * How long the calling thread has been on a CPU (`cpu`) and ready but waiting for one (`ready`),
+ * in ms: the first two fields of `/proc/thread-self/schedstat` (ns; Linux). Undefined where that
+ * cannot be read (another system, no /proc).
+ */
+export function threadSchedMs(): { cpu: number; ready: number } | undefined {
+  try {
+    const [cpu, ready] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ', 2).map(Number);
+    return Number.isFinite(cpu) && Number.isFinite(ready) ? { cpu: cpu / 1e6, ready: ready / 1e6 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Write set k as `dir/<names[k]>`, its file copied from `lines` ({@link NameLines.fileOf}) by
@@ -195,27 +223,36 @@ export function writeSetFiles(dir: string, lines: NameLines, names: readonly str
  * microseconds, less than a round trip through Node's thread pool. `shared` is true when the bytes
  * are written before the next call, so they may be a view of a buffer reused for every file.
  * `onDisk`: after every {@link PROBE_FILES} files, if they took more than {@link SLOW_FILE_MS}
- * each, the rest are written {@link SET_FILE_WRITES} at a time through the thread pool (`shared`
- * false), as a create that waits on the disk uses no core. `now`: the clock, in ms. Resolves,
- * once every file is written, with the index of the first file written several at a time, or -1
- * when all went one after the other.
+ * each and this thread spent at least {@link WAITED_SHARE} of that time blocked (the creates
+ * waited on the disk), the rest are written {@link SET_FILE_WRITES} at a time through the thread
+ * pool (`shared` false), as a create that waits uses no core; creates that were the kernel's work
+ * stay one after the other. `now`: the clock, in ms; `sched`: this thread's CPU and CPU-wait
+ * times in ms ({@link threadSchedMs}), undefined when unknown (then slow creates count as waits).
+ * Resolves, once every file is written, with the index of the first file written several at a
+ * time, or -1 when all went one after the other.
  * @throws Error (rejects) with the first write that failed, once the writes under way have
  *   finished; no write starts after a failure.
  */
 export async function writeFiles(
-  dir: string, names: readonly string[], bytesOf: (k: number, shared: boolean) => Uint8Array, onDisk: boolean, now: () => number = () => performance.now(),
+  dir: string, names: readonly string[], bytesOf: (k: number, shared: boolean) => Uint8Array, onDisk: boolean,
+  now: () => number = () => performance.now(), sched: () => { cpu: number; ready: number } | undefined = threadSchedMs,
 ): Promise<number> {
   let k = 0;
   let probeStart = now();
+  let probeSched = onDisk ? sched() : undefined;
   for (; k < names.length; k++) {
     writeFileSync(join(dir, names[k]), bytesOf(k, true));
     if (onDisk && (k + 1) % PROBE_FILES === 0) {
       const t = now();
-      if (t - probeStart > SLOW_FILE_MS * PROBE_FILES) {
+      const s = sched();
+      const wall = t - probeStart;
+      const blocked = s && probeSched ? wall - (s.cpu - probeSched.cpu) - (s.ready - probeSched.ready) : wall;
+      if (wall > SLOW_FILE_MS * PROBE_FILES && blocked >= wall * WAITED_SHARE) {
         k++;
         break;
       }
       probeStart = t;
+      probeSched = s;
     }
   }
   if (k >= names.length) return -1;

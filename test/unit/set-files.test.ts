@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROBE_FILES, SetFiles, SLOW_FILE_MS, writeFiles } from '../../src/pass/passdir.js';
+import { PROBE_FILES, SetFiles, SLOW_FILE_MS, threadSchedMs, WAITED_SHARE, writeFiles } from '../../src/pass/passdir.js';
 import { NameLines } from '../../src/sets/indexset.js';
 
 let dir: string;
@@ -19,19 +19,23 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const bytes = (s: string) => Buffer.from(s);
 
 /**
- * A clock for files that seem to take `ms` each: it reads `ms` times the files made so far, counted
- * by wrapping the `bytesOf` given to writeFiles in `counted`.
+ * A clock for files that seem to take `ms` each, `cpuShare` of it on the writing thread's CPU and
+ * `readyShare` waiting for one: `now` reads `ms` times the files made so far (counted by wrapping
+ * the `bytesOf` given to writeFiles in `counted`), `sched` those times the shares (undefined: this
+ * system cannot tell).
  */
-function fakeClock(ms: number) {
+function fakeClock(ms: number, cpuShare: number | undefined = 0, readyShare = 0) {
   let files = 0;
   return {
     now: () => files * ms,
+    sched: () => (cpuShare === undefined ? undefined : { cpu: files * ms * cpuShare, ready: files * ms * readyShare }),
     counted: <T>(bytesOf: (k: number, shared: boolean) => T) => (k: number, shared: boolean) => {
       files++;
       return bytesOf(k, shared);
     },
   };
 }
+/** Slow creates that wait on the disk (the thread is off the CPU). */
 const slow = () => fakeClock(SLOW_FILE_MS * 2);
 const fast = () => fakeClock(SLOW_FILE_MS / 10);
 
@@ -48,7 +52,7 @@ describe.each([
       shared.push(s);
       const n = scratch.write(`file ${k}\n`);
       return scratch.subarray(0, n);
-    }), onDisk, c.now);
+    }), onDisk, c.now, c.sched);
     expect(out).toBe(-1); // none several at a time
     expect(shared.every((s) => s)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual([...names].sort());
@@ -78,7 +82,7 @@ describe('files on a disk whose creates wait', () => {
     const out = await writeFiles(dir, names, c.counted((k, s) => {
       shared.push(s);
       return bytes(`file ${k}\n`);
-    }), true, c.now);
+    }), true, c.now, c.sched);
     expect(out).toBe(PROBE_FILES); // several at a time from the first look at the clock on
     expect(shared.slice(0, PROBE_FILES).every((s) => s)).toBe(true);
     expect(shared.slice(PROBE_FILES).some((s) => s)).toBe(false);
@@ -86,10 +90,49 @@ describe('files on a disk whose creates wait', () => {
     for (const k of [0, PROBE_FILES - 1, PROBE_FILES, names.length - 1]) expect(readFileSync(join(dir, `f${k}`), 'utf8')).toBe(`file ${k}\n`);
   });
 
+  it('creates that are slow but keep the thread on a CPU or waiting for one (the kernel\'s work, not a wait) stay one after the other', async () => {
+    const names = Array.from({ length: PROBE_FILES * 3 }, (_, k) => `f${k}`);
+    const shared: boolean[] = [];
+    // On a CPU all the time; half on it, half ready for it (two cores, three busy threads); blocked a little under the share.
+    for (const [cpuShare, readyShare] of [[1, 0], [0.5, 0.5], [0.3, 1 - WAITED_SHARE - 0.3 + 0.05]]) {
+      const c = fakeClock(SLOW_FILE_MS * 2, cpuShare, readyShare);
+      const out = await writeFiles(join(dir), names, c.counted((k, s) => {
+        shared.push(s);
+        return bytes(`file ${k}\n`);
+      }), true, c.now, c.sched);
+      expect(out).toBe(-1);
+    }
+    expect(shared.every((s) => s)).toBe(true);
+    expect(readFileSync(join(dir, `f${names.length - 1}`), 'utf8')).toBe(`file ${names.length - 1}\n`);
+    // Blocked a little over the share, they count as waits.
+    const c = fakeClock(SLOW_FILE_MS * 2, 0.3, 1 - WAITED_SHARE - 0.3 - 0.05);
+    expect(await writeFiles(dir, names, c.counted(() => bytes('x')), true, c.now, c.sched)).toBe(PROBE_FILES);
+  });
+
+  it('where the thread\'s CPU time cannot be read, slow creates count as waits', async () => {
+    const names = Array.from({ length: PROBE_FILES * 2 }, (_, k) => `f${k}`);
+    const c = fakeClock(SLOW_FILE_MS * 2, undefined);
+    expect(await writeFiles(dir, names, c.counted(() => bytes('x')), true, c.now, c.sched)).toBe(PROBE_FILES);
+  });
+
+  it('reads this thread\'s CPU time on Linux, in ms, growing with work and not with sleep', async () => {
+    const before = threadSchedMs();
+    if (process.platform !== 'linux') return expect(before).toBeUndefined();
+    let x = 0;
+    const end = performance.now() + 30;
+    while (performance.now() < end) x += Math.sqrt(x + 1);
+    const worked = threadSchedMs()!;
+    expect(worked.cpu + worked.ready - before!.cpu - before!.ready).toBeGreaterThan(25);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const slept = threadSchedMs()!;
+    expect(slept.cpu - worked.cpu).toBeLessThan(50);
+    expect(slept.ready).toBeGreaterThanOrEqual(worked.ready);
+  });
+
   it('in memory, files that seem slow are still written one after the other', async () => {
     const names = Array.from({ length: PROBE_FILES * 2 }, (_, k) => `f${k}`);
     const c = slow();
-    expect(await writeFiles(dir, names, c.counted(() => bytes('x')), false, c.now)).toBe(-1);
+    expect(await writeFiles(dir, names, c.counted(() => bytes('x')), false, c.now, c.sched)).toBe(-1);
     expect(readdirSync(dir)).toHaveLength(names.length);
   });
 
@@ -101,7 +144,7 @@ describe('files on a disk whose creates wait', () => {
     const error = await writeFiles(dir, names, c.counted((k) => {
       started.push(k);
       return bytes('x');
-    }), true, c.now).catch((e: NodeJS.ErrnoException) => e);
+    }), true, c.now, c.sched).catch((e: NodeJS.ErrnoException) => e);
     expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
     expect((error as Error).message).toContain('missing-dir/x');
     // The writes under way when it failed may each finish and take one more file before the
