@@ -286,10 +286,11 @@ async function computePass(
     inThread.catch(() => {}); // awaited below; until then a failure must not count as unhandled
   }
   // On a disk, the inventory's sets (nearly all of a pass's set files: one per rack) are written
-  // by the writer thread as soon as the inventory is parsed, while the rest is: a file create
-  // that waits on the disk takes no core, and 2,700 of them took 1–4 s on this project's
-  // benchmark machine. So this thread parses the inventory first, and the writer starts now.
-  // On a tmpfs the writes are pure CPU, better spent once the parses are done (below).
+  // by the writer thread as soon as the inventory is parsed, while the rest is: creating 2,700
+  // files there took 1–4 s on this project's benchmark machine, and ended the pass when started
+  // after the fleet was built (bench/README.md, 2026-12-07 late evening). So this thread parses
+  // the inventory first, and the writer starts now. On a tmpfs a file costs a little CPU only,
+  // better spent once the parses are done (below).
   const inventory = bySize.find(({ s }) => s.role === 'inventory')?.s;
   if (thread && inventory && !onlyMissing && manifest.sources.filter((s) => s.role === 'inventory').length === 1 && (writeAhead ?? !inMemory(dir))) {
     threads.writer = WriteThread.start();
