@@ -290,19 +290,21 @@ async function computePass(
   // files there took 1–4 s on this project's benchmark machine, and ended the pass when started
   // after the fleet was built (bench/README.md, 2026-12-07 late evening). So this thread parses
   // the inventory first, and the writer starts now. On a tmpfs a file costs a little CPU only,
-  // better spent once the parses are done (below).
+  // better spent once the parses are done (below). A set another source names too is written
+  // again once the fleet is built (SetFiles.write compares sizes).
+  const onDisk = !inMemory(dir);
   const inventory = bySize.find(({ s }) => s.role === 'inventory')?.s;
-  if (thread && inventory && !onlyMissing && manifest.sources.filter((s) => s.role === 'inventory').length === 1 && (writeAhead ?? !inMemory(dir))) {
+  if (thread && inventory && !onlyMissing && (writeAhead ?? onDisk)) {
     threads.writer = WriteThread.start();
     if (threads.writer) {
-      setFiles = new SetFiles(join(dir, 'sets'), false, threads.writer, true);
+      setFiles = new SetFiles(join(dir, 'sets'), false, threads.writer, onDisk);
       bySize.sort((a, b) => Number(b.s === inventory) - Number(a.s === inventory));
     }
   }
   for (const { s } of bySize) {
     record(s, parseSnapshot(jobOf(s), parseSource));
-    const o = s === inventory && setFiles ? outcomes.get(s) : undefined;
-    if (o && 'parsed' in o && o.parsed.setIndexes) setFiles!.writeAhead(new NameLines(o.parsed.rows as { host: string }[]), o.parsed.setIndexes);
+    const o = s === inventory ? outcomes.get(s) : undefined;
+    if (setFiles && o && 'parsed' in o && o.parsed.setIndexes) setFiles.writeAhead(new NameLines(o.parsed.rows as { host: string }[]), o.parsed.setIndexes);
   }
   // While the worker still parses: start the fleet from what this thread parsed.
   let start: FleetStart | undefined;
@@ -354,7 +356,7 @@ async function computePass(
   // one meanwhile (the names go to that thread with the sets).
   const writer = threads.writer;
   const lines = new NameLines(fleet.records);
-  const sets = (setFiles ?? new SetFiles(join(dir, 'sets'), onlyMissing, writer)).write(lines, fleet.indexes);
+  const sets = (setFiles ?? new SetFiles(join(dir, 'sets'), onlyMissing, writer, onDisk)).write(lines, fleet.indexes);
   t(`sets: ${fleet.sets.size} (${sets.written} written${sets.ahead ? `, ${sets.ahead} of them while the sources were parsed` : ''}); ${['all', 'managed', 'unknown', 'in-flight', 'drain-candidates', 'return-candidates'].map((n) => `${n} ${summary.counts[n] ?? 0}`).join(', ')}`);
   for (const def of policy.sets) t(`  ${def.name} = ${def.text}  → ${summary.counts[def.name]}`);
   const allDataPath = join(dir, 'all-data.tsv');
